@@ -1,0 +1,154 @@
+// The one place that defines Gemma Code's custom LSP methods, their parameters and results, and the settings
+// the client sends the server. Imported by the extension (src/), the language server (language-server/), the
+// CLI and the tests, so a change here is a compile error on both sides instead of a silent mismatch.
+import {NotificationType, ProtocolRequestType, RequestType} from "vscode-languageserver-protocol";
+import type {Diagnostic, Position, Range, TextDocumentIdentifier} from "vscode-languageserver-protocol";
+
+/** Which llama.cpp backend to load. "auto" lets node-llama-cpp pick the best available GPU, else the CPU. */
+export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "cpu";
+export type Backend = "cpu" | "cuda" | "vulkan" | "metal";
+
+/**
+ * How completion prompts are built. "auto" decides from the model's GGUF metadata (see
+ * language-server/completion/modelFamily.ts); the others force a style for models we do not recognise.
+ */
+export type PromptStyle = "auto" | "gemma-chat" | "continuation" | "fim-codegemma" | "fim-qwen" | "fim-starcoder"
+    | "fim-deepseek" | "fim-codestral";
+
+/** Everything the server needs to know from the editor's settings. Sent in initializationOptions and on change. */
+export interface ServerSettings {
+    /** Absolute path of a GGUF model file; empty when none is configured. */
+    modelPath: string;
+    gpu: GpuSetting;
+    /** Context size in tokens; 0 = choose from the model and free memory. */
+    contextSize: number;
+    /** CPU threads for inference; 0 = the number of cores this machine really has. */
+    threads: number;
+    completion: {
+        enabled: boolean;
+        maxTokens: number;
+        /** Token budget of a completion prompt (context snippets + suffix + prefix). */
+        promptTokens: number;
+        promptStyle: PromptStyle;
+    };
+    /** How long a request waits for the model to finish loading before it fails with ModelNotReady. */
+    readyTimeoutMs: number;
+}
+
+export const defaultServerSettings: ServerSettings = {
+    modelPath: "",
+    gpu: "auto",
+    contextSize: 0,
+    threads: 0,
+    completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto"},
+    readyTimeoutMs: 120_000
+};
+
+/** initializationOptions of the `initialize` request. */
+export interface InitializationOptions {
+    settings?: Partial<ServerSettings>;
+    /** Some clients nest settings under the section name, as workspace/didChangeConfiguration does. */
+    gemmaCode?: Partial<ServerSettings>;
+    /** Convenience for non-VS Code clients: the same as settings.modelPath. */
+    modelPath?: string;
+}
+
+export type ModelStatus = "noModel" | "loading" | "ready" | "error";
+
+/** The server's model state, pushed whenever it changes (and once after `initialized`). */
+export interface ServerState {
+    status: ModelStatus;
+    /** One sentence for the user: what is happening, or what is wrong and what to do. */
+    message: string;
+    modelPath?: string;
+    modelName?: string;
+    backend?: Backend;
+    /** The device names llama.cpp reported, e.g. "NVIDIA H100 80GB HBM3". */
+    devices?: string[];
+    gpuLayers?: number;
+    contextSize?: number;
+    /** Bytes of VRAM and RAM the model and its context take. */
+    vramBytes?: number;
+    ramBytes?: number;
+    /** Milliseconds from the start of loading to ready. */
+    loadMs?: number;
+}
+export const ServerStateNotification = new NotificationType<ServerState>("gemma/serverState");
+
+/** Asks the server for its current state (useful right after connecting). */
+export const GetServerStateRequest = new RequestType<void, ServerState, void>("gemma/getServerState");
+
+/** Timing of one inline completion, so the status bar can show visible speed. */
+export interface CompletionStats {
+    uri: string;
+    /** Request received → answer sent, in ms. */
+    latencyMs: number;
+    promptTokens: number;
+    /** Prompt tokens whose KV cache was reused from the previous request. */
+    reusedTokens: number;
+    generatedTokens: number;
+    /** Generated tokens per second (0 when nothing was generated). */
+    tokensPerSecond: number;
+    /** "model": new inference; "cache": answered from the suggestion cache or a typed-ahead suggestion. */
+    source: "model" | "cache";
+}
+export const CompletionStatsNotification = new NotificationType<CompletionStats>("gemma/completionStats");
+
+/** Error codes of custom failures (JSON-RPC server-defined range). */
+export const ErrorCodes = {
+    /** No model configured, or it failed to load; the message says why. */
+    ModelNotReady: -32001,
+    /** The document is unknown to the server (never opened). */
+    UnknownDocument: -32002,
+    /** The request's input is invalid (e.g. a position outside the document). */
+    InvalidInput: -32003
+} as const;
+
+// ---- Review (issue: code review and explanations) ----
+
+export type ReviewSeverity = "error" | "warning" | "information" | "hint";
+export interface ReviewComment {
+    range: Range;
+    severity: ReviewSeverity;
+    message: string;
+    suggestion?: {newText: string};
+}
+export interface ReviewParams {
+    textDocument: TextDocumentIdentifier;
+    range?: Range;
+}
+export interface ReviewResult {
+    comments: ReviewComment[];
+    /** The document version the comments refer to. */
+    version?: number;
+}
+export const ReviewRequest = new RequestType<ReviewParams, ReviewResult, void>("gemma/review");
+
+export interface ExplainParams {
+    textDocument: TextDocumentIdentifier;
+    range: Range;
+    diagnostic?: Diagnostic;
+    partialResultToken?: string | number;
+}
+export const ExplainRequest = new ProtocolRequestType<ExplainParams, string, string, void, void>("gemma/explain");
+
+// ---- Chat ----
+
+export interface ChatMessage {
+    role: "user" | "assistant";
+    content: string;
+}
+export interface ChatParams {
+    messages: ChatMessage[];
+    /** Text attached from the editor (files, selections), trimmed to the context budget by the server. */
+    context?: {label: string; text: string}[];
+    partialResultToken?: string | number;
+}
+export interface ChatResult {
+    content: string;
+    /** Labels of attached context the server had to leave out to fit the budget. */
+    omitted?: string[];
+}
+export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, string, void, void>("gemma/chat");
+
+export type {Position, Range};
