@@ -1,0 +1,220 @@
+// Answers textDocument/inlineCompletion. The rules that make it fast and never junk:
+// - latest wins: a new request aborts the one in flight (its prefill included) and waits for it to settle, so
+//   at most one generation runs and no queue builds up;
+// - typed-ahead: if the user types the start of the suggestion on screen, or of the one still streaming, that
+//   suggestion is reused without new inference;
+// - every answer goes through the postprocessor, and special tokens are stopped at the token level.
+import type {Token} from "node-llama-cpp";
+import {CancellationToken, InlineCompletionItem, InlineCompletionList, InlineCompletionParams, ResponseError} from "vscode-languageserver";
+import type {TextDocument} from "vscode-languageserver-textdocument";
+import {CompletionMetrics, CompletionStats, ErrorCodes, ServerSettings} from "../../protocol/lsp";
+import type {Logger} from "../log";
+import type {LoadedModel, ModelHost} from "../model/modelHost";
+import {generate, GenerateResult} from "./generator";
+import {identityFromMetadata, resolvePromptStyle} from "./modelFamily";
+import {decideMultiline, postprocessCompletion} from "./postprocess";
+import {buildCompletionPrompt, Snippet} from "./prompt";
+import {CursorText, SuggestionCache, typedAheadRest} from "./suggestionCache";
+
+interface InFlight {
+    at: CursorText;
+    controller: AbortController;
+    /** Text generated so far (before postprocessing). */
+    partial: string;
+    /** The postprocessed suggestion, or undefined when none. */
+    done: Promise<string | undefined>;
+    superseded: boolean;
+}
+
+export interface CompletionDeps {
+    host: ModelHost;
+    log: Logger;
+    settings: () => ServerSettings;
+    snippetsFor: (doc: TextDocument) => Snippet[];
+    onStats: (stats: CompletionStats) => void;
+}
+
+export class CompletionService {
+    private inFlight: InFlight | undefined;
+    private newestRequest = 0;
+    private readonly cache = new SuggestionCache();
+    readonly metrics: CompletionMetrics = {
+        requests: 0, modelRuns: 0, cacheHits: 0, typedAheadHits: 0, joinedInFlight: 0, superseded: 0, cancelled: 0,
+        tokensAfterAbort: 0, tokensForDiscarded: 0, promptTokens: 0, reusedTokens: 0, generatedTokens: 0, running: 0, maxRunning: 0
+    };
+
+    constructor(private readonly deps: CompletionDeps) {
+        // A model about to be released must have no generation running on its sequences.
+        deps.host.onBeforeUnload(() => this.abortInFlight());
+    }
+
+    async provide(doc: TextDocument, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
+        const started = performance.now();
+        this.metrics.requests++;
+        const settings = this.deps.settings();
+        if (!settings.completion.enabled) return {items: []};
+        const offset = validatedOffset(doc, params.position);
+        const text = doc.getText();
+        const at: CursorText = {uri: doc.uri, prefix: text.slice(0, offset), suffix: text.slice(offset)};
+        const ctx = {prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId};
+
+        const cached = this.cache.lookup(at);
+        if (cached) {
+            this.metrics.cacheHits++;
+            if (cached.typedAhead) this.metrics.typedAheadHits++;
+            return this.answer(doc, params, cached.completion, started, undefined);
+        }
+
+        // The user is typing the suggestion that is still being generated: wait for it instead of starting over.
+        const running = this.inFlight;
+        if (running && !running.superseded) {
+            const rest = typedAheadRest({...cursorKey(running.at), completion: running.partial + "\uffff"}, at);
+            if (rest !== undefined) {
+                this.metrics.joinedInFlight++;
+                const full = await running.done;
+                const reused = full ? typedAheadRest({...cursorKey(running.at), completion: full}, at) : undefined;
+                if (reused) return this.answer(doc, params, reused, started, undefined);
+            }
+        }
+
+        // Latest wins: only the newest request may run; older ones that are still waiting give up.
+        const id = ++this.newestRequest;
+        const superseded = () => id !== this.newestRequest;
+        await this.abortInFlight();
+        if (token.isCancellationRequested) return this.cancelled();
+        if (superseded()) return this.dropSuperseded();
+
+        const loaded = await this.deps.host.whenReady(settings.readyTimeoutMs, token);
+        if (token.isCancellationRequested) return this.cancelled();
+        // Check and claim the sequence with no await in between, so two requests can never both run.
+        while (this.inFlight) await this.abortInFlight();
+        if (superseded()) return this.dropSuperseded();
+
+        const controller = new AbortController();
+        const cancelListener = token.onCancellationRequested(() => controller.abort());
+        let resolveDone!: (v: string | undefined) => void;
+        const flight: InFlight = {at, controller, partial: "", superseded: false,
+            done: new Promise((r) => (resolveDone = r))};
+        this.inFlight = flight;
+        this.metrics.running++;
+        this.metrics.maxRunning = Math.max(this.metrics.maxRunning, this.metrics.running);
+        let result: GenerateResult | undefined;
+        let completion: string | undefined;
+        try {
+            const multiline = decideMultiline(ctx);
+            const prompt = this.buildPrompt(loaded, doc, at, settings);
+            this.metrics.modelRuns++;
+            result = await generate(loaded.completionSequence, prompt.tokens, {
+                maxTokens: multiline ? settings.completion.maxTokens : Math.min(settings.completion.maxTokens, 48),
+                signal: controller.signal,
+                stops: prompt.stops,
+                singleLine: !multiline,
+                onText: (t) => (flight.partial = t)
+            });
+            this.record(result);
+            if (!result.aborted) {
+                completion = postprocessCompletion(result.text, ctx, {multiline});
+                this.deps.log.debug(`completion: ${result.promptTokens} prompt tokens (${result.reusedTokens} reused), `
+                    + `${result.generatedTokens} generated, raw ${JSON.stringify(result.text)} → ${JSON.stringify(completion ?? null)}`);
+                if (completion) this.cache.remember(at, completion);
+            }
+        } finally {
+            cancelListener.dispose();
+            this.metrics.running--;
+            if (this.inFlight === flight) this.inFlight = undefined;
+            resolveDone(completion);
+        }
+        if (result.aborted || token.isCancellationRequested) {
+            this.metrics.tokensForDiscarded += result.generatedTokens;
+            if (token.isCancellationRequested) return this.cancelled();
+            return {items: []};
+        }
+        return this.answer(doc, params, completion, started, result);
+    }
+
+    /** Aborts the generation in flight, if any, and waits until it has really stopped. */
+    async abortInFlight() {
+        const flight = this.inFlight;
+        if (!flight) return;
+        if (!flight.controller.signal.aborted) {
+            flight.superseded = true;
+            this.metrics.superseded++;
+            flight.controller.abort();
+        }
+        await flight.done;
+    }
+
+    clearCache(uri?: string) {
+        this.cache.clear(uri);
+    }
+
+    private buildPrompt(loaded: LoadedModel, doc: TextDocument, at: CursorText, settings: ServerSettings) {
+        const style = resolvePromptStyle(identityFromMetadata(loaded.model.fileInfo.metadata), settings.completion.promptStyle);
+        const count = (s: string) => loaded.model.tokenize(s, false).length;
+        const fileName = doc.uri.replace(/^.*[\\/]/, "");
+        const built = buildCompletionPrompt({prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId, fileName,
+            snippets: this.deps.snippetsFor(doc)}, style, settings.completion.promptTokens, count);
+        const bos = loaded.model.tokens.bos;
+        const tokens: Token[] = bos != null ? [bos] : [];
+        for (const part of built.parts) tokens.push(...loaded.model.tokenize(part.text, part.special));
+        return {tokens, stops: built.stops};
+    }
+
+    private dropSuperseded(): InlineCompletionList {
+        this.metrics.superseded++;
+        return {items: []};
+    }
+
+    private record(r: GenerateResult) {
+        this.metrics.promptTokens += r.promptTokens;
+        this.metrics.reusedTokens += r.reusedTokens;
+        this.metrics.generatedTokens += r.generatedTokens;
+        this.metrics.tokensAfterAbort += r.tokensAfterAbort;
+    }
+
+    private cancelled(): never {
+        this.metrics.cancelled++;
+        throw new ResponseError(-32800, "Request cancelled");
+    }
+
+    private answer(doc: TextDocument, params: InlineCompletionParams, completion: string | undefined, started: number,
+                   r: GenerateResult | undefined): InlineCompletionList {
+        const genSeconds = (r?.generateMs ?? 0) / 1000;
+        this.deps.onStats({
+            uri: doc.uri,
+            latencyMs: Math.round(performance.now() - started),
+            promptTokens: r?.promptTokens ?? 0,
+            reusedTokens: r?.reusedTokens ?? 0,
+            generatedTokens: r?.generatedTokens ?? 0,
+            tokensPerSecond: r && genSeconds > 0 ? Math.round(r.generatedTokens / genSeconds) : 0,
+            source: r ? "model" : "cache"
+        });
+        if (!completion) return {items: []};
+        const item: InlineCompletionItem = {
+            insertText: completion,
+            range: {start: params.position, end: params.position}
+        };
+        return {items: [item]};
+    }
+}
+
+function cursorKey(at: CursorText) {
+    return {uri: at.uri, prefixLength: at.prefix.length, prefixTail: at.prefix.slice(-1000), suffixHead: at.suffix.slice(0, 400)};
+}
+
+/** The offset of a position, or a clear error when the position is not in the document. */
+export function validatedOffset(doc: TextDocument, position: {line: number; character: number} | undefined): number {
+    if (!position || !Number.isInteger(position.line) || !Number.isInteger(position.character)
+        || position.line < 0 || position.character < 0 || position.line >= doc.lineCount) {
+        throw new ResponseError(ErrorCodes.InvalidInput,
+            `Position ${JSON.stringify(position)} is outside ${doc.uri} (${doc.lineCount} lines).`);
+    }
+    const lineStart = doc.offsetAt({line: position.line, character: 0});
+    const lineEnd = position.line + 1 < doc.lineCount ? doc.offsetAt({line: position.line + 1, character: 0}) : doc.getText().length;
+    const lineText = doc.getText().slice(lineStart, lineEnd).replace(/\r?\n$/, "");
+    if (position.character > lineText.length) {
+        throw new ResponseError(ErrorCodes.InvalidInput,
+            `Position ${position.line}:${position.character} is past the end of line ${position.line} (${lineText.length} characters).`);
+    }
+    return lineStart + position.character;
+}

@@ -1,0 +1,184 @@
+// Builds the completion prompt within a token budget.
+//
+// Why the Gemma prompt is the chat template with the model's turn prefilled (and not plain continuation):
+// the default model is gemma-2-9b-*it*, tuned to answer inside `<start_of_turn>model`. Given raw code, an
+// instruction-tuned model drifts into prose or restarts the file; given a user turn that states the task and shows
+// the code after the cursor, and a model turn that already holds ```lang + the code before the cursor, the only
+// natural continuation is more code, and it closes the fence when the gap is filled — a clean stop signal.
+//
+// Order matters for speed: the parts that change least come first (instructions, other files' snippets, the code
+// after the cursor), the prefix, which changes on every keystroke, comes last. The KV cache of everything before
+// the cursor line is then reused while the user types. Window edges snap to multiples of WINDOW_ALIGN lines so
+// they stay put while typing instead of sliding with every character.
+import type {ResolvedPromptStyle} from "./modelFamily";
+
+export interface Snippet {
+    /** Where it comes from, e.g. a relative path, shown to the model. */
+    label: string;
+    text: string;
+}
+
+export interface PromptInput {
+    /** Document text before the cursor, and after it. */
+    prefix: string;
+    suffix: string;
+    languageId: string;
+    fileName: string;
+    snippets: Snippet[];
+}
+
+export interface PromptPart {
+    text: string;
+    /** Template text whose control-token strings are parsed as tokens; false for the user's code. */
+    special: boolean;
+}
+
+export interface BuiltPrompt {
+    parts: PromptPart[];
+    /** The parts joined, for logs and tests. */
+    text: string;
+    /** Strings that end the completion when the model writes them (the postprocessor cuts them too). */
+    stops: string[];
+    prefixLines: number;
+    suffixLines: number;
+    snippetsUsed: number;
+}
+
+export type CountTokens = (text: string) => number;
+
+const WINDOW_ALIGN = 16;
+
+export function buildCompletionPrompt(input: PromptInput, style: ResolvedPromptStyle, budget: number,
+                                      count: CountTokens): BuiltPrompt {
+    const prefix = prefixWindow(input.prefix, Math.floor(budget * 0.6), count);
+    const suffix = suffixWindow(input.suffix, Math.floor(budget * 0.2), count);
+    const used = count(prefix.text) + count(suffix.text) + 64; // 64: the template's own tokens
+    const snippets = pickSnippets(input.snippets, budget - used, count, prefix.text + suffix.text);
+    const lang = fenceLanguage(input.languageId);
+    const base = {prefixLines: prefix.lines, suffixLines: suffix.lines, snippetsUsed: snippets.length};
+
+    // Template text is tokenized with special tokens parsed; the user's code never is, so a file that contains
+    // "<end_of_turn>" or "<|fim_middle|>" literally cannot end or corrupt the prompt.
+    const t = (text: string): PromptPart => ({text, special: true});
+    const code = (text: string): PromptPart => ({text, special: false});
+    const make = (parts: PromptPart[], stops: string[]): BuiltPrompt =>
+        ({...base, parts, text: parts.map((p) => p.text).join(""), stops});
+
+    switch (style) {
+        case "gemma-chat": {
+            const context = snippets.flatMap((s) => [code(`Context from \`${s.label}\`:\n\`\`\`${lang}\n${s.text}\n\`\`\`\n`)]);
+            return make([
+                t("<start_of_turn>user\n"),
+                code(`You complete code. Continue the ${input.languageId} file \`${input.fileName}\` exactly where it stops, `
+                    + "and reply with the missing code only.\n"),
+                ...context,
+                code(`The file continues after the cursor with:\n\`\`\`${lang}\n${suffix.text}\n\`\`\``),
+                t("<end_of_turn>\n<start_of_turn>model\n"),
+                code(`\`\`\`${lang}\n${prefix.text}`)
+            ], ["```", "<end_of_turn>"]);
+        }
+        case "continuation":
+            return make([code(snippets.map((s) => `${s.text}\n\n`).join("") + prefix.text)], []);
+        case "fim-codegemma":
+            return make([t("<|fim_prefix|>"), code(prefix.text), t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")],
+                ["<|file_separator|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"]);
+        case "fim-qwen": {
+            const context = snippets.flatMap((s) => [t("<|file_sep|>"), code(`${s.label}\n${s.text}\n`)]);
+            return make([...context, t("<|file_sep|>"), code(`${input.fileName}\n`), t("<|fim_prefix|>"), code(prefix.text),
+                t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")], ["<|endoftext|>", "<|file_sep|>", "<|fim_prefix|>", "<|im_end|>"]);
+        }
+        case "fim-starcoder":
+            return make([t("<fim_prefix>"), code(prefix.text), t("<fim_suffix>"), code(suffix.text), t("<fim_middle>")],
+                ["<|endoftext|>", "<file_sep>", "<fim_prefix>"]);
+        case "fim-deepseek":
+            return make([t("<｜fim▁begin｜>"), code(prefix.text), t("<｜fim▁hole｜>"), code(suffix.text), t("<｜fim▁end｜>")],
+                ["<｜end▁of▁sentence｜>", "<｜fim▁begin｜>", "<|EOT|>"]);
+        case "fim-codestral":
+            // Suffix first (SPM): the prefix, which changes while typing, stays last for KV reuse.
+            return make([t("[SUFFIX]"), code(suffix.text), t("[PREFIX]"), code(prefix.text)], ["</s>", "[SUFFIX]", "[PREFIX]"]);
+    }
+}
+
+interface Window {
+    text: string;
+    lines: number;
+}
+
+/** The end of the prefix that fits `budget` tokens, starting on an aligned line so it is stable while typing. */
+export function prefixWindow(prefix: string, budget: number, count: CountTokens): Window {
+    const lines = prefix.split("\n");
+    // A first cut by characters keeps huge documents from being tokenized whole (a token is rarely > 8 chars).
+    let start = 0;
+    let chars = 0;
+    for (let i = lines.length - 1; i >= 0; i--) {
+        chars += lines[i].length + 1;
+        if (chars > budget * 8) {
+            start = i + 1;
+            break;
+        }
+    }
+    start = Math.floor(start / WINDOW_ALIGN) * WINDOW_ALIGN;
+    const last = lines.length - 1;
+    while (start < last && count(lines.slice(start).join("\n")) > budget) {
+        start = Math.min(last, (Math.floor(start / WINDOW_ALIGN) + 1) * WINDOW_ALIGN);
+    }
+    let text = lines.slice(start).join("\n");
+    // A single cursor line longer than the budget: keep its end.
+    if (start === last && count(text) > budget) text = text.slice(-budget * 2);
+    return {text, lines: lines.length - start};
+}
+
+/** The start of the suffix that fits `budget` tokens, ending on an aligned line. */
+export function suffixWindow(suffix: string, budget: number, count: CountTokens): Window {
+    const lines = suffix.split("\n");
+    let end = lines.length;
+    let chars = 0;
+    for (let i = 0; i < lines.length; i++) {
+        chars += lines[i].length + 1;
+        if (chars > budget * 8) {
+            end = i;
+            break;
+        }
+    }
+    end = Math.max(1, Math.ceil(end / WINDOW_ALIGN) * WINDOW_ALIGN);
+    while (end > 1 && count(lines.slice(0, end).join("\n")) > budget) {
+        end = Math.max(1, (Math.ceil(end / WINDOW_ALIGN) - 1) * WINDOW_ALIGN);
+    }
+    let text = lines.slice(0, end).join("\n");
+    if (end === 1 && count(text) > budget) text = text.slice(0, budget * 2);
+    return {text, lines: Math.min(end, lines.length)};
+}
+
+/** Snippets in the order given, deduplicated, without those that repeat the code around the cursor. */
+export function pickSnippets(snippets: Snippet[], budget: number, count: CountTokens, cursorWindow: string): Snippet[] {
+    const windowLines = new Set(significantLines(cursorWindow));
+    const seen = new Set<string>();
+    const picked: Snippet[] = [];
+    let left = budget;
+    for (const s of snippets) {
+        const text = s.text.trim();
+        if (!text || seen.has(text)) continue;
+        seen.add(text);
+        const lines = significantLines(text);
+        // The model copies what it is shown: a snippet that mostly repeats the window would be echoed back.
+        const overlap = lines.filter((l) => windowLines.has(l)).length;
+        if (lines.length === 0 || overlap / lines.length >= 0.5) continue;
+        const cost = count(text) + count(s.label) + 8;
+        if (cost > left) continue;
+        left -= cost;
+        picked.push({label: s.label, text});
+    }
+    return picked;
+}
+
+function significantLines(text: string): string[] {
+    return text.split("\n").map((l) => l.trim()).filter((l) => l.length > 3);
+}
+
+const FENCE_NAMES: Record<string, string> = {
+    typescriptreact: "tsx", javascriptreact: "jsx", shellscript: "bash", plaintext: "", csharp: "cs", cpp: "cpp"
+};
+
+export function fenceLanguage(languageId: string): string {
+    return FENCE_NAMES[languageId] ?? languageId;
+}

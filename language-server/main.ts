@@ -1,0 +1,12 @@
+// Entry point of the Gemma Code language server: `node dist/server.js --stdio` (or --node-ipc / --socket=N, as
+// vscode-languageserver parses them). Any LSP client can drive it; VS Code's is src/client.ts.
+import {createConnection, ProposedFeatures} from "vscode-languageserver/node";
+import {startServer} from "./server";
+
+const connection = createConnection(ProposedFeatures.all);
+
+// A bug in a handler must not take the editor's assistant down: log it and keep serving.
+process.on("uncaughtException", (error) => connection.console.error(`Uncaught exception: ${error.stack ?? error}`));
+process.on("unhandledRejection", (reason) => connection.console.error(`Unhandled rejection: ${reason instanceof Error ? reason.stack : reason}`));
+
+startServer(connection);

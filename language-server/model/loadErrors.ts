@@ -1,0 +1,86 @@
+// Turns a model-load failure into one sentence the user can act on. node-llama-cpp throws a generic
+// "Failed to load model" for most broken files; the real reason only reaches the logger passed to getLlama,
+// so the caller hands us the llama.cpp log lines captured during the load.
+import fs from "node:fs";
+
+const GGUF_MAGIC = Buffer.from("GGUF", "ascii");
+
+export interface LoadFailure {
+    /** One sentence: what is wrong and what to do. */
+    message: string;
+    /** The underlying error and log lines, for the log. */
+    detail: string;
+}
+
+/** Checks the file before handing it to llama.cpp, whose reader can return junk for files cut inside the header. */
+export function precheckModelFile(modelPath: string): LoadFailure | undefined {
+    if (!modelPath) {
+        return {message: "No model is configured: set gemmaCode.modelPath to a GGUF file, or run \"Gemma Code: Select Model File\".", detail: ""};
+    }
+    let stat: fs.Stats;
+    try {
+        stat = fs.statSync(modelPath);
+    } catch (error) {
+        return {
+            message: `The model file ${modelPath} does not exist: check gemmaCode.modelPath or pick another file.`,
+            detail: String(error)
+        };
+    }
+    if (!stat.isFile()) return {message: `${modelPath} is not a file: gemmaCode.modelPath must name a .gguf file.`, detail: ""};
+    const head = Buffer.alloc(4);
+    const fd = fs.openSync(modelPath, "r");
+    try {
+        fs.readSync(fd, head, 0, 4, 0);
+    } finally {
+        fs.closeSync(fd);
+    }
+    if (!head.equals(GGUF_MAGIC)) {
+        return {
+            message: `${modelPath} is not a GGUF model file (it does not start with "GGUF"): pick a .gguf file, e.g. gemma-2-9b-it-Q4_K_M.gguf.`,
+            detail: `first bytes: ${head.toString("hex")}`
+        };
+    }
+    if (stat.size < 1024) {
+        return {message: `${modelPath} is only ${stat.size} bytes, too small to be a model: download it again.`, detail: ""};
+    }
+    return undefined;
+}
+
+/** Explains an error thrown while loading, using the llama.cpp log lines captured during that load. */
+export function explainLoadError(modelPath: string, error: unknown, logLines: readonly string[]): LoadFailure {
+    const text = error instanceof Error ? error.message : String(error);
+    const log = logLines.join("\n");
+    const detail = [text, log].filter(Boolean).join("\n");
+    const has = (re: RegExp) => re.test(text) || re.test(log);
+
+    if (has(/not within the file bounds|corrupted or incomplete|unexpectedly reached end of file|failed to read/i)) {
+        return {message: `The model file ${modelPath} is truncated or corrupted (an incomplete download?): download it again.`, detail};
+    }
+    if (has(/unknown model architecture|unsupported model architecture/i)) {
+        const arch = /(?:unknown|unsupported) model architecture:? '?([\w.-]+)'?/i.exec(`${text}\n${log}`)?.[1];
+        return {
+            message: `The model in ${modelPath} uses an architecture${arch ? ` ("${arch}")` : ""} this version of llama.cpp does not support: use a Gemma 2 GGUF.`,
+            detail
+        };
+    }
+    if (has(/InvalidGgufMagic|not a valid gguf|invalid magic/i)) {
+        return {message: `${modelPath} is not a GGUF model file: pick a .gguf file.`, detail};
+    }
+    if (has(/key not found|missing tensor|wrong number of tensors|tensor '.*' not found|check_tensor_dims/i)) {
+        return {message: `The model file ${modelPath} is incomplete or was made by an incompatible converter: download it again.`, detail};
+    }
+    if (has(/out of memory|failed to allocate|cudaMalloc|ErrorOutOfDeviceMemory|InsufficientMemory|not enough memory|too large/i)) {
+        return {
+            message: `Not enough memory to load ${modelPath}: close other GPU programs, lower gemmaCode.contextSize, or use a smaller model (e.g. Gemma 2 2B).`,
+            detail
+        };
+    }
+    if (has(/ENOENT/)) {
+        return {message: `The model file ${modelPath} does not exist: check gemmaCode.modelPath or pick another file.`, detail};
+    }
+    return {message: `The model ${modelPath} failed to load (${firstLine(text)}): see "Gemma Code: Show Log" for details.`, detail};
+}
+
+function firstLine(s: string) {
+    return s.split("\n", 1)[0].slice(0, 200);
+}

@@ -1,0 +1,254 @@
+// Owns the model's lifecycle: loads it in the background, reports state changes, lets requests wait for it
+// (bounded), reloads when the settings that matter change, and releases it cleanly.
+import os from "node:os";
+import path from "node:path";
+import type {Llama, LlamaContext, LlamaContextSequence, LlamaModel} from "node-llama-cpp";
+import {CancellationToken, ResponseError} from "vscode-languageserver";
+import {Backend, ErrorCodes, ServerSettings, ServerState} from "../../protocol/lsp";
+import {Logger} from "../log";
+import {explainLoadError, precheckModelFile} from "./loadErrors";
+import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
+
+/** A loaded model with one context and a sequence per kind of work, so each keeps its own KV cache. */
+export interface LoadedModel {
+    llama: Llama;
+    model: LlamaModel;
+    context: LlamaContext;
+    /** Completion gets its own sequence: its KV prefix must survive chat and review traffic. */
+    completionSequence: LlamaContextSequence;
+    /** Chat, review and explain share this one, one request at a time (see TaskQueue). */
+    taskSequence: LlamaContextSequence;
+    modelName: string;
+}
+
+/** Called before a model is released: stop every generation that uses it and wait for it to settle. */
+export type BeforeUnload = (loaded: LoadedModel) => Promise<void>;
+
+interface Load {
+    key: string;
+    promise: Promise<LoadedModel>;
+    /** Set when the load has failed, so waiting requests fail at once with the reason. */
+    failure?: string;
+}
+
+const LOG_LINES_KEPT = 40;
+
+export class ModelHost {
+    private llamas = new Map<string, Promise<Llama>>();
+    private load: Load | undefined;
+    private state: ServerState = {status: "noModel", message: "No model is configured."};
+    private readonly recentLog: string[] = [];
+    private readonly beforeUnload: BeforeUnload[] = [];
+
+    constructor(private readonly log: Logger, private readonly onState: (state: ServerState) => void) {}
+
+    get currentState(): ServerState {
+        return this.state;
+    }
+
+    /** Registers a hook that runs before a model is released (reload or shutdown). */
+    onBeforeUnload(hook: BeforeUnload) {
+        this.beforeUnload.push(hook);
+    }
+
+    /** Applies settings: (re)loads the model when the file or the way it is loaded changed. */
+    configure(settings: ServerSettings) {
+        const key = JSON.stringify([settings.modelPath, settings.gpu, settings.contextSize, settings.threads]);
+        if (this.load?.key === key) return;
+        const previous = this.load;
+        if (!settings.modelPath) {
+            this.load = undefined;
+            void this.release(previous);
+            this.setState({status: "noModel", message: precheckModelFile("")!.message});
+            return;
+        }
+        const load: Load = {key, promise: undefined as never};
+        this.load = load;
+        // Say "loading" now, not after the previous model is released: a client asking right away must not see
+        // a stale "noModel" or "ready".
+        this.setState({status: "loading", message: `Loading ${path.basename(settings.modelPath)}…`, modelPath: settings.modelPath});
+        load.promise = this.release(previous).then(() => this.loadModel(settings, load));
+        // Failures are reported through state and whenReady; keep them from becoming unhandled rejections.
+        load.promise.catch(() => undefined);
+    }
+
+    /** Waits for the model, at most timeoutMs; fails with ModelNotReady and the reason if it cannot be had. */
+    async whenReady(timeoutMs: number, token?: CancellationToken): Promise<LoadedModel> {
+        const load = this.load;
+        if (!load) throw new ResponseError(ErrorCodes.ModelNotReady, this.state.message);
+        if (load.failure) throw new ResponseError(ErrorCodes.ModelNotReady, load.failure);
+        let timer: NodeJS.Timeout | undefined;
+        let cancelListener: {dispose(): void} | undefined;
+        const giveUp = new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new ResponseError(ErrorCodes.ModelNotReady,
+                `The model is still loading after ${Math.round(timeoutMs / 1000)} s; try again when the status bar says ready.`)), timeoutMs);
+            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(-32800, "Request cancelled")));
+        });
+        try {
+            return await Promise.race([load.promise, giveUp]);
+        } catch (error) {
+            if (error instanceof ResponseError) throw error;
+            throw new ResponseError(ErrorCodes.ModelNotReady, load.failure ?? String(error));
+        } finally {
+            clearTimeout(timer);
+            cancelListener?.dispose();
+        }
+    }
+
+    /** The loaded model if it is ready now, without waiting. */
+    async readyNow(): Promise<LoadedModel | undefined> {
+        return this.state.status === "ready" ? this.load?.promise : undefined;
+    }
+
+    async dispose() {
+        const load = this.load;
+        this.load = undefined;
+        await this.release(load);
+        // llama.dispose() is deliberately not awaited: after failed loads it can hang forever (see notes), and the
+        // process is about to exit, which frees everything anyway.
+        for (const llama of this.llamas.values()) void llama.then((l) => l.dispose()).catch(() => undefined);
+    }
+
+    private setState(state: ServerState) {
+        this.state = state;
+        this.onState(state);
+    }
+
+    private getLlama(settings: ServerSettings): Promise<Llama> {
+        const threads = settings.threads > 0 ? settings.threads : os.availableParallelism();
+        const key = `${settings.gpu}/${threads}`;
+        let llama = this.llamas.get(key);
+        if (!llama) {
+            llama = loadNodeLlamaCpp().then((nlc) => nlc.getLlama({
+                gpu: settings.gpu === "auto" ? "auto" : settings.gpu === "cpu" ? false : settings.gpu,
+                // node-llama-cpp's CPU default is max(cores, 4) threads: on 2 cores that is ~60x slower (notes).
+                maxThreads: threads,
+                // Prebuilt binaries only: building from source needs a toolchain and the internet.
+                build: "never",
+                logLevel: "warn" as never,
+                logger: (level, message) => this.onLlamaLog(level, message)
+            }));
+            // A failed getLlama must not be cached: the next configure may fix the cause (e.g. gpu: "cpu").
+            llama.catch(() => this.llamas.delete(key));
+            this.llamas.set(key, llama);
+        }
+        return llama;
+    }
+
+    private onLlamaLog(level: string, message: string) {
+        const line = message.trimEnd();
+        if (!line) return;
+        this.recentLog.push(`[${level}] ${line}`);
+        if (this.recentLog.length > LOG_LINES_KEPT) this.recentLog.shift();
+        if (level === "error" || level === "fatal") this.log.error(`llama.cpp: ${line}`);
+        else if (level === "warn") this.log.warn(`llama.cpp: ${line}`);
+        else this.log.debug(`llama.cpp: ${line}`);
+    }
+
+    private isCurrent(load: Load) {
+        return this.load === load;
+    }
+
+    private async loadModel(settings: ServerSettings, load: Load): Promise<LoadedModel> {
+        const started = performance.now();
+        const modelPath = settings.modelPath;
+        const fail = (message: string, detail: string): never => {
+            load.failure = message;
+            if (this.isCurrent(load)) this.setState({status: "error", message, modelPath});
+            this.log.error(`Model load failed: ${message}${detail ? `\n${detail}` : ""}`);
+            throw new ResponseError(ErrorCodes.ModelNotReady, message);
+        };
+
+        const precheck = precheckModelFile(modelPath);
+        if (precheck) return fail(precheck.message, precheck.detail);
+        this.setState({status: "loading", message: `Loading ${path.basename(modelPath)}…`, modelPath});
+        this.recentLog.length = 0;
+
+        let llama: Llama;
+        try {
+            llama = await this.getLlama(settings);
+        } catch (error) {
+            return fail(`The inference backend "${settings.gpu}" could not start (${error instanceof Error ? error.message : error}): `
+                + "set gemmaCode.gpu to \"auto\" or \"cpu\".", String(error));
+        }
+        let model: LlamaModel;
+        try {
+            model = await this.loadWithFallback(llama, modelPath);
+        } catch (error) {
+            const explained = explainLoadError(modelPath, error, this.recentLog);
+            return fail(explained.message, explained.detail);
+        }
+        let context: LlamaContext;
+        try {
+            context = await model.createContext({
+                contextSize: settings.contextSize > 0 ? settings.contextSize : {min: 2048, max: 8192},
+                sequences: 2,
+                // node-llama-cpp's heuristic turns flash attention off for gemma2; llama.cpp supports it with
+                // soft-capping, and it gave identical tokens 1.6-1.8x faster at prefill (notes).
+                flashAttention: true,
+                // Gemma 2's 4096-token sliding window would otherwise stop prefix reuse while typing.
+                swaFullCache: true
+            });
+        } catch (error) {
+            await model.dispose().catch(() => undefined);
+            const explained = explainLoadError(modelPath, error, this.recentLog);
+            return fail(explained.message, explained.detail);
+        }
+        const loaded: LoadedModel = {
+            llama, model, context,
+            completionSequence: context.getSequence(),
+            taskSequence: context.getSequence(),
+            modelName: model.fileInfo.metadata?.general?.name ?? path.basename(modelPath, ".gguf")
+        };
+        if (!this.isCurrent(load)) {
+            // Settings changed while loading: this model is already stale.
+            await this.disposeLoaded(loaded);
+            throw new ResponseError(ErrorCodes.ModelNotReady, "The model was replaced while loading.");
+        }
+        const vram = llama.gpu ? await llama.getVramState().catch(() => undefined) : undefined;
+        const backend: Backend = llama.gpu === false ? "cpu" : llama.gpu;
+        const devices = llama.gpu ? await llama.getGpuDeviceNames().catch(() => []) : [os.cpus()[0]?.model ?? "CPU"];
+        const loadMs = Math.round(performance.now() - started);
+        this.setState({
+            status: "ready",
+            message: `${loaded.modelName} ready on ${backend.toUpperCase()}${model.gpuLayers ? ` (${model.gpuLayers} layers on GPU)` : ""}.`,
+            modelPath, modelName: loaded.modelName, backend, devices,
+            gpuLayers: model.gpuLayers, contextSize: context.contextSize,
+            vramBytes: vram?.used, ramBytes: process.memoryUsage().rss, loadMs
+        });
+        this.log.info(`Model ready in ${loadMs} ms: ${loaded.modelName}, backend ${backend}, ${model.gpuLayers} GPU layers, `
+            + `context ${context.contextSize}, threads ${context.currentThreads}`);
+        return loaded;
+    }
+
+    /** gpuLayers "auto" first; when the GPU runs out of memory anyway, retry with half the layers, then on CPU. */
+    private async loadWithFallback(llama: Llama, modelPath: string): Promise<LlamaModel> {
+        try {
+            return await llama.loadModel({modelPath, gpuLayers: "auto"});
+        } catch (error) {
+            if (!llama.gpu || !/memory|alloc/i.test(`${error} ${this.recentLog.join(" ")}`)) throw error;
+            this.log.warn(`Loading on the GPU failed (${error}); retrying with fewer layers on the GPU.`);
+        }
+        try {
+            const model = await llama.loadModel({modelPath, gpuLayers: {max: 20}});
+            this.log.warn(`Loaded with ${model.gpuLayers} layers on the GPU, the rest on the CPU: expect slower answers.`);
+            return model;
+        } catch {
+            this.log.warn("Loading on the GPU failed again; loading on the CPU only.");
+            return await llama.loadModel({modelPath, gpuLayers: 0});
+        }
+    }
+
+    private async release(load: Load | undefined) {
+        if (!load) return;
+        const loaded = await load.promise.catch(() => undefined);
+        if (loaded) await this.disposeLoaded(loaded);
+    }
+
+    private async disposeLoaded(loaded: LoadedModel) {
+        // Generations must settle before their sequence goes: disposing under a running one crashes (notes).
+        for (const hook of this.beforeUnload) await hook(loaded).catch((e) => this.log.error(`before unload: ${e}`));
+        await loaded.context.dispose().catch(() => undefined);
+        await loaded.model.dispose().catch(() => undefined);
+    }
+}

@@ -1,0 +1,43 @@
+// Merges settings from initializationOptions and workspace/didChangeConfiguration over the defaults. Accepts
+// both the flat shape our extension sends and the `{gemmaCode: {...}}` shape generic LSP clients send.
+import {defaultServerSettings, InitializationOptions, ServerSettings} from "../protocol/lsp";
+
+type Partial2<T> = {[K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K]};
+
+export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSettings {
+    const source = pickSettingsObject(incoming);
+    if (!source) return base;
+    const next: ServerSettings = {...base, completion: {...base.completion}};
+    if (typeof source.modelPath === "string") next.modelPath = source.modelPath.trim();
+    if (source.gpu && ["auto", "cuda", "vulkan", "metal", "cpu"].includes(source.gpu)) next.gpu = source.gpu;
+    if (isNonNegativeInt(source.contextSize)) next.contextSize = source.contextSize;
+    if (isNonNegativeInt(source.threads)) next.threads = source.threads;
+    if (isNonNegativeInt(source.readyTimeoutMs)) next.readyTimeoutMs = source.readyTimeoutMs;
+    const c = source.completion;
+    if (c && typeof c === "object") {
+        if (typeof c.enabled === "boolean") next.completion.enabled = c.enabled;
+        if (isNonNegativeInt(c.maxTokens) && c.maxTokens > 0) next.completion.maxTokens = Math.min(c.maxTokens, 1024);
+        if (isNonNegativeInt(c.promptTokens) && c.promptTokens >= 64) next.completion.promptTokens = c.promptTokens;
+        if (typeof c.promptStyle === "string") next.completion.promptStyle = c.promptStyle;
+    }
+    return next;
+}
+
+export function settingsFromInitializationOptions(options: unknown): ServerSettings {
+    const init = (options ?? {}) as InitializationOptions;
+    let settings = mergeSettings(defaultServerSettings, init.gemmaCode);
+    settings = mergeSettings(settings, init.settings);
+    if (typeof init.modelPath === "string") settings = {...settings, modelPath: init.modelPath};
+    return settings;
+}
+
+function pickSettingsObject(incoming: unknown): Partial2<ServerSettings> | undefined {
+    if (!incoming || typeof incoming !== "object") return undefined;
+    const o = incoming as Record<string, unknown>;
+    if (o.gemmaCode && typeof o.gemmaCode === "object") return o.gemmaCode as Partial2<ServerSettings>;
+    return o as Partial2<ServerSettings>;
+}
+
+function isNonNegativeInt(v: unknown): v is number {
+    return typeof v === "number" && Number.isInteger(v) && v >= 0;
+}

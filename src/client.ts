@@ -1,0 +1,93 @@
+// Starts the Gemma Code language server as a child process and connects VS Code to it with
+// vscode-languageclient. Inline completions arrive through the client's built-in LSP 3.18 inlineCompletion
+// support; the middleware adds per-language switches and the adaptive debounce.
+import * as vscode from "vscode";
+import {LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind} from "vscode-languageclient/node";
+import {
+    CompletionStats, CompletionStatsNotification, GetServerStateRequest, ServerState, ServerStateNotification
+} from "../protocol/lsp";
+import {clientSettings, completionEnabledFor, serverSettings} from "./config";
+import {AdaptiveDebounce} from "./debounce";
+
+export interface ClientEvents {
+    onState(state: ServerState): void;
+    onStats(stats: CompletionStats): void;
+}
+
+export class GemmaClient implements vscode.Disposable {
+    private client: LanguageClient | undefined;
+    private readonly debounce = new AdaptiveDebounce(() => clientSettings().debounceMs);
+    /** The items of the last inline completion answer, for tests and diagnostics. */
+    lastItems: vscode.InlineCompletionItem[] = [];
+
+    constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel,
+                private readonly events: ClientEvents) {}
+
+    get languageClient() {
+        return this.client;
+    }
+
+    async start() {
+        const serverModule = this.context.asAbsolutePath("dist/server.js");
+        // TransportKind.ipc forks with the extension host's runtime (ELECTRON_RUN_AS_NODE on desktop).
+        const serverOptions: ServerOptions = {
+            run: {module: serverModule, transport: TransportKind.ipc},
+            debug: {module: serverModule, transport: TransportKind.ipc, options: {execArgv: ["--nolazy", "--inspect=6011"]}}
+        };
+        const clientOptions: LanguageClientOptions = {
+            documentSelector: [{scheme: "file"}, {scheme: "untitled"}],
+            initializationOptions: {settings: serverSettings()},
+            // One log for the extension and the server (the server's window/logMessage lands here too).
+            outputChannel: this.log,
+            traceOutputChannel: this.log,
+            middleware: {
+                provideInlineCompletionItems: async (document, position, context, token, next) => {
+                    if (!completionEnabledFor(document.languageId)) return null;
+                    const wait = this.debounce.next();
+                    // Wait for the user to pause; VS Code cancels this token when the next keystroke comes.
+                    const cancelled = await new Promise<boolean>((resolve) => {
+                        const timer = setTimeout(() => {
+                            sub.dispose();
+                            resolve(false);
+                        }, wait);
+                        const sub = token.onCancellationRequested(() => {
+                            clearTimeout(timer);
+                            resolve(true);
+                        });
+                    });
+                    if (cancelled) return null;
+                    const result = await next(document, position, context, token);
+                    const items = Array.isArray(result) ? result : result?.items ?? [];
+                    if (items.length > 0) this.lastItems = items;
+                    return result;
+                }
+            }
+        };
+        this.client = new LanguageClient("gemmaCode", "Gemma Code", serverOptions, clientOptions);
+        this.client.onNotification(ServerStateNotification, (s) => this.events.onState(s));
+        this.client.onNotification(CompletionStatsNotification, (s) => this.events.onStats(s));
+        await this.client.start();
+        this.events.onState(await this.client.sendRequest(GetServerStateRequest));
+    }
+
+    /** Pushes the current settings to the server (it reloads the model when the file changed). */
+    async sendSettings() {
+        if (this.client?.state !== State.Running) return;
+        await this.client.sendNotification("workspace/didChangeConfiguration", {settings: serverSettings()});
+    }
+
+    async restart() {
+        await this.stop();
+        await this.start();
+    }
+
+    async stop() {
+        const client = this.client;
+        this.client = undefined;
+        if (client && client.state !== State.Stopped) await client.stop(5000).catch((e) => this.log.error(`stop: ${e}`));
+    }
+
+    dispose() {
+        void this.stop();
+    }
+}

@@ -1,0 +1,48 @@
+// Commands of the command palette and the status bar menu.
+import * as vscode from "vscode";
+import {setModelPath} from "./config";
+import type {GemmaClient} from "./client";
+
+export function registerCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
+    return [
+        vscode.commands.registerCommand("gemmaCode.showLog", () => log.show(true)),
+        vscode.commands.registerCommand("gemmaCode.restartServer", async () => {
+            log.info("Restarting the language server (user request).");
+            await client.restart();
+        }),
+        vscode.commands.registerCommand("gemmaCode.selectModelFile", selectModelFile),
+        vscode.commands.registerCommand("gemmaCode.showMenu", async () => {
+            const picks: (vscode.QuickPickItem & {command: string})[] = [
+                {label: "$(output) Show Log", command: "gemmaCode.showLog"},
+                {label: "$(debug-restart) Restart Server", command: "gemmaCode.restartServer"},
+                {label: "$(file) Select Model File…", command: "gemmaCode.selectModelFile"},
+                {label: "$(gear) Settings", command: "gemmaCode.openSettings"}
+            ];
+            const pick = await vscode.window.showQuickPick(picks, {title: "Gemma Code"});
+            if (pick) await vscode.commands.executeCommand(pick.command);
+        }),
+        vscode.commands.registerCommand("gemmaCode.openSettings",
+            () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:gemma-code.gemma-code"))
+    ];
+}
+
+/** Lets the user pick a GGUF file and stores it as the (machine-scoped) model path. */
+export async function selectModelFile(): Promise<boolean> {
+    const picked = await vscode.window.showOpenDialog({
+        title: "Select a Gemma GGUF model file",
+        canSelectMany: false,
+        filters: {"GGUF models": ["gguf"]}
+    });
+    if (!picked?.[0]) return false;
+    await setModelPath(picked[0].fsPath);
+    return true;
+}
+
+/** Shown when the server reports that no model is configured; once per window, not on every state change. */
+export async function offerModelSelection() {
+    const choice = await vscode.window.showWarningMessage(
+        "Gemma Code needs a GGUF model file (e.g. gemma-2-9b-it-Q4_K_M.gguf) to suggest code.",
+        "Select GGUF File…", "Open Settings");
+    if (choice === "Select GGUF File…") await selectModelFile();
+    else if (choice === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", "gemmaCode.modelPath");
+}

@@ -1,0 +1,66 @@
+// The one place that reads Gemma Code's settings. Everything else asks this module, so setting names, defaults
+// and scopes live here and in package.json's "contributes.configuration" only.
+import * as vscode from "vscode";
+import {defaultServerSettings, GpuSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
+
+export const SECTION = "gemmaCode";
+
+export interface ClientSettings {
+    /** Base debounce before asking for a completion; the adaptive debounce starts from it. */
+    debounceMs: number;
+    /** Per-language switch, like Copilot's: {"*": true, "markdown": false}. */
+    enableByLanguage: Record<string, boolean>;
+}
+
+function section() {
+    return vscode.workspace.getConfiguration(SECTION);
+}
+
+/** The settings the language server needs (sent in initializationOptions and on every change). */
+export function serverSettings(): ServerSettings {
+    const c = section();
+    const d = defaultServerSettings;
+    return {
+        // Machine-scoped in package.json: a cloned repository's .vscode/settings.json cannot point it elsewhere.
+        modelPath: expandHome(c.get<string>("modelPath", d.modelPath).trim()),
+        gpu: c.get<GpuSetting>("gpu", d.gpu),
+        contextSize: c.get<number>("contextSize", d.contextSize),
+        threads: c.get<number>("threads", d.threads),
+        readyTimeoutMs: d.readyTimeoutMs,
+        completion: {
+            enabled: true,
+            maxTokens: c.get<number>("completion.maxTokens", d.completion.maxTokens),
+            promptTokens: c.get<number>("completion.promptTokens", d.completion.promptTokens),
+            promptStyle: c.get<PromptStyle>("completion.promptStyle", d.completion.promptStyle)
+        }
+    };
+}
+
+export function clientSettings(): ClientSettings {
+    const c = section();
+    return {
+        debounceMs: c.get<number>("completion.debounceMs", 150),
+        enableByLanguage: c.get<Record<string, boolean>>("completion.enable", {"*": true})
+    };
+}
+
+export function completionEnabledFor(languageId: string, settings = clientSettings()): boolean {
+    const map = settings.enableByLanguage;
+    return map[languageId] ?? map["*"] ?? true;
+}
+
+/** Settings whose change needs the server to be told (all of them live under the section). */
+export function onDidChange(listener: () => void): vscode.Disposable {
+    return vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(SECTION)) listener();
+    });
+}
+
+/** Stores the model path in the user's (machine-wide) settings, never in the workspace. */
+export async function setModelPath(path: string) {
+    await section().update("modelPath", path, vscode.ConfigurationTarget.Global);
+}
+
+function expandHome(p: string) {
+    return p.startsWith("~/") ? `${process.env.HOME ?? ""}${p.slice(1)}` : p;
+}

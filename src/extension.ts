@@ -1,0 +1,71 @@
+// Activation: creates the one log, the language client, the status bar and the commands, and owns them all
+// through context.subscriptions so that deactivation disposes everything.
+import * as vscode from "vscode";
+import type {ServerState} from "../protocol/lsp";
+import {GemmaClient} from "./client";
+import {offerModelSelection, registerCommands} from "./commands";
+import {onDidChange} from "./config";
+import {StatusBar} from "./statusBar";
+
+/** What activate() returns: used by the extension-host tests, and by other extensions if they want. */
+export interface GemmaCodeApi {
+    /** Resolves when the model is ready; rejects when it fails to load or none is configured. */
+    whenModelReady(): Promise<ServerState>;
+    state(): ServerState | undefined;
+    lastCompletionItems(): readonly vscode.InlineCompletionItem[];
+    client(): GemmaClient;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<GemmaCodeApi> {
+    const log = vscode.window.createOutputChannel("Gemma Code", {log: true});
+    context.subscriptions.push(log);
+    const statusBar = new StatusBar();
+    context.subscriptions.push(statusBar);
+
+    let state: ServerState | undefined;
+    const stateListeners = new Set<(s: ServerState) => void>();
+    let offeredModel = false;
+    const client = new GemmaClient(context, log, {
+        onState: (s) => {
+            state = s;
+            statusBar.setState(s);
+            if (s.status === "error") log.error(s.message);
+            if (s.status === "noModel" && !offeredModel) {
+                offeredModel = true;
+                void offerModelSelection();
+            }
+            for (const l of stateListeners) l(s);
+        },
+        onStats: (s) => statusBar.setStats(s)
+    });
+    context.subscriptions.push(client, ...registerCommands(client, log));
+    context.subscriptions.push(onDidChange(() => void client.sendSettings()));
+
+    try {
+        await client.start();
+    } catch (error) {
+        log.error(`The language server failed to start: ${error}`);
+        void vscode.window.showErrorMessage(`Gemma Code: the language server failed to start (${error}).`, "Show Log")
+            .then((c) => c && log.show());
+    }
+
+    return {
+        whenModelReady: () => new Promise((resolve, reject) => {
+            const check = (s: ServerState) => {
+                if (s.status === "ready") resolve(s);
+                else if (s.status === "error" || s.status === "noModel") reject(new Error(s.message));
+                else return;
+                stateListeners.delete(check);
+            };
+            stateListeners.add(check);
+            if (state) check(state);
+        }),
+        state: () => state,
+        lastCompletionItems: () => client.lastItems,
+        client: () => client
+    };
+}
+
+export function deactivate() {
+    // Everything is disposed through context.subscriptions; the client's stop() sends shutdown/exit.
+}

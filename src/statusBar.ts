@@ -1,0 +1,63 @@
+// The status bar item: model state at a glance, and the speed of the last suggestion (latency, tokens/s).
+import * as vscode from "vscode";
+import type {CompletionStats, ServerState} from "../protocol/lsp";
+
+export class StatusBar implements vscode.Disposable {
+    private readonly item = vscode.window.createStatusBarItem("gemmaCode.status", vscode.StatusBarAlignment.Right, 100);
+    private state: ServerState = {status: "loading", message: "Starting the language server…"};
+    private stats: CompletionStats | undefined;
+
+    constructor() {
+        this.item.name = "Gemma Code";
+        this.item.command = "gemmaCode.showMenu";
+        this.render();
+        this.item.show();
+    }
+
+    setState(state: ServerState) {
+        this.state = state;
+        this.render();
+    }
+
+    setStats(stats: CompletionStats) {
+        this.stats = stats;
+        this.render();
+    }
+
+    private render() {
+        const s = this.state;
+        const speed = this.stats ? ` ${this.stats.latencyMs} ms${this.stats.tokensPerSecond ? ` · ${this.stats.tokensPerSecond} tok/s` : ""}` : "";
+        switch (s.status) {
+            case "loading":
+                this.item.text = "$(loading~spin) Gemma";
+                break;
+            case "ready":
+                this.item.text = `$(sparkle) Gemma${speed}`;
+                break;
+            case "error":
+                this.item.text = "$(error) Gemma";
+                break;
+            case "noModel":
+                this.item.text = "$(circle-slash) Gemma: no model";
+                break;
+        }
+        this.item.backgroundColor = s.status === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
+        const tip = new vscode.MarkdownString(undefined, true);
+        tip.appendText(s.message);
+        if (s.status === "ready") {
+            tip.appendMarkdown(`\n\n**Backend:** ${s.backend ?? "?"}${s.devices?.length ? ` (${s.devices.join(", ")})` : ""}  \n`);
+            tip.appendMarkdown(`**GPU layers:** ${s.gpuLayers ?? 0} · **context:** ${s.contextSize ?? "?"} tokens · **loaded in** ${s.loadMs ?? "?"} ms`);
+        }
+        if (this.stats) {
+            const st = this.stats;
+            tip.appendMarkdown(`\n\n**Last suggestion:** ${st.latencyMs} ms, ${st.source === "cache" ? "from cache" :
+                `${st.generatedTokens} tokens at ${st.tokensPerSecond} tok/s, ${st.reusedTokens}/${st.promptTokens} prompt tokens reused`}`);
+        }
+        this.item.tooltip = tip;
+        this.item.accessibilityInformation = {label: `Gemma Code: ${s.message}`};
+    }
+
+    dispose() {
+        this.item.dispose();
+    }
+}

@@ -1,0 +1,154 @@
+// The language server as a standalone program: spawned as a child process, driven over stdio JSON-RPC, with
+// real inference on the tiny gemma2 model.
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {CancellationTokenSource, endOf, TestLspClient} from "../support/lspClient";
+import {tinyModelPath} from "../support/paths";
+
+const SAMPLE = "export function add(a: number, b: number): number {\n    return a + b;\n}\n\nexport function multiply(a: number, b: number) {\n    const result = ";
+
+describe("language server over stdio", function () {
+    this.timeout(60_000);
+    let client: TestLspClient;
+
+    afterEach(() => {
+        if (client && client.child.exitCode === null) client.kill();
+    });
+
+    it("advertises inline completions, loads the model in the background and reports its state", async () => {
+        const started = performance.now();
+        const {client: c, init} = await TestLspClient.start();
+        client = c;
+        assert.equal(init.capabilities.inlineCompletionProvider, true);
+        assert.ok(init.capabilities.textDocumentSync, "text document sync advertised");
+        const ready = await client.waitForState((s) => s.status === "ready" || s.status === "error");
+        assert.equal(ready.status, "ready", ready.message);
+        assert.equal(ready.backend, "cpu");
+        assert.equal(ready.modelName, "tiny-gemma2");
+        assert.ok(client.states.some((s) => s.status === "loading"), "a loading state came before ready");
+        console.log(`      server start → model ready: ${Math.round(performance.now() - started)} ms (load ${ready.loadMs} ms)`);
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("answers a request sent before the model is ready, then completes real text after edits", async () => {
+        ({client} = await TestLspClient.start());
+        const uri = "file:///work/sample.ts";
+        await client.open(uri, SAMPLE);
+        // No wait for "ready": the request must wait for the model (bounded), not fail.
+        const t0 = performance.now();
+        const first = await client.complete(uri, endOf(SAMPLE));
+        const firstMs = performance.now() - t0;
+        assert.ok(first && first.items.length === 1, `one item, got ${JSON.stringify(first)}`);
+        const text = String(first.items[0].insertText);
+        assert.ok(text.trim().length > 0, "non-empty completion");
+        assert.ok(!/<end_of_turn>|<start_of_turn>|<eos>|<\|fim_|<\|file_separator\|>/.test(text), `no special tokens: ${text}`);
+        console.log(`      first completion (incl. waiting for the model): ${Math.round(firstMs)} ms: ${JSON.stringify(text)}`);
+
+        const edited = SAMPLE + "a * b;\n}\n\nfunction subtract(a: number, b: number) {\n    return ";
+        await client.change(uri, edited, 2);
+        const t1 = performance.now();
+        const second = await client.complete(uri, endOf(edited));
+        console.log(`      completion with the model warm: ${Math.round(performance.now() - t1)} ms`);
+        assert.ok(second && second.items.length === 1 && String(second.items[0].insertText).trim(), "completion after an edit");
+        const range = second.items[0].range!;
+        assert.deepEqual(range.start, endOf(edited), "inserted at the cursor");
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("honours $/cancelRequest: the request settles promptly and the server keeps serving", async () => {
+        ({client} = await TestLspClient.start());
+        await client.waitForState((s) => s.status === "ready");
+        const uri = "file:///work/cancel.ts";
+        const long = "// " + "lorem ipsum dolor sit amet ".repeat(150) + "\n" + SAMPLE;
+        await client.open(uri, long);
+        const source = new CancellationTokenSource();
+        const pending = client.complete(uri, endOf(long), source);
+        source.cancel();
+        const outcome = await pending.then((r) => ({result: r}), (e: {code?: number}) => ({code: e.code}));
+        // Either the cancellation error or a result that was already on its way is correct LSP.
+        assert.ok("result" in outcome || outcome.code === -32800, `cancelled or answered, got ${JSON.stringify(outcome)}`);
+        const after = await client.complete(uri, endOf(long));
+        assert.ok(after && after.items.length > 0, "the next request is answered");
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("a newer request supersedes the one in flight: one generation at a time, nothing generated for the old one", async () => {
+        ({client} = await TestLspClient.start());
+        await client.waitForState((s) => s.status === "ready");
+        const uri = "file:///work/burst.ts";
+        let text = "// " + "context line for the prompt\n// ".repeat(100) + "\n" + SAMPLE;
+        await client.open(uri, text);
+        const pending: Promise<unknown>[] = [];
+        for (let i = 0; i < 10; i++) {
+            text += "ab"[i % 2];
+            await client.change(uri, text, i + 2);
+            pending.push(client.complete(uri, endOf(text)));
+        }
+        const results = await Promise.all(pending);
+        const last = results.at(-1) as {items: {insertText: string}[]};
+        assert.ok(last.items.length > 0, "the latest request gets a suggestion");
+        const metrics = await client.connection.sendRequest<Record<string, number>>("gemma/completionMetrics");
+        assert.equal(metrics.maxRunning, 1, "never two generations at once");
+        assert.equal(metrics.running, 0);
+        assert.ok(metrics.tokensAfterAbort <= metrics.superseded, `abort latency ≤ 1 token each: ${JSON.stringify(metrics)}`);
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("reuses a suggestion whose first characters the user types, without new inference", async () => {
+        ({client} = await TestLspClient.start());
+        await client.waitForState((s) => s.status === "ready");
+        const uri = "file:///work/typeahead.ts";
+        await client.open(uri, SAMPLE);
+        const first = await client.complete(uri, endOf(SAMPLE));
+        const suggestion = String(first!.items[0].insertText);
+        assert.ok(suggestion.length >= 2, `a suggestion to type into: ${JSON.stringify(suggestion)}`);
+        const before = await client.connection.sendRequest<Record<string, number>>("gemma/completionMetrics");
+        const typed = SAMPLE + suggestion.slice(0, 1);
+        await client.change(uri, typed, 2);
+        const second = await client.complete(uri, endOf(typed));
+        assert.equal(second!.items[0].insertText, suggestion.slice(1));
+        const after = await client.connection.sendRequest<Record<string, number>>("gemma/completionMetrics");
+        assert.equal(after.modelRuns, before.modelRuns, "no new inference");
+        assert.equal(after.typedAheadHits, before.typedAheadHits + 1);
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("with no model configured: reports noModel and fails completions with a clear error, not a hang", async () => {
+        ({client} = await TestLspClient.start({settings: {modelPath: ""}}));
+        const state = await client.waitForState((s) => s.status === "noModel");
+        assert.match(state.message, /gemmaCode\.modelPath/);
+        await client.open("file:///work/a.ts", "const x = ");
+        await assert.rejects(client.complete("file:///work/a.ts", {line: 0, character: 10}),
+            (e: {code: number; message: string}) => e.code === -32001 && /model/i.test(e.message));
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("explains a file that is not GGUF in one sentence, and loads a good model after a settings change", async () => {
+        const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gemma-bad-")), "notes.gguf");
+        fs.writeFileSync(bad, "this is not a model file ".repeat(100));
+        ({client} = await TestLspClient.start({settings: {modelPath: bad}}));
+        const error = await client.waitForState((s) => s.status === "error");
+        assert.match(error.message, /not a GGUF model file/);
+        await client.connection.sendNotification("workspace/didChangeConfiguration", {settings: {gemmaCode: {modelPath: tinyModelPath}}});
+        const ready = await client.waitForState((s) => s.status === "ready");
+        assert.equal(ready.modelPath, tinyModelPath);
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("rejects unknown documents and positions outside the document with clear errors, and keeps serving", async () => {
+        ({client} = await TestLspClient.start());
+        await client.waitForState((s) => s.status === "ready");
+        await assert.rejects(client.complete("file:///never/opened.ts", {line: 0, character: 0}),
+            (e: {code: number; message: string}) => e.code === -32002 && /didOpen/.test(e.message));
+        await client.open("file:///work/b.ts", "let y = 1;\n");
+        await assert.rejects(client.complete("file:///work/b.ts", {line: 40, character: 0}),
+            (e: {code: number}) => e.code === -32003);
+        await assert.rejects(client.complete("file:///work/b.ts", {line: 0, character: 99}),
+            (e: {code: number}) => e.code === -32003);
+        const ok = await client.complete("file:///work/b.ts", {line: 0, character: 8});
+        assert.ok(ok, "still answering");
+        assert.equal(await client.shutdown(), 0);
+    });
+});
