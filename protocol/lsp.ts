@@ -157,6 +157,7 @@ export interface ExplainParams {
     diagnostic?: Diagnostic;
     partialResultToken?: string | number;
 }
+/** Streams a markdown explanation and a proposed fix; partial results are strings to append, as for chat. */
 export const ExplainRequest = new ProtocolRequestType<ExplainParams, string, string, void, void>("gemma/explain");
 
 // ---- Chat ----
@@ -176,6 +177,11 @@ export interface ChatResult {
     /** Labels of attached context the server had to leave out to fit the budget. */
     omitted?: string[];
 }
+/**
+ * Streams the reply: each `$/progress` value for `partialResultToken` is a string to append to the text so far;
+ * the final result holds the whole reply. Cancelling ($/cancelRequest) stops generation and resolves with the
+ * text generated until then (error RequestCancelled only when nothing was generated).
+ */
 export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, string, void, void>("gemma/chat");
 
 export type {Position, Range};
