@@ -1,19 +1,24 @@
 // Wires the LSP connection to the model host and the features. Each feature lives in its own module; this file
 // only routes requests and owns the objects' lifetimes.
 import {
-    Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, ResponseError, TextDocuments,
+    Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, ProgressType, ResponseError, TextDocuments,
     TextDocumentSyncKind
 } from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
-    CompletionStatsNotification, defaultServerSettings, ErrorCodes, GetCompletionMetricsRequest, GetServerStateRequest,
-    ServerSettings, ServerStateNotification
+    ChatRequest, CompletionStatsNotification, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest,
+    GetServerStateRequest, ReviewRequest, ServerSettings, ServerStateNotification
 } from "../protocol/lsp";
 import {CompletionService} from "./completion/completionService";
 import {RecentEdits} from "./context/recentEdits";
 import {createLogger} from "./log";
 import {ModelHost} from "./model/modelHost";
+import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
+import {runReview} from "./review/reviewRunner";
 import {mergeSettings, settingsFromInitializationOptions} from "./settings";
+import {runChat} from "./tasks/chat";
+import {runExplain} from "./tasks/explain";
+import {TaskQueue} from "./tasks/taskQueue";
 
 export function startServer(connection: Connection) {
     const log = createLogger(connection.console);
@@ -33,6 +38,10 @@ export function startServer(connection: Connection) {
         onStats: (stats) => void connection.sendNotification(CompletionStatsNotification, stats)
     });
 
+    const tasks = new TaskQueue();
+    host.onBeforeUnload(() => tasks.abortAll());
+    const reviews = new ReviewDiagnostics((uri, diagnostics) => void connection.sendDiagnostics({uri, diagnostics}));
+
     const documentOrError = (uri: string) => {
         const doc = documents.get(uri);
         if (!doc) throw new ResponseError(ErrorCodes.UnknownDocument, `Unknown document ${uri}: send textDocument/didOpen first.`);
@@ -45,7 +54,9 @@ export function startServer(connection: Connection) {
         return {
             capabilities: {
                 textDocumentSync: TextDocumentSyncKind.Incremental,
-                inlineCompletionProvider: true
+                inlineCompletionProvider: true,
+                codeActionProvider: {codeActionKinds: ["quickfix"]},
+                executeCommandProvider: {commands: [DISMISS_COMMAND]}
             },
             serverInfo: {name: "gemma-code", version: "0.1.0"}
         };
@@ -67,20 +78,73 @@ export function startServer(connection: Connection) {
         host.configure(settings);
     });
 
-    documents.onDidChangeContent((e) => recentEdits.noteChange(e.document));
+    documents.onDidChangeContent((e) => {
+        recentEdits.noteChange(e.document);
+        reviews.relocate(e.document);
+    });
     documents.onDidClose((e) => {
         recentEdits.forget(e.document.uri);
         completion.clearCache(e.document.uri);
+        reviews.clear(e.document.uri);
     });
 
     connection.languages.inlineCompletion.on((params, token) =>
         completion.provide(documentOrError(params.textDocument.uri), params, token));
+
+    connection.onRequest(ReviewRequest, async (params, token) => {
+        const doc = documentOrError(params?.textDocument?.uri);
+        const version = doc.version;
+        const reviewedText = doc.getText();
+        const loaded = await host.whenReady(settings.readyTimeoutMs, token);
+        const started = performance.now();
+        const outcome = await tasks.run(token, (signal) => runReview(loaded, doc, params.range, settings.review.maxLines, signal, log));
+        if (token.isCancellationRequested) throw new ResponseError(-32800, "Review cancelled");
+        // The document may have changed while the model was reviewing: comments follow their lines or go.
+        const current = documents.get(doc.uri);
+        const comments = current ? reviews.replace(current, reviewedText, outcome.comments) : outcome.comments;
+        log.info(`review of ${doc.uri}: ${outcome.comments.length} comment(s) from ${outcome.chunks} chunk(s) in `
+            + `${Math.round(performance.now() - started)} ms${current && current.version !== version ? ", relocated after edits" : ""}`
+            + (outcome.note ? `; ${outcome.note}` : ""));
+        return {comments, version: current?.version ?? version, note: outcome.note};
+    });
+
+    // Partial results of custom requests: `$/progress` notifications on the request's partialResultToken.
+    const partialResults = (token: string | number | undefined) => (delta: string) => {
+        if (token !== undefined && delta) void connection.sendProgress(new ProgressType<string>(), token, delta);
+    };
+
+    connection.onRequest(ExplainRequest, async (params, token) => {
+        const doc = documentOrError(params?.textDocument?.uri);
+        if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, "gemma/explain needs a range.");
+        const loaded = await host.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runExplain(loaded, doc, params, signal, partialResults(params.partialResultToken)));
+    });
+
+    connection.onRequest(ChatRequest, async (params, token) => {
+        const loaded = await host.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runChat(loaded, params, signal, partialResults(params?.partialResultToken)));
+    });
+
+    connection.onCodeAction((params) => {
+        if (!documents.get(params.textDocument.uri)) return [];
+        return codeActionsFor(params.textDocument.uri, params.context.diagnostics, params.range);
+    });
+
+    connection.onExecuteCommand((params) => {
+        if (params.command === DISMISS_COMMAND) {
+            const [uri, id] = params.arguments ?? [];
+            if (typeof uri === "string" && typeof id === "number") reviews.dismiss(uri, id);
+            return null;
+        }
+        throw new ResponseError(ErrorCodes.InvalidInput, `Unknown command ${params.command}`);
+    });
 
     connection.onRequest(GetServerStateRequest, () => host.currentState);
     connection.onRequest(GetCompletionMetricsRequest, () => ({...completion.metrics}));
 
     connection.onShutdown(async () => {
         await completion.abortInFlight();
+        await tasks.abortAll();
         await host.dispose();
     });
     connection.onExit(() => process.exit(0));

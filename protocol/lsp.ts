@@ -31,6 +31,10 @@ export interface ServerSettings {
         promptTokens: number;
         promptStyle: PromptStyle;
     };
+    review: {
+        /** Longest stretch of lines one review covers; the result's note says what was left out. */
+        maxLines: number;
+    };
     /** How long a request waits for the model to finish loading before it fails with ModelNotReady. */
     readyTimeoutMs: number;
 }
@@ -41,6 +45,7 @@ export const defaultServerSettings: ServerSettings = {
     contextSize: 0,
     threads: 0,
     completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto"},
+    review: {maxLines: 3000},
     readyTimeoutMs: 120_000
 };
 
@@ -148,6 +153,8 @@ export interface ReviewResult {
     comments: ReviewComment[];
     /** The document version the comments refer to. */
     version?: number;
+    /** Set when only part was reviewed (e.g. a very long file) or there was nothing to review. */
+    note?: string;
 }
 export const ReviewRequest = new RequestType<ReviewParams, ReviewResult, void>("gemma/review");
 

@@ -27,6 +27,7 @@ export function serverSettings(): ServerSettings {
         contextSize: c.get<number>("contextSize", d.contextSize),
         threads: c.get<number>("threads", d.threads),
         readyTimeoutMs: d.readyTimeoutMs,
+        review: {maxLines: c.get<number>("review.maxLines", d.review.maxLines)},
         completion: {
             enabled: true,
             maxTokens: c.get<number>("completion.maxTokens", d.completion.maxTokens),

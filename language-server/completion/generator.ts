@@ -3,7 +3,7 @@
 // - feeds the rest in chunks and checks the abort signal between them, because node-llama-cpp ignores an abort
 //   during a long prefill (notes: 7 s to settle vs ~90 ms in chunks);
 // - generates greedily and stops at special tokens, stop strings, a line end when asked, or the abort signal.
-import type {LlamaContextSequence, LlamaModel, Token} from "node-llama-cpp";
+import type {LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token} from "node-llama-cpp";
 
 export const PREFILL_CHUNK = 128;
 
@@ -16,6 +16,8 @@ export interface GenerateOptions {
     singleLine?: boolean;
     /** Receives the text generated so far after each token. */
     onText?: (text: string) => void;
+    /** Constrains sampling to a grammar (e.g. a JSON schema). */
+    grammarEvaluationState?: LlamaGrammarEvaluationState;
 }
 
 export interface GenerateResult {
@@ -62,7 +64,7 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
 
     const generated: Token[] = [];
     const genStarted = performance.now();
-    for await (const token of sequence.evaluate(prompt.slice(-1), {temperature: 0})) {
+    for await (const token of sequence.evaluate(prompt.slice(-1), {temperature: 0, grammarEvaluationState: options.grammarEvaluationState})) {
         if (isEndToken(model, token)) break;
         generated.push(token);
         if (options.signal.aborted) {

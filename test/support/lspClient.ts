@@ -7,7 +7,7 @@ import {
     CancellationTokenSource, createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter
 } from "vscode-jsonrpc/node";
 import type {InitializeResult, InlineCompletionList, Position} from "vscode-languageserver-protocol";
-import type {ServerSettings, ServerState} from "../../protocol/lsp";
+import type {CompletionStats, ServerSettings, ServerState} from "../../protocol/lsp";
 import {repoRoot, tinyModelPath} from "./paths";
 
 export interface StartOptions {
@@ -20,6 +20,8 @@ export interface StartOptions {
 export class TestLspClient {
     readonly connection: MessageConnection;
     readonly states: ServerState[] = [];
+    /** gemma/completionStats notifications: one per answered (not superseded) completion request. */
+    readonly stats: CompletionStats[] = [];
     readonly logs: string[] = [];
     readonly stderr: string[] = [];
     private stateWaiters: {predicate: (s: ServerState) => boolean; resolve: (s: ServerState) => void}[] = [];
@@ -31,6 +33,7 @@ export class TestLspClient {
             this.states.push(s);
             this.stateWaiters = this.stateWaiters.filter((w) => (w.predicate(s) ? (w.resolve(s), false) : true));
         });
+        this.connection.onNotification("gemma/completionStats", (s: CompletionStats) => void this.stats.push(s));
         this.connection.onNotification("window/logMessage", (m: {message: string}) => void this.logs.push(m.message));
         this.connection.onRequest("client/registerCapability", () => null);
         this.connection.onRequest("workspace/configuration", () => []);

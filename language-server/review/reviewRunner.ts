@@ -1,0 +1,119 @@
+// gemma/review: reviews a document (or a range of it) chunk by chunk with grammar-constrained output, so the
+// answer always parses, and validates every line reference against the text that was reviewed.
+import type {LlamaGrammar} from "node-llama-cpp";
+import {ResponseError} from "vscode-languageserver";
+import type {TextDocument} from "vscode-languageserver-textdocument";
+import {ErrorCodes, Range, ReviewComment, ReviewSeverity} from "../../protocol/lsp";
+import type {Logger} from "../log";
+import type {LoadedModel} from "../model/modelHost";
+import {generateReply} from "../tasks/chatGeneration";
+import {chunkLines, LineSpan} from "./chunking";
+import {parseReviewOutput, RawReviewComment, REVIEW_SEVERITIES, reviewSchema} from "./reviewSchema";
+
+const CHUNK_TOKENS = 1200;
+const OUTPUT_TOKENS = 512;
+
+export interface ReviewOutcome {
+    comments: ReviewComment[];
+    reviewedLines: LineSpan;
+    chunks: number;
+    dropped: number;
+    note?: string;
+}
+
+function reviewGrammar(loaded: LoadedModel, chunk: LineSpan): Promise<LlamaGrammar> {
+    return loaded.llama.createGrammarForJsonSchema(reviewSchema(chunk.start + 1, chunk.end) as never) as Promise<LlamaGrammar>;
+}
+
+/** Rejects input that cannot be reviewed with a clear message; returns the line span to review. */
+export function reviewSpan(doc: TextDocument, range: Range | undefined): LineSpan {
+    const text = doc.getText();
+    if (looksBinary(text)) {
+        throw new ResponseError(ErrorCodes.InvalidInput, `${doc.uri} looks like a binary file; Gemma reviews text only.`);
+    }
+    if (!range) return {start: 0, end: doc.lineCount};
+    const start = range.start?.line, end = range.end?.line;
+    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || start >= doc.lineCount) {
+        throw new ResponseError(ErrorCodes.InvalidInput, `Range ${JSON.stringify(range)} is outside ${doc.uri} (${doc.lineCount} lines).`);
+    }
+    // A selection ending at column 0 of a line does not include that line.
+    const endExclusive = range.end.character === 0 && end > start ? end : end + 1;
+    return {start, end: Math.min(endExclusive, doc.lineCount)};
+}
+
+export function looksBinary(text: string): boolean {
+    const sample = text.slice(0, 8192);
+    if (sample.includes("\u0000")) return true;
+    let control = 0;
+    for (let i = 0; i < sample.length; i++) {
+        const c = sample.charCodeAt(i);
+        if ((c < 32 && c !== 9 && c !== 10 && c !== 13) || c === 0xfffd) control++;
+    }
+    return sample.length > 0 && control / sample.length > 0.1;
+}
+
+export async function runReview(loaded: LoadedModel, doc: TextDocument, range: Range | undefined, maxLines: number,
+                                signal: AbortSignal, log: Logger): Promise<ReviewOutcome> {
+    const span = reviewSpan(doc, range);
+    const lines = doc.getText().split(/\r?\n/);
+    let note: string | undefined;
+    // Long files: review the first maxLines and say so, rather than keep the GPU busy for minutes unasked.
+    if (span.end - span.start > maxLines) {
+        note = `Reviewed lines ${span.start + 1}–${span.start + maxLines} of ${doc.lineCount}; select a range to review the rest.`;
+        span.end = span.start + maxLines;
+    }
+    if (lines.slice(span.start, span.end).every((l) => l.trim() === "")) {
+        return {comments: [], reviewedLines: span, chunks: 0, dropped: 0, note: note ?? "Nothing to review: the file is empty."};
+    }
+    const count = (s: string) => loaded.model.tokenize(s, false).length;
+    const chunks = chunkLines(lines, span, CHUNK_TOKENS, count);
+    const comments: ReviewComment[] = [];
+    let dropped = 0;
+    let done = 0;
+    for (const chunk of chunks) {
+        if (signal.aborted) break;
+        const reply = await generateReply(loaded, [{type: "user", text: reviewPrompt(doc.languageId, lines, chunk)}],
+            {grammar: await reviewGrammar(loaded, chunk), signal, maxTokens: OUTPUT_TOKENS});
+        if (signal.aborted) break;
+        const parsed = parseReviewOutput(reply.text);
+        if (parsed.repaired) log.info(`review: output of lines ${chunk.start + 1}-${chunk.end} was cut at ${OUTPUT_TOKENS} tokens; kept the complete comments`);
+        for (const raw of parsed.comments) {
+            const c = validateComment(raw, chunk, lines);
+            if (c) comments.push(c);
+            else dropped++;
+        }
+        done++;
+    }
+    if (dropped) log.info(`review: dropped ${dropped} comment(s) with invalid or out-of-range line references`);
+    return {comments, reviewedLines: span, chunks: done, dropped, note};
+}
+
+function reviewPrompt(languageId: string, lines: string[], chunk: LineSpan): string {
+    const width = String(chunk.end).length;
+    const numbered = lines.slice(chunk.start, chunk.end)
+        .map((l, i) => `${String(chunk.start + i + 1).padStart(width)}| ${l}`).join("\n");
+    return `Review this ${languageId} code for bugs, security problems and clear mistakes. Ignore style nits. `
+        + "For each problem give the 1-based line (and endLine) from the numbers on the left, a severity, a one-sentence "
+        + "message, and in suggestion the corrected text of those lines (\"\" if no concrete fix). "
+        + "Return no comments if the code is fine.\n\n```" + languageId + "\n" + numbered + "\n```";
+}
+
+/** A comment whose lines exist in the reviewed chunk, with a real message; undefined otherwise. */
+export function validateComment(raw: RawReviewComment, chunk: LineSpan, lines: string[]): ReviewComment | undefined {
+    const line = raw.line, endLine = raw.endLine ?? raw.line;
+    if (!Number.isInteger(line) || !Number.isInteger(endLine)) return undefined;
+    const first = (line as number) - 1, last = (endLine as number) - 1;
+    if (first < chunk.start || first >= chunk.end || last < first || last >= chunk.end) return undefined;
+    const message = typeof raw.message === "string" ? raw.message.trim() : "";
+    if (!message) return undefined;
+    const severity: ReviewSeverity = REVIEW_SEVERITIES.includes(raw.severity as ReviewSeverity) ? raw.severity as ReviewSeverity : "warning";
+    const comment: ReviewComment = {
+        range: {start: {line: first, character: 0}, end: {line: last, character: lines[last].length}},
+        severity,
+        message
+    };
+    if (typeof raw.suggestion === "string" && raw.suggestion.trim() && raw.suggestion !== lines.slice(first, last + 1).join("\n")) {
+        comment.suggestion = {newText: raw.suggestion};
+    }
+    return comment;
+}

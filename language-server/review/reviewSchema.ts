@@ -1,0 +1,83 @@
+// The JSON schema the review output is constrained to (node-llama-cpp turns it into a grammar, so the model
+// cannot write anything else), and the repair for output cut off by the token limit: the grammar guarantees a
+// valid JSON *prefix*, so we keep the complete comments and close the brackets ourselves.
+export const REVIEW_SEVERITIES = ["error", "warning", "information", "hint"] as const;
+
+/**
+ * The schema for reviewing lines first..last (1-based): line numbers are an enum of exactly those lines, so the
+ * model cannot point outside the code it was shown (validation still checks order and the document).
+ */
+export function reviewSchema(first: number, last: number) {
+    const lines: number[] = [];
+    for (let n = first; n <= last; n++) lines.push(n);
+    return {
+        type: "object",
+        properties: {
+            comments: {
+                type: "array",
+                maxItems: 6,
+                items: {
+                    type: "object",
+                    properties: {
+                        line: {enum: lines},
+                        endLine: {enum: lines},
+                        severity: {enum: REVIEW_SEVERITIES},
+                        message: {type: "string", maxLength: 240},
+                        // Replacement text for lines line..endLine; "" when there is no concrete fix.
+                        suggestion: {type: "string", maxLength: 400}
+                    }
+                }
+            }
+        }
+    } as const;
+}
+
+export interface RawReviewComment {
+    line: unknown;
+    endLine?: unknown;
+    severity: unknown;
+    message: unknown;
+    suggestion?: unknown;
+}
+
+/** Parses grammar-constrained output, repairing a truncated tail. Never throws. */
+export function parseReviewOutput(text: string): {comments: RawReviewComment[]; repaired: boolean} {
+    try {
+        const parsed = JSON.parse(text) as {comments?: unknown};
+        return {comments: Array.isArray(parsed.comments) ? parsed.comments as RawReviewComment[] : [], repaired: false};
+    } catch {
+        const cut = lastCompleteItemEnd(text);
+        const closed = cut > 0 ? `${text.slice(0, cut)}]}` : `{"comments":[]}`;
+        try {
+            const parsed = JSON.parse(closed) as {comments?: unknown};
+            return {comments: Array.isArray(parsed.comments) ? parsed.comments as RawReviewComment[] : [], repaired: true};
+        } catch {
+            return {comments: [], repaired: true};
+        }
+    }
+}
+
+/** Offset just after the last `}` that closes an object directly inside the top-level array, or -1. */
+function lastCompleteItemEnd(text: string): number {
+    let depth = 0;
+    let inString = false;
+    let escaped = false;
+    let end = -1;
+    for (let i = 0; i < text.length; i++) {
+        const ch = text[i];
+        if (inString) {
+            if (escaped) escaped = false;
+            else if (ch === "\\") escaped = true;
+            else if (ch === "\"") inString = false;
+            continue;
+        }
+        if (ch === "\"") inString = true;
+        else if (ch === "{" || ch === "[") depth++;
+        else if (ch === "}" || ch === "]") {
+            depth--;
+            // {"comments": [ {…} ← depth 3 closes back to 2
+            if (ch === "}" && depth === 2) end = i + 1;
+        }
+    }
+    return end;
+}

@@ -1,0 +1,68 @@
+// gemma/chat: the conversation goes through node-llama-cpp's chat wrapper resolved from the model (Gemma's turns
+// for Gemma, which has no system role: instructions are folded into the first user turn). Editor context is
+// attached to the last question and trimmed to the token budget, dropping whole items and reporting them.
+import type {ChatHistoryItem, LlamaModel} from "node-llama-cpp";
+import {ResponseError} from "vscode-languageserver";
+import {ChatParams, ChatResult, ErrorCodes} from "../../protocol/lsp";
+import type {LoadedModel} from "../model/modelHost";
+import {generateReply} from "./chatGeneration";
+
+export const CHAT_INSTRUCTIONS = "You are Gemma Code, a concise programming assistant inside the user's editor. "
+    + "Answer in Markdown; put code in fenced blocks with a language.";
+const REPLY_TOKENS = 1024;
+
+export interface ChatPrompt {
+    history: ChatHistoryItem[];
+    question: string;
+    omitted: string[];
+}
+
+/** Builds the chat history and the final question within the context budget. */
+export function buildChatPrompt(params: ChatParams, model: Pick<LlamaModel, "tokenize">, contextSize: number): ChatPrompt {
+    const messages = (params.messages ?? []).filter((m) => m && typeof m.content === "string" && (m.role === "user" || m.role === "assistant"));
+    const last = messages.at(-1);
+    if (!last || last.role !== "user") {
+        throw new ResponseError(ErrorCodes.InvalidInput, "gemma/chat needs messages ending with a user message.");
+    }
+    const count = (s: string) => model.tokenize(s, false).length;
+    let budget = contextSize - REPLY_TOKENS - count(CHAT_INSTRUCTIONS) - count(last.content) - 64;
+
+    // Older turns go first when the conversation outgrows the context.
+    const earlier = messages.slice(0, -1);
+    const kept: typeof earlier = [];
+    for (let i = earlier.length - 1; i >= 0; i--) {
+        const cost = count(earlier[i].content) + 8;
+        if (cost > budget) break;
+        budget -= cost;
+        kept.unshift(earlier[i]);
+    }
+    while (kept.length && kept[0].role !== "user") kept.shift();
+
+    const omitted: string[] = [];
+    const attached: string[] = [];
+    for (const item of params.context ?? []) {
+        if (!item || typeof item.text !== "string") continue;
+        const block = `\`${item.label}\`:\n\`\`\`\n${item.text}\n\`\`\`\n`;
+        const cost = count(block);
+        if (cost > budget) {
+            omitted.push(String(item.label));
+            continue;
+        }
+        budget -= cost;
+        attached.push(block);
+    }
+    const question = attached.length ? `Context from the editor:\n${attached.join("\n")}\n${last.content}` : last.content;
+    const history: ChatHistoryItem[] = [{type: "system", text: CHAT_INSTRUCTIONS}];
+    for (const m of kept) {
+        history.push(m.role === "user" ? {type: "user", text: m.content} : {type: "model", response: [m.content]});
+    }
+    return {history, question, omitted};
+}
+
+export async function runChat(loaded: LoadedModel, params: ChatParams, signal: AbortSignal,
+                              onDelta: (text: string) => void): Promise<ChatResult> {
+    const prompt = buildChatPrompt(params, loaded.model, loaded.taskSequence.contextSize);
+    const reply = await generateReply(loaded, [...prompt.history, {type: "user", text: prompt.question}],
+        {maxTokens: REPLY_TOKENS, signal, onDelta});
+    return {content: reply.text, omitted: prompt.omitted.length ? prompt.omitted : undefined};
+}

@@ -1,0 +1,41 @@
+// gemma/explain: explains a diagnostic (from any tool) or a selection, and proposes a fix, streaming Markdown.
+import type {Diagnostic} from "vscode-languageserver";
+import type {TextDocument} from "vscode-languageserver-textdocument";
+import type {ExplainParams} from "../../protocol/lsp";
+import type {LoadedModel} from "../model/modelHost";
+import {CHAT_INSTRUCTIONS} from "./chat";
+import {generateReply} from "./chatGeneration";
+import {fenceLanguage} from "../completion/prompt";
+
+const CONTEXT_LINES = 30;
+const REPLY_TOKENS = 768;
+
+export function explainPrompt(doc: TextDocument, params: ExplainParams): string {
+    const first = Math.max(0, Math.min(params.range.start.line, doc.lineCount - 1));
+    const last = Math.max(first, Math.min(params.range.end.line, doc.lineCount - 1));
+    const from = Math.max(0, first - CONTEXT_LINES);
+    const to = Math.min(doc.lineCount, last + CONTEXT_LINES + 1);
+    const lines = doc.getText().split(/\r?\n/).slice(from, to);
+    const numbered = lines.map((l, i) => `${from + i + 1}| ${l}`).join("\n");
+    const lang = fenceLanguage(doc.languageId);
+    const where = first === last ? `line ${first + 1}` : `lines ${first + 1}-${last + 1}`;
+    const file = doc.uri.replace(/^.*[\\/]/, "");
+    const d = params.diagnostic;
+    const task = d
+        ? `${describe(d)} at ${where} of \`${file}\`. Explain what it means here and why it happens, then propose a fix as a code block.`
+        : `Explain what the code at ${where} of \`${file}\` does, point out any bug in it, and propose a fix as a code block if one is needed.`;
+    return `${task}\n\n\`\`\`${lang}\n${numbered}\n\`\`\``;
+}
+
+function describe(d: Diagnostic) {
+    const source = d.source ? `${d.source}` : "A tool";
+    const code = d.code !== undefined ? ` (${d.code})` : "";
+    return `${source}${code} reports "${d.message}"`;
+}
+
+export async function runExplain(loaded: LoadedModel, doc: TextDocument, params: ExplainParams, signal: AbortSignal,
+                                 onDelta: (text: string) => void): Promise<string> {
+    const reply = await generateReply(loaded, [{type: "system", text: CHAT_INSTRUCTIONS}, {type: "user", text: explainPrompt(doc, params)}],
+        {maxTokens: REPLY_TOKENS, signal, onDelta});
+    return reply.text;
+}

@@ -1,0 +1,41 @@
+// Chat, review and explain share one context sequence (completion has its own), so they run one at a time in
+// arrival order. A request cancelled while queued leaves the queue without ever touching the model.
+import {CancellationToken, ResponseError} from "vscode-languageserver";
+
+export const RequestCancelled = -32800;
+
+export class TaskQueue {
+    private tail: Promise<unknown> = Promise.resolve();
+    private running: AbortController | undefined;
+    private pending = 0;
+
+    get size() {
+        return this.pending + (this.running ? 1 : 0);
+    }
+
+    /** Runs `task` after the tasks before it; its signal fires on cancellation or abortAll(). */
+    run<T>(token: CancellationToken, task: (signal: AbortSignal) => Promise<T>): Promise<T> {
+        this.pending++;
+        const result = this.tail.then(async () => {
+            this.pending--;
+            if (token.isCancellationRequested) throw new ResponseError(RequestCancelled, "Request cancelled");
+            const controller = new AbortController();
+            this.running = controller;
+            const sub = token.onCancellationRequested(() => controller.abort());
+            try {
+                return await task(controller.signal);
+            } finally {
+                sub.dispose();
+                this.running = undefined;
+            }
+        });
+        this.tail = result.catch(() => undefined);
+        return result;
+    }
+
+    /** Aborts the running task and waits for the queue to drain (used before the model is released). */
+    async abortAll() {
+        this.running?.abort();
+        await this.tail;
+    }
+}
