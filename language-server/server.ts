@@ -117,12 +117,12 @@ export function startServer(connection: Connection) {
         const doc = documentOrError(params?.textDocument?.uri);
         if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, "gemma/explain needs a range.");
         const loaded = await host.whenReady(settings.readyTimeoutMs, token);
-        return tasks.run(token, (signal) => runExplain(loaded, doc, params, signal, partialResults(params.partialResultToken)));
+        return tasks.run(token, (signal) => runExplain(loaded, doc, params, settings.chat.maxTokens, signal, partialResults(params.partialResultToken)));
     });
 
     connection.onRequest(ChatRequest, async (params, token) => {
         const loaded = await host.whenReady(settings.readyTimeoutMs, token);
-        return tasks.run(token, (signal) => runChat(loaded, params, signal, partialResults(params?.partialResultToken)));
+        return tasks.run(token, (signal) => runChat(loaded, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
     });
 
     connection.onCodeAction((params) => {

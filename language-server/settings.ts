@@ -7,13 +7,14 @@ type Partial2<T> = {[K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K]}
 export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSettings {
     const source = pickSettingsObject(incoming);
     if (!source) return base;
-    const next: ServerSettings = {...base, completion: {...base.completion}, review: {...base.review}};
+    const next: ServerSettings = {...base, completion: {...base.completion}, chat: {...base.chat}, review: {...base.review}};
     if (typeof source.modelPath === "string") next.modelPath = source.modelPath.trim();
     if (source.gpu && ["auto", "cuda", "vulkan", "metal", "cpu"].includes(source.gpu)) next.gpu = source.gpu;
     if (isNonNegativeInt(source.contextSize)) next.contextSize = source.contextSize;
     if (isNonNegativeInt(source.threads)) next.threads = source.threads;
     if (isNonNegativeInt(source.readyTimeoutMs)) next.readyTimeoutMs = source.readyTimeoutMs;
     if (source.review && isNonNegativeInt(source.review.maxLines) && source.review.maxLines > 0) next.review.maxLines = source.review.maxLines;
+    if (source.chat && isNonNegativeInt(source.chat.maxTokens) && source.chat.maxTokens > 0) next.chat.maxTokens = Math.min(source.chat.maxTokens, 8192);
     const c = source.completion;
     if (c && typeof c === "object") {
         if (typeof c.enabled === "boolean") next.completion.enabled = c.enabled;

@@ -31,6 +31,10 @@ export interface ServerSettings {
         promptTokens: number;
         promptStyle: PromptStyle;
     };
+    chat: {
+        /** Longest reply to a chat message or an explanation, in tokens. */
+        maxTokens: number;
+    };
     review: {
         /** Longest stretch of lines one review covers; the result's note says what was left out. */
         maxLines: number;
@@ -45,6 +49,7 @@ export const defaultServerSettings: ServerSettings = {
     contextSize: 0,
     threads: 0,
     completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto"},
+    chat: {maxTokens: 1024},
     review: {maxLines: 3000},
     readyTimeoutMs: 120_000
 };

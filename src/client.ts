@@ -76,6 +76,11 @@ export class GemmaClient implements vscode.Disposable {
         await this.client.sendNotification("workspace/didChangeConfiguration", {settings: serverSettings()});
     }
 
+    /** VS Code range → LSP range, through the client's converter (one place that knows both shapes). */
+    toProtocolRange(range: vscode.Range) {
+        return {start: {line: range.start.line, character: range.start.character}, end: {line: range.end.line, character: range.end.character}};
+    }
+
     async restart() {
         await this.stop();
         await this.start();

@@ -27,6 +27,7 @@ export function serverSettings(): ServerSettings {
         contextSize: c.get<number>("contextSize", d.contextSize),
         threads: c.get<number>("threads", d.threads),
         readyTimeoutMs: d.readyTimeoutMs,
+        chat: {maxTokens: c.get<number>("chat.maxTokens", d.chat.maxTokens)},
         review: {maxLines: c.get<number>("review.maxLines", d.review.maxLines)},
         completion: {
             enabled: true,

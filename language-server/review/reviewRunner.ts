@@ -11,7 +11,7 @@ import {chunkLines, LineSpan} from "./chunking";
 import {parseReviewOutput, RawReviewComment, REVIEW_SEVERITIES, reviewSchema} from "./reviewSchema";
 
 const CHUNK_TOKENS = 1200;
-const OUTPUT_TOKENS = 512;
+const OUTPUT_TOKENS = 384;
 
 export interface ReviewOutcome {
     comments: ReviewComment[];
@@ -75,6 +75,8 @@ export async function runReview(loaded: LoadedModel, doc: TextDocument, range: R
         const reply = await generateReply(loaded, [{type: "user", text: reviewPrompt(doc.languageId, lines, chunk)}],
             {grammar: await reviewGrammar(loaded, chunk), signal, maxTokens: OUTPUT_TOKENS});
         if (signal.aborted) break;
+        log.debug(`review chunk ${chunk.start + 1}-${chunk.end}: ${reply.promptTokens} prompt tokens, ${reply.generatedTokens} generated `
+            + `in ${Math.round(reply.prefillMs)} + ${Math.round(reply.generateMs)} ms`);
         const parsed = parseReviewOutput(reply.text);
         if (parsed.repaired) log.info(`review: output of lines ${chunk.start + 1}-${chunk.end} was cut at ${OUTPUT_TOKENS} tokens; kept the complete comments`);
         for (const raw of parsed.comments) {

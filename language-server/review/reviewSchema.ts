@@ -22,9 +22,9 @@ export function reviewSchema(first: number, last: number) {
                         line: {enum: lines},
                         endLine: {enum: lines},
                         severity: {enum: REVIEW_SEVERITIES},
-                        message: {type: "string", maxLength: 240},
+                        message: {type: "string", maxLength: 200},
                         // Replacement text for lines line..endLine; "" when there is no concrete fix.
-                        suggestion: {type: "string", maxLength: 400}
+                        suggestion: {type: "string", maxLength: 300}
                     }
                 }
             }

@@ -9,7 +9,6 @@ import {generateReply} from "./chatGeneration";
 
 export const CHAT_INSTRUCTIONS = "You are Gemma Code, a concise programming assistant inside the user's editor. "
     + "Answer in Markdown; put code in fenced blocks with a language.";
-const REPLY_TOKENS = 1024;
 
 export interface ChatPrompt {
     history: ChatHistoryItem[];
@@ -18,14 +17,15 @@ export interface ChatPrompt {
 }
 
 /** Builds the chat history and the final question within the context budget. */
-export function buildChatPrompt(params: ChatParams, model: Pick<LlamaModel, "tokenize">, contextSize: number): ChatPrompt {
+export function buildChatPrompt(params: ChatParams, model: Pick<LlamaModel, "tokenize">, contextSize: number,
+                                replyTokens: number): ChatPrompt {
     const messages = (params.messages ?? []).filter((m) => m && typeof m.content === "string" && (m.role === "user" || m.role === "assistant"));
     const last = messages.at(-1);
     if (!last || last.role !== "user") {
         throw new ResponseError(ErrorCodes.InvalidInput, "gemma/chat needs messages ending with a user message.");
     }
     const count = (s: string) => model.tokenize(s, false).length;
-    let budget = contextSize - REPLY_TOKENS - count(CHAT_INSTRUCTIONS) - count(last.content) - 64;
+    let budget = contextSize - replyTokens - count(CHAT_INSTRUCTIONS) - count(last.content) - 64;
 
     // Older turns go first when the conversation outgrows the context.
     const earlier = messages.slice(0, -1);
@@ -59,10 +59,10 @@ export function buildChatPrompt(params: ChatParams, model: Pick<LlamaModel, "tok
     return {history, question, omitted};
 }
 
-export async function runChat(loaded: LoadedModel, params: ChatParams, signal: AbortSignal,
+export async function runChat(loaded: LoadedModel, params: ChatParams, maxTokens: number, signal: AbortSignal,
                               onDelta: (text: string) => void): Promise<ChatResult> {
-    const prompt = buildChatPrompt(params, loaded.model, loaded.taskSequence.contextSize);
+    const prompt = buildChatPrompt(params, loaded.model, loaded.taskSequence.contextSize, maxTokens);
     const reply = await generateReply(loaded, [...prompt.history, {type: "user", text: prompt.question}],
-        {maxTokens: REPLY_TOKENS, signal, onDelta});
+        {maxTokens, signal, onDelta});
     return {content: reply.text, omitted: prompt.omitted.length ? prompt.omitted : undefined};
 }

@@ -8,7 +8,6 @@ import {generateReply} from "./chatGeneration";
 import {fenceLanguage} from "../completion/prompt";
 
 const CONTEXT_LINES = 30;
-const REPLY_TOKENS = 768;
 
 export function explainPrompt(doc: TextDocument, params: ExplainParams): string {
     const first = Math.max(0, Math.min(params.range.start.line, doc.lineCount - 1));
@@ -33,9 +32,9 @@ function describe(d: Diagnostic) {
     return `${source}${code} reports "${d.message}"`;
 }
 
-export async function runExplain(loaded: LoadedModel, doc: TextDocument, params: ExplainParams, signal: AbortSignal,
-                                 onDelta: (text: string) => void): Promise<string> {
+export async function runExplain(loaded: LoadedModel, doc: TextDocument, params: ExplainParams, maxTokens: number,
+                                 signal: AbortSignal, onDelta: (text: string) => void): Promise<string> {
     const reply = await generateReply(loaded, [{type: "system", text: CHAT_INSTRUCTIONS}, {type: "user", text: explainPrompt(doc, params)}],
-        {maxTokens: REPLY_TOKENS, signal, onDelta});
+        {maxTokens, signal, onDelta});
     return reply.text;
 }

@@ -1,68 +1,51 @@
-// A minimal LSP client for tests: spawns `node dist/server.js --stdio` and speaks JSON-RPC to it with
-// vscode-jsonrpc, the way any editor would. Nothing from the extension is used, so these tests prove the server
-// works as a standalone program.
-import {ChildProcess, spawn} from "node:child_process";
+// The LSP-level tests' client: the same child-process client the CLI uses (common/serverProcess.ts), plus a few
+// conveniences and recorders for assertions.
 import path from "node:path";
-import {
-    CancellationTokenSource, createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter
-} from "vscode-jsonrpc/node";
+import {CancellationTokenSource} from "vscode-jsonrpc/node";
 import type {InitializeResult, InlineCompletionList, Position} from "vscode-languageserver-protocol";
+import {ServerProcess} from "../../common/serverProcess";
 import type {CompletionStats, ServerSettings, ServerState} from "../../protocol/lsp";
 import {repoRoot, tinyModelPath} from "./paths";
 
+type DeepPartial<T> = {[K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K]};
+
 export interface StartOptions {
-    settings?: Partial<ServerSettings>;
+    settings?: DeepPartial<ServerSettings>;
     /** Initialization options sent verbatim instead of {settings}. */
     initializationOptions?: unknown;
     env?: NodeJS.ProcessEnv;
 }
 
 export class TestLspClient {
-    readonly connection: MessageConnection;
-    readonly states: ServerState[] = [];
+    readonly logs: string[] = [];
     /** gemma/completionStats notifications: one per answered (not superseded) completion request. */
     readonly stats: CompletionStats[] = [];
-    readonly logs: string[] = [];
-    readonly stderr: string[] = [];
-    private stateWaiters: {predicate: (s: ServerState) => boolean; resolve: (s: ServerState) => void}[] = [];
-    readonly exited: Promise<number | null>;
 
-    private constructor(readonly child: ChildProcess) {
-        this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
-        this.connection.onNotification("gemma/serverState", (s: ServerState) => {
-            this.states.push(s);
-            this.stateWaiters = this.stateWaiters.filter((w) => (w.predicate(s) ? (w.resolve(s), false) : true));
-        });
-        this.connection.onNotification("gemma/completionStats", (s: CompletionStats) => void this.stats.push(s));
-        this.connection.onNotification("window/logMessage", (m: {message: string}) => void this.logs.push(m.message));
-        this.connection.onRequest("client/registerCapability", () => null);
-        this.connection.onRequest("workspace/configuration", () => []);
-        child.stderr!.on("data", (d) => this.stderr.push(String(d)));
-        this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-        this.connection.listen();
+    private constructor(private readonly server: ServerProcess) {
+        server.connection.onNotification("gemma/completionStats", (s: CompletionStats) => void this.stats.push(s));
+        server.connection.onNotification("window/logMessage", (m: {message: string}) => void this.logs.push(m.message));
+    }
+
+    get connection() {
+        return this.server.connection;
+    }
+    get child() {
+        return this.server.child;
+    }
+    get states(): ServerState[] {
+        return this.server.states;
     }
 
     static async start(options: StartOptions = {}): Promise<{client: TestLspClient; init: InitializeResult}> {
-        const child = spawn(process.execPath, [path.join(repoRoot, "dist/server.js"), "--stdio"], {
-            cwd: repoRoot, env: {...process.env, ...options.env}, stdio: ["pipe", "pipe", "pipe"]
-        });
-        const client = new TestLspClient(child);
-        const init = await client.connection.sendRequest<InitializeResult>("initialize", {
-            processId: process.pid,
-            rootUri: null,
-            capabilities: {},
-            clientInfo: {name: "gemma-code-test-client"},
+        const {server, init} = await ServerProcess.start({
+            serverPath: path.join(repoRoot, "dist/server.js"), cwd: repoRoot, env: options.env, clientName: "gemma-code-test-client",
             initializationOptions: options.initializationOptions ?? {settings: {modelPath: tinyModelPath, ...options.settings}}
         });
-        await client.connection.sendNotification("initialized", {});
-        return {client, init};
+        return {client: new TestLspClient(server), init};
     }
 
-    /** Resolves with the first state (already seen or future) that matches. */
-    waitForState(predicate: (s: ServerState) => boolean): Promise<ServerState> {
-        const seen = this.states.find(predicate);
-        if (seen) return Promise.resolve(seen);
-        return new Promise((resolve) => this.stateWaiters.push({predicate, resolve}));
+    waitForState(predicate: (s: ServerState) => boolean) {
+        return this.server.waitForState(predicate);
     }
 
     open(uri: string, text: string, languageId = "typescript", version = 1) {
@@ -81,18 +64,12 @@ export class TestLspClient {
             : this.connection.sendRequest("textDocument/inlineCompletion", params);
     }
 
-    /** shutdown + exit, the way a polite client ends a session; resolves with the process's exit code. */
-    async shutdown(): Promise<number | null> {
-        await this.connection.sendRequest("shutdown");
-        await this.connection.sendNotification("exit");
-        const code = await this.exited;
-        this.connection.dispose();
-        return code;
+    shutdown() {
+        return this.server.shutdown();
     }
 
     kill() {
-        this.connection.dispose();
-        this.child.kill("SIGKILL");
+        this.server.kill();
     }
 }
 

@@ -1,0 +1,60 @@
+// Reads `git diff` output into the changed line ranges of each file, so "Review Changes" (the extension) and
+// `gemma-code review --staged` (the CLI) review only what changed, with some surrounding context.
+import {execFile} from "node:child_process";
+
+export interface ChangedFile {
+    /** Path relative to the repository root (the "b/" side). */
+    path: string;
+    /** 0-based, end-exclusive line ranges in the new version of the file. */
+    ranges: {start: number; end: number}[];
+}
+
+/** Parses unified diff text (git diff -U0 or with context); deleted files are skipped. */
+export function parseUnifiedDiff(diff: string, contextLines = 3): ChangedFile[] {
+    const files: ChangedFile[] = [];
+    let current: ChangedFile | undefined;
+    for (const line of diff.split("\n")) {
+        if (line.startsWith("+++ ")) {
+            const target = line.slice(4).trim();
+            current = target === "/dev/null" ? undefined : {path: target.replace(/^b\//, ""), ranges: []};
+            if (current) files.push(current);
+            continue;
+        }
+        const hunk = /^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@/.exec(line);
+        if (hunk && current) {
+            const start = Number(hunk[1]);
+            const count = hunk[2] === undefined ? 1 : Number(hunk[2]);
+            if (count === 0) continue; // a pure deletion: nothing to review on the new side
+            current.ranges.push({start: Math.max(0, start - 1 - contextLines), end: start - 1 + count + contextLines});
+        }
+    }
+    for (const f of files) f.ranges = mergeRanges(f.ranges);
+    return files.filter((f) => f.ranges.length > 0);
+}
+
+function mergeRanges(ranges: {start: number; end: number}[]) {
+    const sorted = [...ranges].sort((a, b) => a.start - b.start);
+    const out: {start: number; end: number}[] = [];
+    for (const r of sorted) {
+        const last = out.at(-1);
+        if (last && r.start <= last.end) last.end = Math.max(last.end, r.end);
+        else out.push({...r});
+    }
+    return out;
+}
+
+/** Runs git in `cwd`: the repository root, and the working-tree or staged diff. */
+export async function gitChanges(cwd: string, staged: boolean): Promise<{root: string; files: ChangedFile[]}> {
+    const root = (await git(cwd, ["rev-parse", "--show-toplevel"])).trim();
+    const diff = await git(root, ["diff", "--no-color", "--no-ext-diff", "-U0", ...(staged ? ["--staged"] : [])]);
+    return {root, files: parseUnifiedDiff(diff)};
+}
+
+function git(cwd: string, args: string[]): Promise<string> {
+    return new Promise((resolve, reject) => {
+        execFile("git", args, {cwd, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
+            if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
+            else resolve(stdout);
+        });
+    });
+}

@@ -1,0 +1,123 @@
+// `gemma-code review <files…>` / `gemma-code review --staged`: a headless review on the same language server
+// the editor uses, for pre-commit hooks and CI. Prints `file:line:col: severity: message`.
+// Exit codes: 0 no error-severity comment, 1 at least one, 2 the review could not run.
+import fs from "node:fs";
+import path from "node:path";
+import {ChangedFile, gitChanges} from "../../common/gitDiff";
+import {ServerProcess} from "../../common/serverProcess";
+import {ReviewRequest, ReviewResult} from "../../protocol/lsp";
+
+const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE] [--max-lines N] [FILE…]
+
+  FILE…         files to review whole
+  --staged      review the staged changes of the git repository in the current directory
+  --changes     review the unstaged (working tree) changes
+  --model FILE  GGUF model file (default: $GEMMA_CODE_MODEL)
+  --max-lines N longest stretch of one file to review (default 3000)
+
+Prints file:line:col: severity: message. Exit code 1 when an error-severity comment is found, 2 on failure.`;
+
+const LANGUAGES: Record<string, string> = {
+    ".ts": "typescript", ".tsx": "typescriptreact", ".js": "javascript", ".jsx": "javascriptreact", ".mjs": "javascript",
+    ".cjs": "javascript", ".py": "python", ".go": "go", ".rs": "rust", ".java": "java", ".c": "c", ".h": "c", ".cc": "cpp",
+    ".cpp": "cpp", ".hpp": "cpp", ".cs": "csharp", ".rb": "ruby", ".php": "php", ".sh": "shellscript", ".kt": "kotlin",
+    ".swift": "swift", ".json": "json", ".yaml": "yaml", ".yml": "yaml", ".md": "markdown", ".sql": "sql", ".lua": "lua"
+};
+
+interface Options {
+    files: string[];
+    diff?: "staged" | "changes";
+    model?: string;
+    maxLines?: number;
+}
+
+export function parseArgs(argv: string[]): Options | string {
+    if (argv[0] !== "review") return USAGE;
+    const o: Options = {files: []};
+    for (let i = 1; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--staged") o.diff = "staged";
+        else if (a === "--changes") o.diff = "changes";
+        else if (a === "--model") o.model = argv[++i];
+        else if (a === "--max-lines") o.maxLines = Number(argv[++i]);
+        else if (a === "-h" || a === "--help") return USAGE;
+        else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
+        else o.files.push(a);
+    }
+    if (!o.diff && o.files.length === 0) return `nothing to review\n${USAGE}`;
+    if (o.maxLines !== undefined && !(Number.isInteger(o.maxLines) && o.maxLines > 0)) return `--max-lines needs a positive integer\n${USAGE}`;
+    return o;
+}
+
+async function main(argv: string[]): Promise<number> {
+    const options = parseArgs(argv);
+    if (typeof options === "string") {
+        console.error(options);
+        return 2;
+    }
+    const model = options.model ?? process.env.GEMMA_CODE_MODEL;
+    if (!model) {
+        console.error("gemma-code: no model: pass --model FILE or set GEMMA_CODE_MODEL to a GGUF file.");
+        return 2;
+    }
+
+    let targets: ChangedFile[];
+    let root = process.cwd();
+    if (options.diff) {
+        const changes = await gitChanges(process.cwd(), options.diff === "staged");
+        root = changes.root;
+        targets = changes.files;
+    } else {
+        targets = options.files.map((f) => ({path: f, ranges: []}));
+    }
+    for (const t of targets) {
+        if (!fs.existsSync(path.resolve(root, t.path))) {
+            console.error(`gemma-code: ${t.path}: no such file`);
+            return 2;
+        }
+    }
+    if (targets.length === 0) {
+        console.error("gemma-code: no changes to review");
+        return 0;
+    }
+
+    const {server} = await ServerProcess.start({
+        serverPath: path.join(__dirname, "server.js"), clientName: "gemma-code-cli",
+        initializationOptions: {settings: {modelPath: path.resolve(model), ...(options.maxLines ? {review: {maxLines: options.maxLines}} : {})}}
+    });
+    try {
+        const state = await server.waitForState((s) => s.status === "ready" || s.status === "error" || s.status === "noModel");
+        if (state.status !== "ready") {
+            console.error(`gemma-code: ${state.message}`);
+            return 2;
+        }
+        let errors = 0;
+        for (const t of targets) {
+            const file = path.resolve(root, t.path);
+            const uri = `file://${file}`;
+            await server.connection.sendNotification("textDocument/didOpen", {textDocument: {
+                uri, version: 1, languageId: LANGUAGES[path.extname(file).toLowerCase()] ?? "plaintext", text: fs.readFileSync(file, "utf8")
+            }});
+            const ranges = t.ranges.length ? t.ranges.map((r) => ({start: {line: r.start, character: 0}, end: {line: r.end, character: 0}})) : [undefined];
+            for (const range of ranges) {
+                const result: ReviewResult = await server.connection.sendRequest(ReviewRequest.method, {textDocument: {uri}, range});
+                const shown = path.relative(process.cwd(), file) || file;
+                for (const c of result.comments) {
+                    if (c.severity === "error") errors++;
+                    console.log(`${shown}:${c.range.start.line + 1}:${c.range.start.character + 1}: ${c.severity}: ${c.message.replace(/\s+/g, " ")}`);
+                }
+                if (result.note) console.error(`${shown}: ${result.note}`);
+            }
+        }
+        return errors > 0 ? 1 : 0;
+    } finally {
+        await server.shutdown().catch(() => server.kill());
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {
+        console.error(`gemma-code: ${error instanceof Error ? error.message : error}`);
+        process.exit(2);
+    });
+}

@@ -1,0 +1,86 @@
+// Review Current File, Review Selection and Review Changes: each sends gemma/review to the language server under
+// a cancellable progress notification. The comments come back as diagnostics (the server publishes them); the
+// quick fixes (Apply, Dismiss, Explain) are code actions from the server too.
+import path from "node:path";
+import * as vscode from "vscode";
+import {Range, ReviewRequest, ReviewResult} from "../../protocol/lsp";
+import {gitChanges} from "../../common/gitDiff";
+import type {GemmaClient} from "../client";
+
+export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
+    return [
+        vscode.commands.registerCommand("gemmaCode.reviewFile", async (uri?: vscode.Uri) => {
+            const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
+            if (!doc) return void vscode.window.showInformationMessage("Open a file to review it with Gemma.");
+            return reviewDocuments(client, log, `Reviewing ${path.basename(doc.fileName)}`, [{doc}]);
+        }),
+        vscode.commands.registerCommand("gemmaCode.reviewSelection", async () => {
+            const editor = vscode.window.activeTextEditor;
+            if (!editor || editor.selection.isEmpty) return void vscode.window.showInformationMessage("Select some code to review it with Gemma.");
+            const range = client.toProtocolRange(editor.selection);
+            return reviewDocuments(client, log, "Reviewing the selection", [{doc: editor.document, range}]);
+        }),
+        vscode.commands.registerCommand("gemmaCode.reviewChanges", async (staged?: boolean) => {
+            if (staged === undefined) {
+                const pick = await vscode.window.showQuickPick([
+                    {label: "Working tree changes", staged: false}, {label: "Staged changes", staged: true}
+                ], {title: "Review which changes?"});
+                if (!pick) return;
+                staged = pick.staged;
+            }
+            const folder = vscode.window.activeTextEditor
+                ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri) : vscode.workspace.workspaceFolders?.[0];
+            if (!folder) return void vscode.window.showInformationMessage("Open a folder in a git repository to review its changes.");
+            let changes;
+            try {
+                changes = await gitChanges(folder.uri.fsPath, staged);
+            } catch (error) {
+                return void vscode.window.showErrorMessage(`Gemma Code: ${error instanceof Error ? error.message : error}`);
+            }
+            if (changes.files.length === 0) return void vscode.window.showInformationMessage(`No ${staged ? "staged" : "unstaged"} changes to review.`);
+            const targets: {doc: vscode.TextDocument; range?: Range}[] = [];
+            for (const file of changes.files) {
+                const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(changes.root, file.path)));
+                for (const r of file.ranges) {
+                    const end = Math.min(r.end, doc.lineCount);
+                    if (r.start < end) targets.push({doc, range: {start: {line: r.start, character: 0}, end: {line: end, character: 0}}});
+                }
+            }
+            return reviewDocuments(client, log, `Reviewing ${staged ? "staged" : "working tree"} changes`, targets);
+        })
+    ];
+}
+
+async function reviewDocuments(client: GemmaClient, log: vscode.LogOutputChannel, title: string,
+                               targets: {doc: vscode.TextDocument; range?: Range}[]): Promise<ReviewResult[] | undefined> {
+    const lc = client.languageClient;
+    if (!lc) return void vscode.window.showErrorMessage("Gemma Code: the language server is not running.", "Show Log").then((c) => c && log.show());
+    const results: ReviewResult[] = [];
+    try {
+        await vscode.window.withProgress({location: vscode.ProgressLocation.Notification, title: `Gemma: ${title}`, cancellable: true},
+            async (progress, token) => {
+                for (const [i, t] of targets.entries()) {
+                    if (token.isCancellationRequested) break;
+                    if (targets.length > 1) progress.report({message: `${i + 1}/${targets.length} ${path.basename(t.doc.fileName)}`, increment: 100 / targets.length});
+                    // Cancel in the notification → $/cancelRequest → the server stops generating.
+                    results.push(await lc.sendRequest(ReviewRequest, {textDocument: {uri: t.doc.uri.toString()}, range: t.range}, token));
+                }
+            });
+    } catch (error) {
+        if (isCancelled(error)) return results;
+        const message = error instanceof Error ? error.message : String(error);
+        void vscode.window.showErrorMessage(`Gemma Code: review failed: ${message}`, "Show Log").then((c) => c && log.show());
+        return results;
+    }
+    const count = results.reduce((n, r) => n + r.comments.length, 0);
+    const notes = results.map((r) => r.note).filter(Boolean);
+    const summary = count === 0 ? "Gemma found nothing to comment on." : `Gemma left ${count} comment${count === 1 ? "" : "s"}.`;
+    void vscode.window.showInformationMessage([summary, ...notes].join(" "), ...(count ? ["Show Problems"] : []))
+        .then((c) => c && vscode.commands.executeCommand("workbench.actions.view.problems"));
+    return results;
+}
+
+function isCancelled(error: unknown) {
+    return typeof error === "object" && error !== null && (error as {code?: number}).code === -32800
+        || error instanceof vscode.CancellationError;
+}

@@ -1,0 +1,83 @@
+// The headless review CLI: real server, real inference on the tiny model, real git for --staged.
+import assert from "node:assert/strict";
+import {execFileSync, spawnSync} from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {parseArgs} from "../../language-server/cli/main";
+import {repoRoot, tinyModelPath} from "../support/paths";
+
+const CLI = path.join(repoRoot, "dist/cli.js");
+const LINE = /^[^:]+:\d+:\d+: (error|warning|information|hint): \S.*$/;
+
+function runCli(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+    const r = spawnSync(process.execPath, [CLI, ...args], {cwd, encoding: "utf8", env: {...process.env, ...env}});
+    return {code: r.status, stdout: r.stdout.trim(), stderr: r.stderr.trim()};
+}
+
+// This loop over an array is the tiny model's "error" case: its review gives an error-severity comment.
+const ERROR_CASE = "const a6 = [1, 2, 3];\nfor (let i = 0; i <= a6.length; i++) {\n  console.log(a6[i] * 6);\n}\n";
+const PLAIN_CASE = "function divide(a, b) {\n  return a / b;\n}\n\nfunction main() {\n  const x = divide(1, 0);\n  console.log(x);\n}\n";
+
+describe("gemma-code review (CLI)", function () {
+    this.timeout(180_000);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-cli-"));
+    fs.writeFileSync(path.join(dir, "loop.js"), ERROR_CASE);
+    fs.writeFileSync(path.join(dir, "divide.js"), PLAIN_CASE);
+
+    it("parses its arguments and rejects bad ones", () => {
+        assert.deepEqual(parseArgs(["review", "a.ts", "--model", "m.gguf"]), {files: ["a.ts"], model: "m.gguf"});
+        assert.deepEqual(parseArgs(["review", "--staged"]), {files: [], diff: "staged"});
+        assert.match(parseArgs(["review"]) as string, /nothing to review/);
+        assert.match(parseArgs(["review", "--bogus"]) as string, /unknown option --bogus/);
+        assert.match(parseArgs(["lint"]) as string, /^usage/);
+    });
+
+    it("prints file:line:col: severity: message and exits 1 when a comment is an error", () => {
+        const r = runCli(["review", "loop.js", "--model", tinyModelPath], dir);
+        const lines = r.stdout.split("\n").filter(Boolean);
+        assert.ok(lines.length > 0, r.stderr);
+        for (const l of lines) assert.match(l, LINE);
+        assert.ok(lines.some((l) => l.startsWith("loop.js:") && / error: /.test(l)));
+        assert.equal(r.code, 1);
+    });
+
+    it("exits 0 when no comment is an error", () => {
+        const r = runCli(["review", "divide.js"], dir, {GEMMA_CODE_MODEL: tinyModelPath});
+        for (const l of r.stdout.split("\n").filter(Boolean)) assert.match(l, LINE);
+        assert.ok(!/ error: /.test(r.stdout));
+        assert.equal(r.code, 0, r.stderr);
+    });
+
+    it("exits 2 with a clear message when it cannot run", () => {
+        const noArgs = runCli([], dir);
+        assert.equal(noArgs.code, 2);
+        assert.match(noArgs.stderr, /usage: gemma-code review/);
+        const missing = runCli(["review", "nope.js", "--model", tinyModelPath], dir);
+        assert.equal(missing.code, 2);
+        assert.match(missing.stderr, /nope\.js: no such file/);
+        const noModel = runCli(["review", "divide.js"], dir, {GEMMA_CODE_MODEL: ""});
+        assert.equal(noModel.code, 2);
+        assert.match(noModel.stderr, /no model/);
+        fs.writeFileSync(path.join(dir, "fake.gguf"), "not a model at all ".repeat(100));
+        const badModel = runCli(["review", "divide.js", "--model", "fake.gguf"], dir);
+        assert.equal(badModel.code, 2);
+        assert.match(badModel.stderr, /not a GGUF model file/);
+    });
+
+    it("--staged reviews only the staged changes of the repository", () => {
+        const repo = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-cli-git-"));
+        const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {cwd: repo});
+        git("init", "-q");
+        fs.writeFileSync(path.join(repo, "committed.js"), PLAIN_CASE);
+        git("add", ".");
+        git("commit", "-qm", "base");
+        fs.writeFileSync(path.join(repo, "staged.js"), ERROR_CASE);
+        fs.writeFileSync(path.join(repo, "unstaged.js"), ERROR_CASE);
+        git("add", "staged.js");
+        const r = runCli(["review", "--staged", "--model", tinyModelPath], repo);
+        const files = new Set(r.stdout.split("\n").filter(Boolean).map((l) => l.split(":")[0]));
+        assert.deepEqual([...files], ["staged.js"], r.stdout + r.stderr);
+        assert.equal(r.code, 1);
+    });
+});
