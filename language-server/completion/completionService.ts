@@ -114,9 +114,10 @@ export class CompletionService {
             this.record(result);
             if (!result.aborted) {
                 completion = postprocessCompletion(result.text, ctx, {multiline});
+                // "Nothing to suggest here" is remembered too, so asking again at the same spot costs nothing.
+                this.cache.remember(at, completion ?? "");
                 this.deps.log.debug(`completion: ${result.promptTokens} prompt tokens (${result.reusedTokens} reused), `
                     + `${result.generatedTokens} generated, raw ${JSON.stringify(result.text)} → ${JSON.stringify(completion ?? null)}`);
-                if (completion) this.cache.remember(at, completion);
             }
         } finally {
             cancelListener.dispose();
@@ -211,7 +212,7 @@ export function validatedOffset(doc: TextDocument, position: {line: number; char
     }
     const lineStart = doc.offsetAt({line: position.line, character: 0});
     const lineEnd = position.line + 1 < doc.lineCount ? doc.offsetAt({line: position.line + 1, character: 0}) : doc.getText().length;
-    const lineText = doc.getText().slice(lineStart, lineEnd).replace(/\r?\n$/, "");
+    const lineText = doc.getText().slice(lineStart, lineEnd).replace(/(\r\n|\r|\n)$/, "");
     if (position.character > lineText.length) {
         throw new ResponseError(ErrorCodes.InvalidInput,
             `Position ${position.line}:${position.character} is past the end of line ${position.line} (${lineText.length} characters).`);

@@ -73,9 +73,9 @@ export class TestLspClient {
     }
 }
 
-/** The position just after `text`'s last character. */
+/** The position just after `text`'s last character (LSP counts \r, \n and \r\n as line ends). */
 export function endOf(text: string): Position {
-    const lines = text.split("\n");
+    const lines = text.split(/\r\n|\r|\n/);
     return {line: lines.length - 1, character: lines[lines.length - 1].length};
 }
 
