@@ -7,7 +7,7 @@ import {
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
     ChatRequest, CompletionStatsNotification, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest,
-    GetServerStateRequest, ReviewRequest, ServerSettings, ServerStateNotification
+    GetServerStateRequest, GetSystemInfoRequest, ReviewRequest, ServerSettings, ServerStateNotification
 } from "../protocol/lsp";
 import {CompletionService} from "./completion/completionService";
 import {RecentEdits} from "./context/recentEdits";
@@ -140,6 +140,7 @@ export function startServer(connection: Connection) {
     });
 
     connection.onRequest(GetServerStateRequest, () => host.currentState);
+    connection.onRequest(GetSystemInfoRequest, () => host.systemInfo(settings));
     connection.onRequest(GetCompletionMetricsRequest, () => ({...completion.metrics}));
 
     connection.onShutdown(async () => {

@@ -68,6 +68,8 @@ export type ModelStatus = "noModel" | "loading" | "ready" | "error";
 /** The server's model state, pushed whenever it changes (and once after `initialized`). */
 export interface ServerState {
     status: ModelStatus;
+    /** The server's process id (lets tests and tools find it). */
+    pid?: number;
     /** One sentence for the user: what is happening, or what is wrong and what to do. */
     message: string;
     modelPath?: string;
@@ -87,6 +89,19 @@ export const ServerStateNotification = new NotificationType<ServerState>("gemma/
 
 /** Asks the server for its current state (useful right after connecting). */
 export const GetServerStateRequest = new RequestType0<ServerState, void>("gemma/getServerState");
+
+/** What the machine offers, to recommend a model size before one is downloaded. */
+export interface SystemInfo {
+    /** The backend llama.cpp would use with the current gpu setting. */
+    backend: Backend;
+    gpuNames: string[];
+    vramTotalBytes: number;
+    vramFreeBytes: number;
+    ramTotalBytes: number;
+    ramFreeBytes: number;
+    cpuCores: number;
+}
+export const GetSystemInfoRequest = new RequestType0<SystemInfo, void>("gemma/systemInfo");
 
 /** Timing of one inline completion, so the status bar can show visible speed. */
 export interface CompletionStats {

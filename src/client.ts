@@ -2,11 +2,14 @@
 // vscode-languageclient. Inline completions arrive through the client's built-in LSP 3.18 inlineCompletion
 // support; the middleware adds per-language switches and the adaptive debounce.
 import * as vscode from "vscode";
-import {LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind} from "vscode-languageclient/node";
+import {
+    CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
+} from "vscode-languageclient/node";
 import {
     CompletionStats, CompletionStatsNotification, GetServerStateRequest, ServerState, ServerStateNotification
 } from "../protocol/lsp";
 import {clientSettings, completionEnabledFor, serverSettings} from "./config";
+import {CrashSupervisor} from "./crashSupervisor";
 import {AdaptiveDebounce} from "./debounce";
 
 export interface ClientEvents {
@@ -17,6 +20,11 @@ export interface ClientEvents {
 export class GemmaClient implements vscode.Disposable {
     private client: LanguageClient | undefined;
     private readonly debounce = new AdaptiveDebounce(() => clientSettings().debounceMs);
+    private readonly crashes = new CrashSupervisor();
+    private restartTimer: NodeJS.Timeout | undefined;
+    /** True while we stop the server on purpose, so its exit is not taken for a crash. */
+    private stopping = false;
+    private disposed = false;
     /** The items of the last inline completion answer, for tests and diagnostics. */
     lastItems: vscode.InlineCompletionItem[] = [];
 
@@ -40,6 +48,14 @@ export class GemmaClient implements vscode.Disposable {
             // One log for the extension and the server (the server's window/logMessage lands here too).
             outputChannel: this.log,
             traceOutputChannel: this.log,
+            // Our own policy instead of the client's (restart at once, 4 times, then a modal): see onServerClosed.
+            errorHandler: {
+                error: () => ({action: ErrorAction.Continue, handled: true}),
+                closed: () => {
+                    this.onServerClosed();
+                    return {action: CloseAction.DoNotRestart, handled: true};
+                }
+            },
             middleware: {
                 provideInlineCompletionItems: async (document, position, context, token, next) => {
                     if (!completionEnabledFor(document.languageId)) return null;
@@ -70,6 +86,40 @@ export class GemmaClient implements vscode.Disposable {
         this.events.onState(await this.client.sendRequest(GetServerStateRequest));
     }
 
+    /** The server died: requests in flight have already failed; restart with backoff, tell the user once. */
+    private onServerClosed() {
+        if (this.stopping || this.disposed) return;
+        const decision = this.crashes.onCrash();
+        if (decision.delayMs === undefined) {
+            this.log.error("The language server keeps crashing; not restarting it again automatically.");
+            this.events.onState({status: "error", message: "The Gemma Code server keeps crashing: see the log, then use Restart Server."});
+            if (decision.notify) {
+                void vscode.window.showErrorMessage("Gemma Code's language server keeps crashing.", "Show Log", "Restart Server")
+                    .then((c) => c === "Show Log" ? this.log.show() : c && this.restart());
+            }
+            return;
+        }
+        this.log.warn(`The language server stopped unexpectedly; restarting in ${decision.delayMs} ms.`);
+        this.events.onState({status: "loading", message: "The Gemma Code server stopped unexpectedly; restarting…"});
+        if (decision.notify) {
+            void vscode.window.showWarningMessage("Gemma Code's language server stopped unexpectedly and is being restarted.", "Show Log")
+                .then((c) => c && this.log.show());
+        }
+        clearTimeout(this.restartTimer);
+        this.restartTimer = setTimeout(() => {
+            void this.replaceClient().catch((e) => this.log.error(`restart failed: ${e}`));
+        }, decision.delayMs);
+    }
+
+    /** Starts a new client after a crash; documents and settings are sent again by start(). */
+    private async replaceClient() {
+        if (this.disposed) return;
+        const old = this.client;
+        this.client = undefined;
+        await old?.dispose().catch(() => undefined);
+        await this.start();
+    }
+
     /** Pushes the current settings to the server (it reloads the model when the file changed). */
     async sendSettings() {
         if (this.client?.state !== State.Running) return;
@@ -82,6 +132,8 @@ export class GemmaClient implements vscode.Disposable {
     }
 
     async restart() {
+        this.crashes.reset();
+        clearTimeout(this.restartTimer);
         await this.stop();
         await this.start();
     }
@@ -89,10 +141,18 @@ export class GemmaClient implements vscode.Disposable {
     async stop() {
         const client = this.client;
         this.client = undefined;
-        if (client && client.state !== State.Stopped) await client.stop(5000).catch((e) => this.log.error(`stop: ${e}`));
+        this.stopping = true;
+        try {
+            if (client && client.state !== State.Stopped) await client.stop(5000).catch((e) => this.log.error(`stop: ${e}`));
+            await client?.dispose().catch(() => undefined);
+        } finally {
+            this.stopping = false;
+        }
     }
 
     dispose() {
+        this.disposed = true;
+        clearTimeout(this.restartTimer);
         void this.stop();
     }
 }

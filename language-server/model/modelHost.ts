@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import type {Llama, LlamaContext, LlamaContextSequence, LlamaModel} from "node-llama-cpp";
 import {CancellationToken, ResponseError} from "vscode-languageserver";
-import {Backend, ErrorCodes, ServerSettings, ServerState} from "../../protocol/lsp";
+import {Backend, ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
 import {Logger} from "../log";
 import {explainLoadError, precheckModelFile} from "./loadErrors";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
@@ -100,6 +100,19 @@ export class ModelHost {
         return this.state.status === "ready" ? this.load?.promise : undefined;
     }
 
+    /** Backend and free memory, from llama.cpp, without loading a model. */
+    async systemInfo(settings: ServerSettings): Promise<SystemInfo> {
+        const llama = await this.getLlama(settings);
+        const vram = await llama.getVramState();
+        return {
+            backend: llama.gpu === false ? "cpu" : llama.gpu,
+            gpuNames: llama.gpu ? await llama.getGpuDeviceNames() : [],
+            vramTotalBytes: vram.total, vramFreeBytes: vram.free,
+            ramTotalBytes: os.totalmem(), ramFreeBytes: os.freemem(),
+            cpuCores: os.availableParallelism()
+        };
+    }
+
     async dispose() {
         const load = this.load;
         this.load = undefined;
@@ -110,7 +123,7 @@ export class ModelHost {
     }
 
     private setState(state: ServerState) {
-        this.state = state;
+        this.state = {...state, pid: process.pid};
         this.onState(state);
     }
 
