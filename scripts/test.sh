@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The README's test command (`npm test`): sets up everything a fresh machine lacks, builds, and runs every tier:
+# unit → LSP (spawns dist/server.js) → extension host in a real VS Code (code-server) → UI in headless Chromium.
+# Prints each tier's time and a final "N passed, N failed" line.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+if [ ! -x node_modules/.bin/mocha ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "== installing npm dependencies (npm ci)"
+    npm ci --no-audit --no-fund
+fi
+bash scripts/install-test-tools.sh
+echo "== building"
+node esbuild.mjs
+npx tsc -p .
+node scripts/make-gguf.mjs --out test/.models/tiny-gemma2.gguf --if-missing
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+status=0
+tiers=()
+run_tier() {
+    local name=$1; shift
+    local started=$SECONDS
+    echo "== tier: $name"
+    if ! "$@" 2>&1 | tee -a "$log"; then status=1; fi
+    tiers+=("$name $((SECONDS - started))s")
+}
+shopt -s globstar nullglob
+run_tier unit npx mocha --reporter spec out/test/unit/**/*.test.js
+run_tier lsp npx mocha --reporter spec --timeout 180000 out/test/lsp/**/*.test.js
+run_tier extension-host node out/test/run-extension-tests.js
+run_tier ui npx mocha --reporter spec --timeout 240000 out/test/ui/**/*.test.js
+
+echo "== time per tier: ${tiers[*]}"
+node -e '
+const log = require("fs").readFileSync(process.argv[1], "utf8");
+const sum = (re) => [...log.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
+const passed = sum(/^\D{0,40}?(\d+) passing/gm), failed = sum(/^\D{0,40}?(\d+) failing/gm), skipped = sum(/^\D{0,40}?(\d+) pending/gm);
+console.log(`tests: ${passed} passed, ${failed} failed` + (skipped ? `, ${skipped} skipped` : ""));
+if (skipped) console.log("skipped tests do not count as passing");
+' "$log"
+exit $status

