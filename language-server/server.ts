@@ -6,7 +6,7 @@ import {
 } from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
-    ChatRequest, CompletionStatsNotification, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest,
+    ChatRequest, CompletionStatsNotification, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest, GetCompletionTracesRequest,
     GetServerStateRequest, GetSystemInfoRequest, ReviewRequest, ServerSettings, ServerStateNotification
 } from "../protocol/lsp";
 import {CompletionService} from "./completion/completionService";
@@ -142,6 +142,7 @@ export function startServer(connection: Connection) {
     connection.onRequest(GetServerStateRequest, () => host.currentState);
     connection.onRequest(GetSystemInfoRequest, () => host.systemInfo(settings));
     connection.onRequest(GetCompletionMetricsRequest, () => ({...completion.metrics}));
+    connection.onRequest(GetCompletionTracesRequest, () => completion.traces);
 
     connection.onShutdown(async () => {
         await completion.abortInFlight();

@@ -146,6 +146,20 @@ export interface CompletionMetrics {
 }
 export const GetCompletionMetricsRequest = new RequestType0<CompletionMetrics, void>("gemma/completionMetrics");
 
+/** One completion request as the model saw it, for benchmarks that replay it on the bare engine. */
+export interface CompletionTrace {
+    /** The prompt as text parts; `special` parts are tokenized with control tokens parsed. */
+    prompt: {text: string; special: boolean}[];
+    promptTokens: number;
+    reusedTokens: number;
+    generatedTokens: number;
+    /** Server-side time from request to answer, ms. */
+    latencyMs: number;
+    aborted: boolean;
+}
+/** The most recent traces (at most 256), oldest first; empty unless the server runs with GEMMA_CODE_TRACE=1. */
+export const GetCompletionTracesRequest = new RequestType0<CompletionTrace[], void>("gemma/completionTraces");
+
 /** Error codes of custom failures (JSON-RPC server-defined range). */
 export const ErrorCodes = {
     /** No model configured, or it failed to load; the message says why. */
@@ -211,4 +225,4 @@ export interface ChatResult {
  */
 export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, string, void, void>("gemma/chat");
 
-export type {Position, Range};
+export type {Diagnostic, Position, Range};

@@ -2,9 +2,12 @@
 // through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
 import type {ServerState} from "../protocol/lsp";
+import {registerChat} from "./chat";
 import {GemmaClient} from "./client";
 import {offerModelSelection, registerCommands} from "./commands";
 import {onDidChange} from "./config";
+import {registerExplainCommand} from "./review/explainCommand";
+import {registerReviewCommands} from "./review/reviewCommands";
 import {StatusBar} from "./statusBar";
 
 /** What activate() returns: used by the extension-host tests, and by other extensions if they want. */
@@ -25,10 +28,12 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     let state: ServerState | undefined;
     const stateListeners = new Set<(s: ServerState) => void>();
     let offeredModel = false;
+    let chat: ReturnType<typeof registerChat> | undefined;
     const client = new GemmaClient(context, log, {
         onState: (s) => {
             state = s;
             statusBar.setState(s);
+            chat?.setState(s);
             if (s.status === "error") log.error(s.message);
             if (s.status === "noModel" && !offeredModel) {
                 offeredModel = true;
@@ -38,7 +43,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         },
         onStats: (s) => statusBar.setStats(s)
     });
-    context.subscriptions.push(client, ...registerCommands(client, log));
+    chat = registerChat(context, client, log);
+    context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
+        registerExplainCommand(client, chat));
     context.subscriptions.push(onDidChange(() => void client.sendSettings()));
 
     try {

@@ -7,7 +7,7 @@
 import type {Token} from "node-llama-cpp";
 import {CancellationToken, InlineCompletionItem, InlineCompletionList, InlineCompletionParams, ResponseError} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
-import {CompletionMetrics, CompletionStats, ErrorCodes, ServerSettings} from "../../protocol/lsp";
+import {CompletionMetrics, CompletionStats, CompletionTrace, ErrorCodes, ServerSettings} from "../../protocol/lsp";
 import type {Logger} from "../log";
 import type {LoadedModel, ModelHost} from "../model/modelHost";
 import {generate, GenerateResult} from "./generator";
@@ -37,6 +37,9 @@ export interface CompletionDeps {
 export class CompletionService {
     private inFlight: InFlight | undefined;
     private newestRequest = 0;
+    /** Kept only for benchmarks (GEMMA_CODE_TRACE=1): prompts cost memory. */
+    readonly traces: CompletionTrace[] = [];
+    private readonly tracing = process.env.GEMMA_CODE_TRACE === "1";
     private readonly cache = new SuggestionCache();
     readonly metrics: CompletionMetrics = {
         requests: 0, modelRuns: 0, cacheHits: 0, typedAheadHits: 0, joinedInFlight: 0, superseded: 0, cancelled: 0,
@@ -100,9 +103,11 @@ export class CompletionService {
         this.metrics.maxRunning = Math.max(this.metrics.maxRunning, this.metrics.running);
         let result: GenerateResult | undefined;
         let completion: string | undefined;
+        let promptParts: {text: string; special: boolean}[] = [];
         try {
             const multiline = decideMultiline(ctx);
             const prompt = this.buildPrompt(loaded, doc, at, settings);
+            promptParts = prompt.parts;
             this.metrics.modelRuns++;
             result = await generate(loaded.completionSequence, prompt.tokens, {
                 maxTokens: multiline ? settings.completion.maxTokens : Math.min(settings.completion.maxTokens, 48),
@@ -124,6 +129,11 @@ export class CompletionService {
             this.metrics.running--;
             if (this.inFlight === flight) this.inFlight = undefined;
             resolveDone(completion);
+        }
+        if (this.tracing) {
+            this.traces.push({prompt: promptParts, promptTokens: result.promptTokens, reusedTokens: result.reusedTokens,
+                generatedTokens: result.generatedTokens, latencyMs: performance.now() - started, aborted: result.aborted});
+            if (this.traces.length > 256) this.traces.shift();
         }
         if (result.aborted || token.isCancellationRequested) {
             this.metrics.tokensForDiscarded += result.generatedTokens;
@@ -158,7 +168,7 @@ export class CompletionService {
         const bos = loaded.model.tokens.bos;
         const tokens: Token[] = bos != null ? [bos] : [];
         for (const part of built.parts) tokens.push(...loaded.model.tokenize(part.text, part.special));
-        return {tokens, stops: built.stops};
+        return {tokens, stops: built.stops, parts: built.parts};
     }
 
     private dropSuperseded(): InlineCompletionList {

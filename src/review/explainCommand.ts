@@ -1,0 +1,35 @@
+// "Explain with Gemma": for a diagnostic from any extension (offered as a code action by the server) or for the
+// selection. The explanation streams from gemma/explain into the chat panel, where the user can follow up.
+import path from "node:path";
+import * as vscode from "vscode";
+import {Diagnostic, ExplainRequest, Range} from "../../protocol/lsp";
+import type {Chat} from "../chat";
+import {streamRequest} from "../chat";
+import type {GemmaClient} from "../client";
+
+interface ExplainArgs {
+    uri: string;
+    range: Range;
+    diagnostic?: Diagnostic;
+}
+
+export function registerExplainCommand(client: GemmaClient, chat: Chat): vscode.Disposable {
+    return vscode.commands.registerCommand("gemmaCode.explain", async (args?: ExplainArgs) => {
+        if (!args) {
+            const editor = vscode.window.activeTextEditor;
+            if (!editor || editor.selection.isEmpty) {
+                return void vscode.window.showInformationMessage("Select code, or use the light bulb on a problem, to explain it with Gemma.");
+            }
+            args = {uri: editor.document.uri.toString(), range: client.toProtocolRange(editor.selection)};
+        }
+        const file = path.basename(vscode.Uri.parse(args.uri).fsPath);
+        const where = `${file}:${args.range.start.line + 1}`;
+        const title = args.diagnostic ? `Explain: ${args.diagnostic.message} (${where})` : `Explain the selected code in ${where}`;
+        const params = {textDocument: {uri: args.uri}, range: args.range, diagnostic: args.diagnostic};
+        await chat.showExplanation(title, (onDelta, token) => {
+            const abort = new AbortController();
+            token.onCancellationRequested(() => abort.abort());
+            return streamRequest(client.languageClient, ExplainRequest, params, onDelta, abort.signal);
+        });
+    });
+}

@@ -1,0 +1,211 @@
+// UI test in plain Node: the chat panel in the real VS Code workbench (code-server) in headless Chromium.
+// Opens the panel, asks a question and stops the streamed reply, streams a hostile reply through the test hook
+// (gemmaCode.test.injectAssistantReply, GEMMA_CODE_TEST=1) and asserts on the webview's real DOM, takes light
+// and dark screenshots, then reloads the window and reopens the conversation from the history.
+//   npx mocha out/test/ui/chat.test.js
+// GEMMA_CODE_EXTENSION_PATH: the extension to load (default: the repository root).
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import type {Frame, Page} from "playwright-core";
+import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
+import {openWorkbench, type Workbench} from "../support/workbench";
+
+const root = repoRoot();
+const artifacts = path.join(root, "test/artifacts");
+const MARKER = "HOSTILE-REPLY-MARKER";
+// One line for the input box; the hook turns \n into line breaks.
+const HOSTILE = [
+    `${MARKER} <img src=x onerror="window.__pwned=1">`,
+    "<script>window.__pwned=2</script>",
+    "[click](javascript:window.__pwned=3)",
+    "<iframe src=\"https://evil.example/\"></iframe>",
+    "<a href=\"data:text/html,<script>alert(1)</script>\">data</a>",
+    "<div onmouseover=\"window.__pwned=4\">hover me</div>",
+    "```ts\\nconst safe: number = 1;\\n```"
+].join("\\n\\n");
+
+async function runCommand(page: Page, title: string) {
+    await page.keyboard.press("F1");
+    const quickInput = page.locator(".quick-input-widget");
+    await quickInput.waitFor({state: "visible", timeout: 30_000});
+    await page.keyboard.type(title);
+    await quickInput.locator(".monaco-list-row", {hasText: title}).first().waitFor({timeout: 30_000});
+    await page.keyboard.press("Enter");
+}
+
+/** The chat webview's content frame (webviews are nested iframes; ours is the one with #log and #input). */
+async function chatFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        for (const frame of page.frames()) {
+            const found = await frame.evaluate(() => !!document.querySelector("#log") && !!document.querySelector("#input"))
+                .catch(() => false);
+            if (found) return frame;
+        }
+        await page.waitForTimeout(250);
+    }
+    throw new Error("the chat webview did not appear");
+}
+
+/** In the browser: anything in the conversation that could run script or load something. */
+function findExecutable(): string[] {
+    const bad: string[] = [];
+    const tags = new Set(["SCRIPT", "IFRAME", "FRAME", "OBJECT", "EMBED", "IMG", "SVG", "MATH", "STYLE", "LINK",
+        "META", "BASE", "FORM", "INPUT", "VIDEO", "AUDIO"]);
+    for (const el of Array.from(document.querySelectorAll("#log *"))) {
+        if (tags.has(el.tagName.toUpperCase())) bad.push(`<${el.tagName}>`);
+        for (const a of Array.from(el.attributes)) {
+            if (/^on/i.test(a.name) || ["src", "srcset", "style", "action", "formaction"].includes(a.name)) {
+                bad.push(`${el.tagName} ${a.name}`);
+            }
+            if (a.name === "href" && !/^(https?:|mailto:)/i.test(a.value)) bad.push(`href=${a.value}`);
+        }
+    }
+    if ((window as unknown as {__pwned?: number}).__pwned) bad.push(`script ran (${(window as unknown as {__pwned: number}).__pwned})`);
+    return bad;
+}
+
+describe("chat panel in the workbench", function () {
+    // 2 cores: workbench ~7 s, extension ~12 s, tiny model ~1 s; a reload costs the same again; CI is slower.
+    this.timeout(300_000);
+    let server: CodeServer | undefined;
+    let wb: Workbench | undefined;
+    let removeWorkspace = () => {};
+    const dialogs: string[] = [];
+
+    before(async function () {
+        const model = ensureTinyModel(root);
+        const copy = copyFixtureWorkspace(root);
+        removeWorkspace = copy.remove;
+        // The theme goes in before the start: rewriting settings.json as the page loads can cost the extension
+        // its first read of gemmaCode.modelPath.
+        server = await startCodeServer({workspace: copy.workspace,
+            userSettings: {"gemmaCode.modelPath": model, "workbench.colorTheme": "Default Light Modern"}});
+        wb = await openWorkbench(server, {
+            extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
+            extensionEnvironment: {GEMMA_CODE_TEST: "1"},
+            logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""
+        });
+        wb.page.on("dialog", (d) => {
+            dialogs.push(d.message());
+            void d.dismiss();
+        });
+        fs.mkdirSync(artifacts, {recursive: true});
+        await wb.page.locator(".part.statusbar").waitFor({timeout: 120_000});
+    });
+
+    afterEach(async function () {
+        if (this.currentTest?.state === "failed" && wb) {
+            const name = `chat-failure-${this.currentTest.title.replace(/\W+/g, "-")}.png`;
+            await wb.page.screenshot({path: path.join(artifacts, name)}).catch(() => undefined);
+            console.log(`--- workbench log (tail) ---\n${wb.logs.slice(-30).join("\n")}`);
+        }
+    });
+
+    after(async function () {
+        await wb?.close();
+        await server?.stop();
+        removeWorkspace();
+    });
+
+    it("opens the panel with the model state and the active file attached", async function () {
+        const page = wb!.page;
+        await page.keyboard.press("Control+P");
+        const quickInput = page.locator(".quick-input-widget");
+        await quickInput.waitFor({state: "visible", timeout: 30_000});
+        await page.keyboard.type("sample.ts");
+        await quickInput.locator(".monaco-list-row", {hasText: "sample.ts"}).first().waitFor({timeout: 30_000});
+        await page.keyboard.press("Enter");
+
+        await runCommand(page, "Gemma Code: Open Chat");
+        const frame = await chatFrame(page);
+        await frame.locator(".state.state-ready").waitFor({timeout: 120_000});
+        await frame.locator(".chip", {hasText: "sample.ts"}).waitFor({timeout: 30_000});
+        assert.equal(await frame.locator("#log").getAttribute("role"), "log");
+    });
+
+    it("streams a reply and stops it", async function () {
+        const frame = await chatFrame(wb!.page);
+        await frame.locator("#input").fill("Explain sample.ts briefly.");
+        await frame.locator("#input").press("Enter");
+        await frame.locator(".message.user", {hasText: "Explain sample.ts briefly."}).waitFor({timeout: 30_000});
+        // The tiny random-weight model writes nonsense, but it streams: wait for the first text, then stop.
+        const reply = frame.locator(".message.assistant").last();
+        await reply.locator(".body").filter({hasText: /\S/}).waitFor({timeout: 60_000});
+        if (await frame.locator("#stop").isVisible()) {
+            await frame.locator("#input").press("Escape");
+            await frame.locator(".note.stopped").waitFor({timeout: 30_000});
+        }
+        await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
+        assert.equal(await frame.locator(".note.error").count(), 0, await frame.locator(".note.error").allTextContents()
+            .then((t) => t.join("; ")));
+    });
+
+    it("renders a hostile reply without running anything", async function () {
+        const page = wb!.page;
+        await runCommand(page, "Gemma Code: Test Hook: Inject Assistant Reply");
+        await page.locator(".quick-input-widget input").fill(HOSTILE);
+        await page.keyboard.press("Enter");
+        const frame = await chatFrame(page);
+        await frame.locator(".message.assistant", {hasText: MARKER}).waitFor({timeout: 30_000});
+        await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
+        await frame.locator(".message.assistant", {hasText: "hover me"}).hover();
+        await frame.locator(".message.assistant a", {hasText: "click"}).count().then((n) => assert.equal(n, 0));
+        assert.deepEqual(await frame.evaluate(findExecutable), []);
+        assert.deepEqual(dialogs, []);
+        const code = frame.locator(".message.assistant .code-block").last();
+        assert.equal(await code.locator(".hljs-keyword").first().textContent(), "const");
+        assert.deepEqual(await code.locator("button").allTextContents(), ["Copy", "Insert at Cursor", "Apply to File"]);
+    });
+
+    it("applies a code block to the file only after review in a diff, undoably", async function () {
+        const page = wb!.page;
+        const frame = await chatFrame(page);
+        const editorLines = page.locator(".part.editor .editor-instance .monaco-editor .view-lines");
+        await frame.locator(".message.assistant .code-block").last().locator("button", {hasText: "Apply to File"}).click();
+        const accept = page.locator(".part.editor .title-actions [aria-label*='Accept Proposal']").first();
+        await accept.waitFor({timeout: 30_000});
+        assert.ok(await page.locator(".part.editor .tab", {hasText: "Gemma's proposal"}).count() > 0, "the diff tab is open");
+        await accept.click();
+        await editorLines.filter({hasText: "const safe: number = 1;"}).first().waitFor({timeout: 30_000});
+        assert.equal(await page.locator(".part.editor .tab", {hasText: "Gemma's proposal"}).count(), 0, "the diff is closed");
+        assert.equal(await editorLines.filter({hasText: "export interface Point"}).count(), 0);
+        await page.keyboard.press("Control+Z");
+        await editorLines.filter({hasText: "export interface Point"}).first().waitFor({timeout: 30_000});
+    });
+
+    it("follows the colour theme (screenshots light and dark)", async function () {
+        const page = wb!.page;
+        const frame = await chatFrame(page);
+        const background = () => frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        const light = await background();
+        assert.ok(await frame.evaluate(() => document.body.classList.contains("vscode-light")));
+        await page.screenshot({path: path.join(artifacts, "chat-light.png")});
+        await runCommand(page, "Preferences: Color Theme");
+        await page.keyboard.type("Dark Modern");
+        await page.locator(".quick-input-widget .monaco-list-row", {hasText: "Dark Modern"}).first().waitFor({timeout: 30_000});
+        await page.keyboard.press("Enter");
+        await frame.waitForFunction((before) => getComputedStyle(document.body).backgroundColor !== before, light,
+            {timeout: 30_000});
+        assert.ok(await frame.evaluate(() => document.body.classList.contains("vscode-dark")));
+        await page.screenshot({path: path.join(artifacts, "chat-dark.png")});
+    });
+
+    it("finds the conversation in the history after a window reload", async function () {
+        const page = wb!.page;
+        await page.reload();
+        await page.locator(".part.statusbar").waitFor({timeout: 120_000});
+        // The workbench restores the open panel by itself; open it only if it did not.
+        const frame = await chatFrame(page, 30_000).catch(async () => {
+            await runCommand(page, "Gemma Code: Open Chat");
+            return chatFrame(page);
+        });
+        await frame.locator("#history-toggle").click();
+        const entries = frame.locator("#history .history-open");
+        await entries.first().waitFor({timeout: 30_000});
+        await entries.first().click();
+        await frame.locator(".message.assistant", {hasText: MARKER}).waitFor({timeout: 30_000});
+        assert.deepEqual(await frame.evaluate(findExecutable), []);
+    });
+});
