@@ -1,8 +1,8 @@
 // Activation: creates the one log, the language client, the status bar and the commands, and owns them all
 // through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
-import type {ServerState} from "../protocol/lsp";
-import {registerChat} from "./chat";
+import {ExplainParams, ExplainRequest, type ServerState} from "../protocol/lsp";
+import {registerChat, streamRequest} from "./chat";
 import {GemmaClient} from "./client";
 import {offerModelSelection, registerCommands} from "./commands";
 import {onDidChange} from "./config";
@@ -14,9 +14,13 @@ import {StatusBar} from "./statusBar";
 export interface GemmaCodeApi {
     /** Resolves when the model is ready; rejects when it fails to load or none is configured. */
     whenModelReady(): Promise<ServerState>;
+    /** Resolves with the first server state (the current one included) that matches. */
+    waitForState(predicate: (s: ServerState) => boolean): Promise<ServerState>;
     state(): ServerState | undefined;
     lastCompletionItems(): readonly vscode.InlineCompletionItem[];
     client(): GemmaClient;
+    /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
+    explain(params: ExplainParams, onDelta: (text: string) => void, signal?: AbortSignal): Promise<string>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<GemmaCodeApi> {
@@ -67,9 +71,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             stateListeners.add(check);
             if (state) check(state);
         }),
+        waitForState: (predicate) => new Promise((resolve) => {
+            if (state && predicate(state)) return resolve(state);
+            const check = (s: ServerState) => {
+                if (!predicate(s)) return;
+                stateListeners.delete(check);
+                resolve(s);
+            };
+            stateListeners.add(check);
+        }),
         state: () => state,
         lastCompletionItems: () => client.lastItems,
-        client: () => client
+        client: () => client,
+        explain: (params, onDelta, signal = new AbortController().signal) => {
+            const {partialResultToken: _ignored, ...rest} = params;
+            return streamRequest(client.languageClient, ExplainRequest, rest, onDelta, signal);
+        }
     };
 }
 

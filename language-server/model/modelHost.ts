@@ -36,7 +36,7 @@ const LOG_LINES_KEPT = 40;
 export class ModelHost {
     private llamas = new Map<string, Promise<Llama>>();
     private load: Load | undefined;
-    private state: ServerState = {status: "noModel", message: "No model is configured."};
+    private state: ServerState = {status: "noModel", message: "No model is configured.", pid: process.pid};
     private readonly recentLog: string[] = [];
     private readonly beforeUnload: BeforeUnload[] = [];
 
@@ -124,7 +124,7 @@ export class ModelHost {
 
     private setState(state: ServerState) {
         this.state = {...state, pid: process.pid};
-        this.onState(state);
+        this.onState(this.state);
     }
 
     private getLlama(settings: ServerSettings): Promise<Llama> {
