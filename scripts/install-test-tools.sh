@@ -67,7 +67,9 @@ log "node $("$NODE_DIR/bin/node" -v) at $NODE_DIR/bin/node"
 # node-gyp at another Node's headers, and code-server's native modules must match Node 24's ABI.
 if [[ ! -x "$CODE_SERVER_BIN" || "$(cat "$STAMP" 2>/dev/null)" != "$STAMP_TEXT" ]]; then
     log "npm install $CODE_SERVER_PKG -> $TOOLS/code-server (a few minutes: it builds native modules)"
-    PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
+    # Under `npm test` the outer npm exports npm_config_user_agent ("… node/v20 …"): the nested npm would pass
+    # it on, and code-server's postinstall reads the Node version from it and refuses. Drop it.
+    env -u npm_config_user_agent PATH="$NODE_DIR/bin:$PATH" npm_config_nodedir="$NODE_DIR" \
         npm install --prefix "$TOOLS/code-server" --no-audit --no-fund "$CODE_SERVER_PKG"
 fi
 log "code-server $(PATH="$NODE_DIR/bin:$PATH" "$CODE_SERVER_BIN" --version | head -1)"

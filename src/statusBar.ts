@@ -47,6 +47,9 @@ export class StatusBar implements vscode.Disposable {
         if (s.status === "ready") {
             tip.appendMarkdown(`\n\n**Backend:** ${s.backend ?? "?"}${s.devices?.length ? ` (${s.devices.join(", ")})` : ""}  \n`);
             tip.appendMarkdown(`**GPU layers:** ${s.gpuLayers ?? 0} · **context:** ${s.contextSize ?? "?"} tokens · **loaded in** ${s.loadMs ?? "?"} ms`);
+            const gib = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GiB`;
+            if (s.vramBytes) tip.appendMarkdown(`  \n**VRAM in use:** ${gib(s.vramBytes)}`);
+            if (s.ramBytes) tip.appendMarkdown(`  \n**Server memory:** ${gib(s.ramBytes)}`);
         }
         if (this.stats) {
             const st = this.stats;
