@@ -39,6 +39,7 @@ export function startServer(connection: Connection) {
     });
 
     const tasks = new TaskQueue();
+    host.isBusy = () => completion.metrics.running > 0 || tasks.size > 0;
     host.onBeforeUnload(() => tasks.abortAll());
     const reviews = new ReviewDiagnostics((uri, diagnostics) => void connection.sendDiagnostics({uri, diagnostics}));
 

@@ -13,6 +13,7 @@ export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSe
     if (isNonNegativeInt(source.contextSize)) next.contextSize = source.contextSize;
     if (isNonNegativeInt(source.threads)) next.threads = source.threads;
     if (isNonNegativeInt(source.readyTimeoutMs)) next.readyTimeoutMs = source.readyTimeoutMs;
+    if (typeof source.unloadAfterMinutes === "number" && source.unloadAfterMinutes >= 0) next.unloadAfterMinutes = source.unloadAfterMinutes;
     if (source.review && isNonNegativeInt(source.review.maxLines) && source.review.maxLines > 0) next.review.maxLines = source.review.maxLines;
     if (source.chat && isNonNegativeInt(source.chat.maxTokens) && source.chat.maxTokens > 0) next.chat.maxTokens = Math.min(source.chat.maxTokens, 8192);
     const c = source.completion;

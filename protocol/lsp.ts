@@ -41,6 +41,8 @@ export interface ServerSettings {
     };
     /** How long a request waits for the model to finish loading before it fails with ModelNotReady. */
     readyTimeoutMs: number;
+    /** Unload the model after this many idle minutes (0 = never); it reloads on the next request. */
+    unloadAfterMinutes: number;
 }
 
 export const defaultServerSettings: ServerSettings = {
@@ -51,7 +53,8 @@ export const defaultServerSettings: ServerSettings = {
     completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto"},
     chat: {maxTokens: 1024},
     review: {maxLines: 3000},
-    readyTimeoutMs: 120_000
+    readyTimeoutMs: 120_000,
+    unloadAfterMinutes: 0
 };
 
 /** initializationOptions of the `initialize` request. */
@@ -63,7 +66,7 @@ export interface InitializationOptions {
     modelPath?: string;
 }
 
-export type ModelStatus = "noModel" | "loading" | "ready" | "error";
+export type ModelStatus = "noModel" | "loading" | "ready" | "error" | "unloaded";
 
 /** The server's model state, pushed whenever it changes (and once after `initialized`). */
 export interface ServerState {

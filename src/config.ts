@@ -2,6 +2,7 @@
 // and scopes live here and in package.json's "contributes.configuration" only.
 import * as vscode from "vscode";
 import {defaultServerSettings, GpuSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
+import {DEFAULT_MODEL_URI} from "./model/recommend";
 
 export const SECTION = "gemmaCode";
 
@@ -27,6 +28,7 @@ export function serverSettings(): ServerSettings {
         contextSize: c.get<number>("contextSize", d.contextSize),
         threads: c.get<number>("threads", d.threads),
         readyTimeoutMs: d.readyTimeoutMs,
+        unloadAfterMinutes: c.get<number>("unloadAfterMinutes", d.unloadAfterMinutes),
         chat: {maxTokens: c.get<number>("chat.maxTokens", d.chat.maxTokens)},
         review: {maxLines: c.get<number>("review.maxLines", d.review.maxLines)},
         completion: {
@@ -56,6 +58,22 @@ export function onDidChange(listener: () => void): vscode.Disposable {
     return vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(SECTION)) listener();
     });
+}
+
+export interface DownloadSettings {
+    /** What "Download Gemma 2 9B" fetches: an `hf:` URI or an https:// URL of a GGUF file. */
+    model: string;
+    /** Base URL of a Hugging Face mirror or proxy; empty = huggingface.co. */
+    endpoint: string;
+    /** True while `model` is the default, so the offer may pick a quant that suits this machine instead. */
+    modelIsDefault: boolean;
+}
+
+/** Model download settings; machine-scoped in package.json, so a workspace cannot redirect a download. */
+export function downloadSettings(): DownloadSettings {
+    const c = section();
+    const model = c.get<string>("download.model", DEFAULT_MODEL_URI).trim() || DEFAULT_MODEL_URI;
+    return {model, endpoint: c.get<string>("download.endpoint", "").trim(), modelIsDefault: model === DEFAULT_MODEL_URI};
 }
 
 /** Stores the model path in the user's (machine-wide) settings, never in the workspace. */

@@ -37,6 +37,9 @@ export class StatusBar implements vscode.Disposable {
             case "error":
                 this.item.text = "$(error) Gemma";
                 break;
+            case "unloaded":
+                this.item.text = "$(debug-pause) Gemma: idle";
+                break;
             case "noModel":
                 this.item.text = "$(circle-slash) Gemma: no model";
                 break;

@@ -8,6 +8,7 @@ import {Backend, ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../.
 import {Logger} from "../log";
 import {explainLoadError, precheckModelFile} from "./loadErrors";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
+import {registerModel, unregister} from "./peers";
 
 /** A loaded model with one context and a sequence per kind of work, so each keeps its own KV cache. */
 export interface LoadedModel {
@@ -39,6 +40,8 @@ export class ModelHost {
     private state: ServerState = {status: "noModel", message: "No model is configured.", pid: process.pid};
     private readonly recentLog: string[] = [];
     private readonly beforeUnload: BeforeUnload[] = [];
+    private settings: ServerSettings | undefined;
+    private idleTimer: NodeJS.Timeout | undefined;
 
     constructor(private readonly log: Logger, private readonly onState: (state: ServerState) => void) {}
 
@@ -53,6 +56,8 @@ export class ModelHost {
 
     /** Applies settings: (re)loads the model when the file or the way it is loaded changed. */
     configure(settings: ServerSettings) {
+        this.settings = settings;
+        this.armIdleTimer();
         const key = JSON.stringify([settings.modelPath, settings.gpu, settings.contextSize, settings.threads]);
         if (this.load?.key === key) return;
         const previous = this.load;
@@ -74,6 +79,9 @@ export class ModelHost {
 
     /** Waits for the model, at most timeoutMs; fails with ModelNotReady and the reason if it cannot be had. */
     async whenReady(timeoutMs: number, token?: CancellationToken): Promise<LoadedModel> {
+        this.armIdleTimer();
+        // Unloaded after idling: load again on demand.
+        if (this.state.status === "unloaded" && this.settings) this.configure(this.settings);
         const load = this.load;
         if (!load) throw new ResponseError(ErrorCodes.ModelNotReady, this.state.message);
         if (load.failure) throw new ResponseError(ErrorCodes.ModelNotReady, load.failure);
@@ -113,7 +121,33 @@ export class ModelHost {
         };
     }
 
+    /** (Re)starts the idle countdown; every request calls it through whenReady. */
+    private armIdleTimer() {
+        clearTimeout(this.idleTimer);
+        const minutes = this.settings?.unloadAfterMinutes ?? 0;
+        if (minutes <= 0) return;
+        this.idleTimer = setTimeout(() => void this.unloadIdle(minutes), minutes * 60_000);
+        this.idleTimer.unref();
+    }
+
+    /** Tells whether requests are running (they must not lose their model to the idle timer). */
+    isBusy: () => boolean = () => false;
+
+    private async unloadIdle(minutes: number) {
+        if (this.state.status === "loading" || this.isBusy()) return this.armIdleTimer();
+        if (this.state.status !== "ready") return;
+        const load = this.load;
+        this.load = undefined;
+        await this.release(load);
+        unregister();
+        this.log.info(`Model unloaded after ${minutes} idle minute(s); it loads again on the next request.`);
+        this.setState({status: "unloaded", message: `Model unloaded after ${minutes} idle minute(s) to free memory; it reloads on the next request.`,
+            modelPath: this.settings?.modelPath});
+    }
+
     async dispose() {
+        clearTimeout(this.idleTimer);
+        unregister();
         const load = this.load;
         this.load = undefined;
         await this.release(load);
@@ -222,9 +256,14 @@ export class ModelHost {
         const backend: Backend = llama.gpu === false ? "cpu" : llama.gpu;
         const devices = llama.gpu ? await llama.getGpuDeviceNames().catch(() => []) : [os.cpus()[0]?.model ?? "CPU"];
         const loadMs = Math.round(performance.now() - started);
+        const peers = registerModel(modelPath);
+        if (peers.length) {
+            this.log.warn(`${peers.length} other Gemma Code server(s) (pid ${peers.join(", ")}) hold the same model: each VS Code window loads its own copy.`);
+        }
         this.setState({
             status: "ready",
-            message: `${loaded.modelName} ready on ${backend.toUpperCase()}${model.gpuLayers ? ` (${model.gpuLayers} layers on GPU)` : ""}.`,
+            message: `${loaded.modelName} ready on ${backend.toUpperCase()}${model.gpuLayers ? ` (${model.gpuLayers} layers on GPU)` : ""}.`
+                + (peers.length ? ` ${peers.length} other window(s) also hold this model in memory.` : ""),
             modelPath, modelName: loaded.modelName, backend, devices,
             gpuLayers: model.gpuLayers, contextSize: context.contextSize,
             vramBytes: vram?.used, ramBytes: process.memoryUsage().rss, loadMs

@@ -67,17 +67,18 @@ export class ChatContext implements ChatContextSource, vscode.Disposable {
         const items = files
             .map((uri) => ({uri, label: vscode.workspace.asRelativePath(uri)}))
             .sort((a, b) => a.label.localeCompare(b.label))
-            .map(({uri, label}) => ({label: label.split("/").pop()!, description: label, uri}));
+            .map(({uri, label}) => {
+                const slash = label.lastIndexOf("/");
+                return {label: label.slice(slash + 1), description: slash > 0 ? label.slice(0, slash) : undefined, uri, path: label};
+            });
+        // One file per pick, like typing an @-mention: Enter takes the highlighted file.
         const chosen = await vscode.window.showQuickPick(items, {
-            title: "Attach files to the Gemma chat",
+            title: "Attach a file to the Gemma chat",
             placeHolder: "Type to search the workspace's files",
-            canPickMany: true,
             matchOnDescription: true
         });
-        for (const item of chosen ?? []) {
-            if (this.picked.some((p) => p.uri.toString() === item.uri.toString())) continue;
-            this.picked.push({id: `file-${this.nextId++}`, uri: item.uri, label: item.description});
-        }
+        if (!chosen || this.picked.some((p) => p.uri.toString() === chosen.uri.toString())) return;
+        this.picked.push({id: `file-${this.nextId++}`, uri: chosen.uri, label: chosen.path});
     }
 
     /** The active editor's selection, or its whole file when nothing is selected. */

@@ -80,7 +80,14 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
     const {uri, dirPath, signal, stallTimeoutMs = 60_000} = opts;
     const keepPartial = opts.keepPartialOnCancel ?? true;
     if (signal?.aborted) throw new DownloadCancelledError();
-    const nlc = await nodeLlamaCpp();
+    // node-llama-cpp silently falls back to huggingface.co for an endpoint that is not an http(s) URL: someone
+    // who set a mirror must never see traffic to Hugging Face instead.
+    if (opts.endpoint && !/^https?:\/\/[^/]/i.test(opts.endpoint)) {
+        throw new DownloadError(`The download endpoint "${opts.endpoint}" is not an http(s) URL (gemmaCode.download.endpoint).`);
+    }
+    const nlc = await nodeLlamaCpp().catch((e) => {
+        throw new DownloadError(`node-llama-cpp could not be loaded (${errorText(e)}); reinstall the extension.`, String(e));
+    });
     await fs.promises.mkdir(dirPath, {recursive: true});
 
     // One controller for both ways a download stops early; its reason is what we throw.
@@ -89,7 +96,7 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
     signal?.addEventListener("abort", onUserAbort, {once: true});
     const watchdog = new Watchdog(stallTimeoutMs, () => stop.abort(new DownloadError(
         `The download stalled: no data from ${hostOf(opts)} for ${Math.round(stallTimeoutMs / 1000)} s. ` +
-        "Try again later; what was downloaded is kept and resumes.")));
+        "Try again later; anything downloaded so far is kept and resumes.")));
     const reporter = progressReporter(opts.onProgress, opts.progressIntervalMs ?? 250);
 
     const creating = nlc.createModelDownloader({
@@ -119,6 +126,7 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
         await downloader.download({signal: stop.signal});
         // The pitfall: an aborted download resolves (with a path that does not exist).
         if (stop.signal.aborted) throw stop.signal.reason;
+        watchdog.dispose(); // reading the header of a big file is no stall
         reporter.report(total, total, true);
         const info = await verifyDownload(downloader);
         return {path: downloader.entrypointFilePath, sizeBytes: total, architecture: info.architecture, resumedFromBytes};
@@ -134,6 +142,18 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
         reporter.dispose();
         signal?.removeEventListener("abort", onUserAbort);
     }
+}
+
+/** "1.2 of 5.8 GB · 23.4 MB/s · 3 min left" (the notification's message; the bar shows the percentage). */
+export function formatProgress(p: DownloadProgress): string {
+    const [unit, scale] = p.total >= 1e9 ? ["GB", 1e9] : ["MB", 1e6];
+    const parts = [`${(p.bytes / scale).toFixed(1)} of ${(p.total / scale).toFixed(1)} ${unit}`];
+    if (p.speed > 0) parts.push(`${(p.speed / 1e6).toFixed(1)} MB/s`);
+    if (Number.isFinite(p.eta) && p.eta > 0) {
+        parts.push(p.eta < 90 ? `${Math.ceil(p.eta)} s left` : p.eta < 5400 ? `${Math.round(p.eta / 60)} min left`
+            : `${(p.eta / 3600).toFixed(1)} h left`);
+    }
+    return parts.join(" · ");
 }
 
 export interface GgufCheck {
@@ -237,7 +257,7 @@ export function explain(error: unknown, opts: Pick<DownloadOptions, "uri" | "end
     if (/Invalid manifest/.test(text)) {
         return new DownloadError(`${host} did not answer like Hugging Face (no model manifest); check gemmaCode.download.endpoint.`, text);
     }
-    if ((m = text.match(/Failed to fetch manifest[^:]*: (\d{3})\s*(.*)$/))) {
+    if ((m = text.match(/Failed to fetch manifest for .*?": (\d{3})\s*(.*)$/))) {
         return new DownloadError(`${host} answered HTTP ${m[1]}${m[2] ? ` ${m[2]}` : ""} for ${opts.uri}.`, text);
     }
     if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT/.test(text)) {
@@ -249,8 +269,15 @@ export function explain(error: unknown, opts: Pick<DownloadOptions, "uri" | "end
     return new DownloadError(`Downloading ${opts.uri} failed: ${text}`, text);
 }
 
+/** The host a download of `uri` goes to first (for messages). */
+export function downloadHost(uri: string, endpoint?: string): string {
+    return hostOf({uri, endpoint});
+}
+
 function hostOf(opts: Pick<DownloadOptions, "uri" | "endpoint">): string {
-    const base = opts.endpoint || (/^https?:\/\//.test(opts.uri) ? opts.uri : process.env.HF_ENDPOINT || "https://huggingface.co");
+    // The same order node-llama-cpp resolves the endpoint in (option, MODEL_ENDPOINT, HF_ENDPOINT, huggingface.co).
+    const base = /^https?:\/\//.test(opts.uri) ? opts.uri
+        : opts.endpoint || process.env.MODEL_ENDPOINT || process.env.HF_ENDPOINT || "https://huggingface.co";
     try {
         return new URL(base).host;
     } catch {

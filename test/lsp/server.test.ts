@@ -153,4 +153,30 @@ describe("language server over stdio", function () {
         assert.ok(ok, "still answering");
         assert.equal(await client.shutdown(), 0);
     });
+
+    it("unloads the model after the idle time and loads it again on the next request", async () => {
+        ({client} = await TestLspClient.start({settings: {unloadAfterMinutes: 0.01}}));
+        await client.waitForState((s) => s.status === "ready");
+        const idle = await client.waitForState((s) => s.status === "unloaded");
+        assert.match(idle.message, /reloads on the next request/);
+        await client.open("file:///work/idle.ts", SAMPLE);
+        const r = await client.complete("file:///work/idle.ts", endOf(SAMPLE));
+        assert.ok(r && Array.isArray(r.items));
+        assert.equal(client.states.at(-1)!.status === "ready" || client.states.at(-1)!.status === "unloaded", true);
+        assert.ok(client.states.filter((s) => s.status === "ready").length >= 2, "ready again after the reload");
+        assert.equal(await client.shutdown(), 0);
+    });
+
+    it("warns when another server on this machine holds the same model", async () => {
+        const first = (await TestLspClient.start()).client;
+        try {
+            await first.waitForState((s) => s.status === "ready");
+            ({client} = await TestLspClient.start());
+            const ready = await client.waitForState((s) => s.status === "ready");
+            assert.match(ready.message, /1 other window\(s\) also hold this model/);
+            assert.equal(await client.shutdown(), 0);
+        } finally {
+            assert.equal(await first.shutdown(), 0);
+        }
+    });
 });
