@@ -79,9 +79,10 @@ describe("chat panel in the workbench", function () {
         const copy = copyFixtureWorkspace(root);
         removeWorkspace = copy.remove;
         // The theme goes in before the start: rewriting settings.json as the page loads can cost the extension
-        // its first read of gemmaCode.modelPath.
-        server = await startCodeServer({workspace: copy.workspace,
-            userSettings: {"gemmaCode.modelPath": model, "workbench.colorTheme": "Default Light Modern"}});
+        // its first read of gemmaCode.modelPath. VS Code for the Web saves after a delay by default; off, the
+        // test can see that Apply to File leaves the file unsaved.
+        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model,
+            "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off"}});
         wb = await openWorkbench(server, {
             extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
             extensionEnvironment: {GEMMA_CODE_TEST: "1"},
@@ -125,6 +126,21 @@ describe("chat panel in the workbench", function () {
         await frame.locator(".state.state-ready").waitFor({timeout: 120_000});
         await frame.locator(".chip", {hasText: "sample.ts"}).waitFor({timeout: 30_000});
         assert.equal(await frame.locator("#log").getAttribute("role"), "log");
+    });
+
+    it("attaches a file with @ and removes it with its chip's button", async function () {
+        const page = wb!.page;
+        const frame = await chatFrame(page);
+        await frame.locator("#input").press("@");
+        const quickInput = page.locator(".quick-input-widget");
+        await quickInput.waitFor({state: "visible", timeout: 30_000});
+        await page.keyboard.type("sample.py");
+        await quickInput.locator(".monaco-list-row", {hasText: "sample.py"}).first().click({timeout: 30_000});
+        const chip = frame.locator(".chip", {hasText: "sample.py"});
+        await chip.waitFor({timeout: 30_000});
+        assert.equal(await frame.locator("#input").inputValue(), "", "the @ is not typed");
+        await chip.getByRole("button", {name: "Remove sample.py from the context"}).click();
+        await chip.waitFor({state: "detached", timeout: 30_000});
     });
 
     it("streams a reply and stops it", async function () {
@@ -173,9 +189,9 @@ describe("chat panel in the workbench", function () {
         await page.locator(".part.editor .tab", {hasText: "Gemma's proposal"}).waitFor({state: "detached", timeout: 30_000});
         await editorLines.filter({hasText: "const safe: number = 1;"}).first().waitFor({timeout: 30_000});
         assert.equal(await editorLines.filter({hasText: "export interface Point"}).count(), 0);
-        console.log(await page.locator(".part.editor .tab").evaluateAll((tabs) => tabs.map((t) => t.className + " | " + t.textContent)));
         assert.equal(await page.locator(".part.editor .tab.dirty", {hasText: "sample.ts"}).count(), 1,
             "changed in the editor, not saved behind the user's back");
+        assert.match(fs.readFileSync(path.join(server!.workspace, "sample.ts"), "utf8"), /export interface Point/);
         await page.keyboard.press("Control+Z");
         await editorLines.filter({hasText: "export interface Point"}).first().waitFor({timeout: 30_000});
     });
