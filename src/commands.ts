@@ -2,6 +2,7 @@
 import * as vscode from "vscode";
 import {setModelPath} from "./config";
 import type {GemmaClient} from "./client";
+import {offerModelDownload} from "./model/downloadCommand";
 
 export function registerCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
@@ -16,6 +17,7 @@ export function registerCommands(client: GemmaClient, log: vscode.LogOutputChann
                 {label: "$(output) Show Log", command: "gemmaCode.showLog"},
                 {label: "$(debug-restart) Restart Server", command: "gemmaCode.restartServer"},
                 {label: "$(file) Select Model File…", command: "gemmaCode.selectModelFile"},
+                {label: "$(cloud-download) Download Model…", command: "gemmaCode.downloadModel"},
                 {label: "$(gear) Settings", command: "gemmaCode.openSettings"}
             ];
             const pick = await vscode.window.showQuickPick(picks, {title: "Gemma Code"});
@@ -41,8 +43,9 @@ export async function selectModelFile(): Promise<boolean> {
 /** Shown when the server reports that no model is configured; once per window, not on every state change. */
 export async function offerModelSelection() {
     const choice = await vscode.window.showWarningMessage(
-        "Gemma Code needs a GGUF model file (e.g. gemma-2-9b-it-Q4_K_M.gguf) to suggest code.",
-        "Select GGUF File…", "Open Settings");
-    if (choice === "Select GGUF File…") await selectModelFile();
+        "Gemma Code needs a model: download Gemma 2 (about 6 GB, once) or pick a GGUF file you have.",
+        "Download or Select…", "Open Settings");
+    // Nothing is downloaded until the user picks a download in the quick pick.
+    if (choice === "Download or Select…") await offerModelDownload();
     else if (choice === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", "gemmaCode.modelPath");
 }

@@ -1,10 +1,11 @@
 // Activation: creates the one log, the language client, the status bar and the commands, and owns them all
 // through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
-import {ExplainParams, ExplainRequest, type ServerState} from "../protocol/lsp";
+import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {registerChat, streamRequest} from "./chat";
 import {GemmaClient} from "./client";
-import {offerModelSelection, registerCommands} from "./commands";
+import {offerModelSelection, registerCommands, selectModelFile} from "./commands";
+import {registerDownloadCommand} from "./model/downloadCommand";
 import {onDidChange} from "./config";
 import {registerExplainCommand} from "./review/explainCommand";
 import {registerReviewCommands} from "./review/reviewCommands";
@@ -51,6 +52,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
         registerExplainCommand(client, chat));
     context.subscriptions.push(onDidChange(() => void client.sendSettings()));
+    context.subscriptions.push(registerDownloadCommand({
+        context, log, selectModelFile,
+        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)
+    }));
 
     try {
         await client.start();

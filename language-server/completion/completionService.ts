@@ -118,7 +118,8 @@ export class CompletionService {
             });
             this.record(result);
             if (!result.aborted) {
-                completion = postprocessCompletion(result.text, ctx, {multiline});
+                // U+FFFD is a byte sequence the tokenizer could not turn into text: never useful in an editor.
+                completion = postprocessCompletion(result.text.replace(/\uFFFD/g, ""), ctx, {multiline});
                 // "Nothing to suggest here" is remembered too, so asking again at the same spot costs nothing.
                 this.cache.remember(at, completion ?? "");
                 this.deps.log.debug(`completion: ${result.promptTokens} prompt tokens (${result.reusedTokens} reused), `
