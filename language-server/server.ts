@@ -6,10 +6,11 @@ import {
 } from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
-    ChatRequest, CompletionStatsNotification, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest, GetCompletionTracesRequest,
+    ChatRequest, CompletionStatsNotification, DefinitionSnippetsRequest, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest, GetCompletionTracesRequest,
     GetServerStateRequest, GetSystemInfoRequest, ReviewRequest, ServerSettings, ServerStateNotification
 } from "../protocol/lsp";
 import {CompletionService} from "./completion/completionService";
+import {DefinitionSnippets} from "./context/definitionSnippets";
 import {RecentEdits} from "./context/recentEdits";
 import {createLogger} from "./log";
 import {ModelHost} from "./model/modelHost";
@@ -31,10 +32,14 @@ export function startServer(connection: Connection) {
         if (initialized) void connection.sendNotification(ServerStateNotification, state);
     });
     const recentEdits = new RecentEdits();
+    const definitions = new DefinitionSnippets((uri, position) =>
+        connection.sendRequest(DefinitionSnippetsRequest, {textDocument: {uri}, position}));
     const completion = new CompletionService({
         host, log,
         settings: () => settings,
-        snippetsFor: (doc) => recentEdits.snippetsFor(doc, documents.all()),
+        // Definitions of nearby symbols first (most relevant), then recently edited places in other files.
+        snippetsFor: async (doc, position) => [...await definitions.forPosition(doc.uri, position),
+            ...recentEdits.snippetsFor(doc, documents.all())],
         onStats: (stats) => void connection.sendNotification(CompletionStatsNotification, stats)
     });
 
@@ -85,6 +90,7 @@ export function startServer(connection: Connection) {
     });
     documents.onDidClose((e) => {
         recentEdits.forget(e.document.uri);
+        definitions.forget(e.document.uri);
         completion.clearCache(e.document.uri);
         reviews.clear(e.document.uri);
     });

@@ -122,6 +122,17 @@ export interface CompletionStats {
 }
 export const CompletionStatsNotification = new NotificationType<CompletionStats>("gemma/completionStats");
 
+/**
+ * Server → client: snippets of the definitions of symbols near a position, found with the editor's own
+ * definition providers (TypeScript, Pylance, rust-analyzer …). Optional: clients that do not implement it answer
+ * MethodNotFound and completion goes on without them.
+ */
+export interface DefinitionSnippetsParams {
+    textDocument: TextDocumentIdentifier;
+    position: Position;
+}
+export const DefinitionSnippetsRequest = new RequestType<DefinitionSnippetsParams, {label: string; text: string}[], void>("gemma/definitionSnippets");
+
 /** Counters of the completion pipeline since the server started (for the benchmark and tests). */
 export interface CompletionMetrics {
     requests: number;

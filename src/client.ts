@@ -6,11 +6,13 @@ import {
     CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
 } from "vscode-languageclient/node";
 import {
-    CompletionStats, CompletionStatsNotification, GetServerStateRequest, ServerState, ServerStateNotification
+    CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, GetServerStateRequest, ServerState,
+    ServerStateNotification
 } from "../protocol/lsp";
 import {clientSettings, completionEnabledFor, serverSettings} from "./config";
 import {CrashSupervisor} from "./crashSupervisor";
 import {AdaptiveDebounce} from "./debounce";
+import {definitionSnippets} from "./definitions";
 
 export interface ClientEvents {
     onState(state: ServerState): void;
@@ -82,6 +84,7 @@ export class GemmaClient implements vscode.Disposable {
         this.client = new LanguageClient("gemmaCode", "Gemma Code", serverOptions, clientOptions);
         this.client.onNotification(ServerStateNotification, (s) => this.events.onState(s));
         this.client.onNotification(CompletionStatsNotification, (s) => this.events.onStats(s));
+        this.client.onRequest(DefinitionSnippetsRequest, (params) => definitionSnippets(params));
         await this.client.start();
         this.events.onState(await this.client.sendRequest(GetServerStateRequest));
     }

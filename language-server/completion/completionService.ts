@@ -30,7 +30,7 @@ export interface CompletionDeps {
     host: ModelHost;
     log: Logger;
     settings: () => ServerSettings;
-    snippetsFor: (doc: TextDocument) => Snippet[];
+    snippetsFor: (doc: TextDocument, position: {line: number; character: number}) => Promise<Snippet[]>;
     onStats: (stats: CompletionStats) => void;
 }
 
@@ -106,7 +106,8 @@ export class CompletionService {
         let promptParts: {text: string; special: boolean}[] = [];
         try {
             const multiline = decideMultiline(ctx);
-            const prompt = this.buildPrompt(loaded, doc, at, settings);
+            const snippets = await this.deps.snippetsFor(doc, params.position);
+            const prompt = this.buildPrompt(loaded, doc, at, settings, snippets);
             promptParts = prompt.parts;
             this.metrics.modelRuns++;
             result = await generate(loaded.completionSequence, prompt.tokens, {
@@ -160,12 +161,12 @@ export class CompletionService {
         this.cache.clear(uri);
     }
 
-    private buildPrompt(loaded: LoadedModel, doc: TextDocument, at: CursorText, settings: ServerSettings) {
+    private buildPrompt(loaded: LoadedModel, doc: TextDocument, at: CursorText, settings: ServerSettings, snippets: Snippet[]) {
         const style = resolvePromptStyle(identityFromMetadata(loaded.model.fileInfo.metadata), settings.completion.promptStyle);
         const count = (s: string) => loaded.model.tokenize(s, false).length;
         const fileName = doc.uri.replace(/^.*[\\/]/, "");
         const built = buildCompletionPrompt({prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId, fileName,
-            snippets: this.deps.snippetsFor(doc)}, style, settings.completion.promptTokens, count);
+            snippets}, style, settings.completion.promptTokens, count);
         const bos = loaded.model.tokens.bos;
         const tokens: Token[] = bos != null ? [bos] : [];
         for (const part of built.parts) tokens.push(...loaded.model.tokenize(part.text, part.special));

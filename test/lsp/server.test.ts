@@ -179,4 +179,21 @@ describe("language server over stdio", function () {
             assert.equal(await first.shutdown(), 0);
         }
     });
+
+    it("puts the definitions the client finds for nearby symbols into the completion prompt", async () => {
+        ({client} = await TestLspClient.start({env: {GEMMA_CODE_TRACE: "1"}}));
+        let asked: unknown;
+        client.connection.onRequest("gemma/definitionSnippets", (params) => {
+            asked = params;
+            return [{label: "lib/math.ts:10", text: "export function scaleVector(v: number[], k: number): number[] {"}];
+        });
+        await client.waitForState((s) => s.status === "ready");
+        await client.open("file:///work/defs.ts", SAMPLE);
+        await client.complete("file:///work/defs.ts", endOf(SAMPLE));
+        assert.deepEqual(asked, {textDocument: {uri: "file:///work/defs.ts"}, position: endOf(SAMPLE)});
+        const traces = await client.connection.sendRequest<{prompt: {text: string}[]}[]>("gemma/completionTraces");
+        const prompt = traces.at(-1)!.prompt.map((p) => p.text).join("");
+        assert.ok(prompt.includes("lib/math.ts:10") && prompt.includes("scaleVector"), "the definition is in the prompt");
+        assert.equal(await client.shutdown(), 0);
+    });
 });
