@@ -182,9 +182,31 @@ export class ModelHost {
         return llama;
     }
 
+    /**
+     * llama.cpp's log lines reach us through a thread-safe callback that can run after the load has already
+     * rejected; the reason for a failure is in them. Wait for an error line, at most 250 ms.
+     */
+    private logsDelivered(): Promise<void> {
+        if (this.recentLog.some((l) => l.startsWith("[error]"))) return Promise.resolve();
+        return new Promise((resolve) => {
+            const timer = setTimeout(done, 250);
+            function done() {
+                clearTimeout(timer);
+                resolve();
+            }
+            this.onErrorLine = done;
+        });
+    }
+
+    private onErrorLine: (() => void) | undefined;
+
     private onLlamaLog(level: string, message: string) {
         const line = message.trimEnd();
         if (!line) return;
+        if (level === "error" || level === "fatal") {
+            this.onErrorLine?.();
+            this.onErrorLine = undefined;
+        }
         this.recentLog.push(`[${level}] ${line}`);
         if (this.recentLog.length > LOG_LINES_KEPT) this.recentLog.shift();
         if (level === "error" || level === "fatal") this.log.error(`llama.cpp: ${line}`);
@@ -222,6 +244,7 @@ export class ModelHost {
         try {
             model = await this.loadWithFallback(llama, modelPath);
         } catch (error) {
+            await this.logsDelivered();
             const explained = explainLoadError(modelPath, error, this.recentLog);
             return fail(explained.message, explained.detail);
         }

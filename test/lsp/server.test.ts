@@ -196,4 +196,29 @@ describe("language server over stdio", function () {
         assert.ok(prompt.includes("lib/math.ts:10") && prompt.includes("scaleVector"), "the definition is in the prompt");
         assert.equal(await client.shutdown(), 0);
     });
+
+    it("explains a truncated download and an unknown architecture, and still shuts down cleanly after failed loads", async () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-broken-"));
+        const good = fs.readFileSync(tinyModelPath);
+        const truncated = path.join(dir, "truncated.gguf");
+        fs.writeFileSync(truncated, good.subarray(0, Math.floor(good.length / 2)));
+        const alien = path.join(dir, "alien.gguf");
+        const patched = Buffer.from(good);
+        // The first "gemma2" in the file is general.architecture's value (same length keeps the file valid).
+        patched.write("zzzzz9", patched.indexOf("gemma2"), "latin1");
+        fs.writeFileSync(alien, patched);
+
+        ({client} = await TestLspClient.start({settings: {modelPath: truncated}}));
+        const cut = await client.waitForState((s) => s.status === "error");
+        assert.match(cut.message, /truncated or corrupted/);
+        await client.connection.sendNotification("workspace/didChangeConfiguration", {settings: {gemmaCode: {modelPath: alien}}});
+        const unknown = await client.waitForState((s) => s.status === "error" && s.modelPath === alien);
+        assert.match(unknown.message, /architecture \("zzzzz9"\)/);
+        await client.connection.sendNotification("workspace/didChangeConfiguration", {settings: {gemmaCode: {modelPath: path.join(dir, "missing.gguf")}}});
+        const missing = await client.waitForState((s) => s.status === "error" && s.modelPath?.endsWith("missing.gguf") === true);
+        assert.match(missing.message, /does not exist/);
+        const started = performance.now();
+        assert.equal(await client.shutdown(), 0);
+        console.log(`      shutdown after three failed loads: ${Math.round(performance.now() - started)} ms`);
+    });
 });
