@@ -73,7 +73,8 @@ function buildVocab(size) {
     const syllables = [];
     for (const c of "bdfghklmnprstvz") for (const v of "aeiou") syllables.push(c + v);
     for (let i = 0; pieces.length < size; i++) {
-        normal("▁" + syllables[i % syllables.length] + syllables[Math.floor(i / syllables.length) % syllables.length]);
+        const n = syllables.length;
+        normal("▁" + syllables[i % n] + syllables[Math.floor(i / n) % n] + (i >= n * n ? syllables[Math.floor(i / (n * n)) % n] : ""));
     }
     return pieces;
 }
@@ -179,7 +180,7 @@ function tensorList(p) {
     return t;
 }
 
-const pad = (n) => (n + ALIGNMENT - 1) & ~(ALIGNMENT - 1);
+const pad = (n) => Math.ceil(n / ALIGNMENT) * ALIGNMENT;
 
 // Fills `buf` with the tensor's random data. Q4_0 blocks: an f16 scale, then 16 bytes of packed nibbles.
 function fillTensor(buf, tensor, rng) {
