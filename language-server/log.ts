@@ -9,11 +9,25 @@ export interface Logger {
     debug(message: string): void;
 }
 
-export function createLogger(console: RemoteConsole): Logger {
+export interface ServerLogger extends Logger {
+    /** Values that must never reach a log (the remote API key): replaced by "***" in every message. */
+    setSecrets(secrets: string[]): void;
+}
+
+export function createLogger(console: RemoteConsole): ServerLogger {
+    let secrets: string[] = [];
+    const redact = (m: string) => redactSecrets(m, secrets);
     return {
-        error: (m) => console.error(m),
-        warn: (m) => console.warn(m),
-        info: (m) => console.info(m),
-        debug: (m) => console.log(m)
+        error: (m) => console.error(redact(m)),
+        warn: (m) => console.warn(redact(m)),
+        info: (m) => console.info(redact(m)),
+        debug: (m) => console.log(redact(m)),
+        setSecrets: (s) => (secrets = s.filter((x) => x.length > 0))
     };
+}
+
+export function redactSecrets(message: string, secrets: string[]): string {
+    let out = String(message);
+    for (const s of secrets) if (s) out = out.split(s).join("***");
+    return out;
 }

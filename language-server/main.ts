@@ -5,8 +5,8 @@ import {startServer} from "./server";
 
 const connection = createConnection(ProposedFeatures.all);
 
-// A bug in a handler must not take the editor's assistant down: log it and keep serving.
-process.on("uncaughtException", (error) => connection.console.error(`Uncaught exception: ${error.stack ?? error}`));
-process.on("unhandledRejection", (reason) => connection.console.error(`Unhandled rejection: ${reason instanceof Error ? reason.stack : reason}`));
+const {log} = startServer(connection);
 
-startServer(connection);
+// A bug in a handler must not take the editor's assistant down: log it (secrets redacted) and keep serving.
+process.on("uncaughtException", (error) => log.error(`Uncaught exception: ${error.stack ?? error}`));
+process.on("unhandledRejection", (reason) => log.error(`Unhandled rejection: ${reason instanceof Error ? reason.stack : reason}`));

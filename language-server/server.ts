@@ -1,4 +1,4 @@
-// Wires the LSP connection to the model host and the features. Each feature lives in its own module; this file
+// Wires the LSP connection to the inference engine (local or remote, see engine/) and the features. Each feature lives in its own module; this file
 // only routes requests and owns the objects' lifetimes.
 import {
     Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, ProgressType, ResponseError, TextDocuments,
@@ -12,8 +12,8 @@ import {
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
 import {RecentEdits} from "./context/recentEdits";
+import {EngineSwitch} from "./engine/engineSwitch";
 import {createLogger} from "./log";
-import {ModelHost} from "./model/modelHost";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {runReview} from "./review/reviewRunner";
 import {mergeSettings, settingsFromInitializationOptions} from "./settings";
@@ -27,7 +27,7 @@ export function startServer(connection: Connection) {
     let settings: ServerSettings = defaultServerSettings;
     let initialized = false;
 
-    const host = new ModelHost(log, (state) => {
+    const engine = new EngineSwitch(log, (state) => {
         // State before `initialized` would be dropped by some clients; it is sent once initialized instead.
         if (initialized) void connection.sendNotification(ServerStateNotification, state);
     });
@@ -35,7 +35,7 @@ export function startServer(connection: Connection) {
     const definitions = new DefinitionSnippets((uri, position) =>
         connection.sendRequest(DefinitionSnippetsRequest, {textDocument: {uri}, position}));
     const completion = new CompletionService({
-        host, log,
+        engine, log,
         settings: () => settings,
         // Definitions of nearby symbols first (most relevant), then recently edited places in other files.
         snippetsFor: async (doc, position) => [...await definitions.forPosition(doc.uri, position),
@@ -44,8 +44,8 @@ export function startServer(connection: Connection) {
     });
 
     const tasks = new TaskQueue();
-    host.isBusy = () => completion.metrics.running > 0 || tasks.size > 0;
-    host.onBeforeUnload(() => tasks.abortAll());
+    engine.isBusy = () => completion.metrics.running > 0 || tasks.size > 0;
+    engine.onBeforeUnload(() => tasks.abortAll());
     const reviews = new ReviewDiagnostics((uri, diagnostics) => void connection.sendDiagnostics({uri, diagnostics}));
 
     const documentOrError = (uri: string) => {
@@ -56,6 +56,7 @@ export function startServer(connection: Connection) {
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
         settings = settingsFromInitializationOptions(params.initializationOptions);
+        log.setSecrets([settings.remote.apiKey]);
         log.info(`Gemma Code language server ${process.version}, pid ${process.pid}, client ${params.clientInfo?.name ?? "unknown"}`);
         return {
             capabilities: {
@@ -72,16 +73,17 @@ export function startServer(connection: Connection) {
         initialized = true;
         // Dynamic registration gets didChangeConfiguration from clients that only send it when asked.
         void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
-        host.configure(settings);
-        void connection.sendNotification(ServerStateNotification, host.currentState);
+        engine.configure(settings);
+        void connection.sendNotification(ServerStateNotification, engine.currentState);
     });
 
     connection.onDidChangeConfiguration((change) => {
         const next = mergeSettings(settings, change.settings);
         if (JSON.stringify(next) === JSON.stringify(settings)) return;
         settings = next;
+        log.setSecrets([settings.remote.apiKey]);
         completion.clearCache();
-        host.configure(settings);
+        engine.configure(settings);
     });
 
     documents.onDidChangeContent((e) => {
@@ -102,9 +104,9 @@ export function startServer(connection: Connection) {
         const doc = documentOrError(params?.textDocument?.uri);
         const version = doc.version;
         const reviewedText = doc.getText();
-        const loaded = await host.whenReady(settings.readyTimeoutMs, token);
+        const session = await engine.whenReady(settings.readyTimeoutMs, token);
         const started = performance.now();
-        const outcome = await tasks.run(token, (signal) => runReview(loaded, doc, params.range, settings.review.maxLines, signal, log));
+        const outcome = await tasks.run(token, (signal) => runReview(session, doc, params.range, settings.review.maxLines, signal, log));
         if (token.isCancellationRequested) throw new ResponseError(-32800, "Review cancelled");
         // The document may have changed while the model was reviewing: comments follow their lines or go.
         const current = documents.get(doc.uri);
@@ -123,13 +125,13 @@ export function startServer(connection: Connection) {
     connection.onRequest(ExplainRequest, async (params, token) => {
         const doc = documentOrError(params?.textDocument?.uri);
         if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, "gemma/explain needs a range.");
-        const loaded = await host.whenReady(settings.readyTimeoutMs, token);
-        return tasks.run(token, (signal) => runExplain(loaded, doc, params, settings.chat.maxTokens, signal, partialResults(params.partialResultToken)));
+        const session = await engine.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runExplain(session, doc, params, settings.chat.maxTokens, signal, partialResults(params.partialResultToken)));
     });
 
     connection.onRequest(ChatRequest, async (params, token) => {
-        const loaded = await host.whenReady(settings.readyTimeoutMs, token);
-        return tasks.run(token, (signal) => runChat(loaded, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
+        const session = await engine.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runChat(session, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
     });
 
     connection.onCodeAction((params) => {
@@ -146,19 +148,19 @@ export function startServer(connection: Connection) {
         throw new ResponseError(ErrorCodes.InvalidInput, `Unknown command ${params.command}`);
     });
 
-    connection.onRequest(GetServerStateRequest, () => host.currentState);
-    connection.onRequest(GetSystemInfoRequest, () => host.systemInfo(settings));
+    connection.onRequest(GetServerStateRequest, () => engine.currentState);
+    connection.onRequest(GetSystemInfoRequest, () => engine.systemInfo(settings));
     connection.onRequest(GetCompletionMetricsRequest, () => ({...completion.metrics}));
     connection.onRequest(GetCompletionTracesRequest, () => completion.traces);
 
     connection.onShutdown(async () => {
         await completion.abortInFlight();
         await tasks.abortAll();
-        await host.dispose();
+        await engine.dispose();
     });
     connection.onExit(() => process.exit(0));
 
     documents.listen(connection);
     connection.listen();
-    return {host, completion, documents};
+    return {engine, completion, documents, log};
 }

@@ -7,7 +7,17 @@ type Partial2<T> = {[K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K]}
 export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSettings {
     const source = pickSettingsObject(incoming);
     if (!source) return base;
-    const next: ServerSettings = {...base, completion: {...base.completion}, chat: {...base.chat}, review: {...base.review}};
+    const next: ServerSettings = {...base, completion: {...base.completion}, chat: {...base.chat}, review: {...base.review},
+        remote: {...base.remote}};
+    if (source.engine === "local" || source.engine === "remote") next.engine = source.engine;
+    const r = source.remote;
+    if (r && typeof r === "object") {
+        if (typeof r.endpoint === "string") next.remote.endpoint = r.endpoint.trim();
+        if (typeof r.model === "string") next.remote.model = r.model.trim();
+        if (typeof r.apiKey === "string") next.remote.apiKey = r.apiKey.trim();
+        if (typeof r.tlsVerify === "boolean") next.remote.tlsVerify = r.tlsVerify;
+        if (isNonNegativeInt(r.timeoutMs) && r.timeoutMs >= 100) next.remote.timeoutMs = r.timeoutMs;
+    }
     if (typeof source.modelPath === "string") next.modelPath = source.modelPath.trim();
     if (source.gpu && ["auto", "cuda", "vulkan", "metal", "cpu"].includes(source.gpu)) next.gpu = source.gpu;
     if (isNonNegativeInt(source.contextSize)) next.contextSize = source.contextSize;

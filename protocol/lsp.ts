@@ -9,6 +9,29 @@ export type GpuSetting = "auto" | "cuda" | "vulkan" | "metal" | "cpu";
 export type Backend = "cpu" | "cuda" | "vulkan" | "metal";
 
 /**
+ * Where inference runs: "local" loads the GGUF model in the language server's process (node-llama-cpp);
+ * "remote" sends every request to an OpenAI-compatible inference server (llama.cpp's llama-server, vLLM, Ollama).
+ */
+export type EngineKind = "local" | "remote";
+
+/** The remote engine's settings (used when engine is "remote"). */
+export interface RemoteSettings {
+    /** Base URL of the server, e.g. `http://gpu-box:8080` (a trailing `/v1` is accepted). Empty: none configured. */
+    endpoint: string;
+    /** Model name sent with each request; empty = the first model the server lists. */
+    model: string;
+    /**
+     * Sent as `Authorization: Bearer …`. Stored in VS Code's SecretStorage by the extension, passed to the server in
+     * initializationOptions/didChangeConfiguration, and never logged.
+     */
+    apiKey: string;
+    /** Verify the server's TLS certificate (https endpoints). */
+    tlsVerify: boolean;
+    /** Longest wait for the server's first byte, and for the next byte of a streaming answer, in ms. */
+    timeoutMs: number;
+}
+
+/**
  * How completion prompts are built. "auto" decides from the model's GGUF metadata (see
  * language-server/completion/modelFamily.ts); the others force a style for models we do not recognise.
  */
@@ -17,6 +40,8 @@ export type PromptStyle = "auto" | "gemma-chat" | "continuation" | "fim-codegemm
 
 /** Everything the server needs to know from the editor's settings. Sent in initializationOptions and on change. */
 export interface ServerSettings {
+    engine: EngineKind;
+    remote: RemoteSettings;
     /** Absolute path of a GGUF model file; empty when none is configured. */
     modelPath: string;
     gpu: GpuSetting;
@@ -46,6 +71,8 @@ export interface ServerSettings {
 }
 
 export const defaultServerSettings: ServerSettings = {
+    engine: "local",
+    remote: {endpoint: "", model: "", apiKey: "", tlsVerify: true, timeoutMs: 30_000},
     modelPath: "",
     gpu: "auto",
     contextSize: 0,
@@ -87,6 +114,11 @@ export interface ServerState {
     ramBytes?: number;
     /** Milliseconds from the start of loading to ready. */
     loadMs?: number;
+    /** Which engine serves requests ("local" when absent). */
+    engine?: EngineKind;
+    /** Remote engine: the server's origin (never with credentials) and what kind of server it is. */
+    endpoint?: string;
+    serverKind?: "llama-server" | "openai-compatible";
 }
 export const ServerStateNotification = new NotificationType<ServerState>("gemma/serverState");
 
@@ -169,6 +201,8 @@ export interface CompletionTrace {
     generatedTokens: number;
     /** Server-side time from request to answer, ms. */
     latencyMs: number;
+    /** Of which node-llama-cpp worked (prefill + generation), ms. */
+    engineMs: number;
     aborted: boolean;
 }
 /** The most recent traces (at most 256), oldest first; empty unless the server runs with GEMMA_CODE_TRACE=1. */
@@ -181,7 +215,12 @@ export const ErrorCodes = {
     /** The document is unknown to the server (never opened). */
     UnknownDocument: -32002,
     /** The request's input is invalid (e.g. a position outside the document). */
-    InvalidInput: -32003
+    InvalidInput: -32003,
+    /**
+     * The inference engine failed while answering: the remote server is down, returned an HTTP error, stalled or
+     * sent a malformed stream. The message says which, in one sentence; the next request may succeed.
+     */
+    EngineFailed: -32004
 } as const;
 
 // ---- Review (issue: code review and explanations) ----

@@ -29,6 +29,15 @@ run_tier() {
 }
 shopt -s globstar nullglob
 run_tier unit npx mocha --reporter spec out/test/unit/**/*.test.js
+# The LSP tier runs its tests with the remote engine too, against a real llama-server built from the llama.cpp
+# source node-llama-cpp ships (minutes the first time on a machine, cached in ~/.cache/gemma-code after).
+echo "== llama-server for the remote-engine tests"
+started=$SECONDS
+if ! bash scripts/build-llama-server.sh >/dev/null; then
+    echo "llama-server could not be built: the remote-engine LSP tests will fail"
+    status=1
+fi
+tiers+=("llama-server $((SECONDS - started))s")
 run_tier lsp npx mocha --reporter spec --timeout 180000 out/test/lsp/**/*.test.js
 run_tier extension-host node out/test/run-extension-tests.js
 run_tier ui npx mocha --reporter spec --timeout 240000 out/test/ui/**/*.test.js

@@ -9,7 +9,7 @@ import {
     CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, GetServerStateRequest, ServerState,
     ServerStateNotification
 } from "../protocol/lsp";
-import {clientSettings, completionEnabledFor, serverSettings} from "./config";
+import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from "./config";
 import {CrashSupervisor} from "./crashSupervisor";
 import {AdaptiveDebounce} from "./debounce";
 import {definitionSnippets} from "./definitions";
@@ -47,9 +47,10 @@ export class GemmaClient implements vscode.Disposable {
         const clientOptions: LanguageClientOptions = {
             documentSelector: [{scheme: "file"}, {scheme: "untitled"}],
             initializationOptions: {settings: serverSettings()},
-            // One log for the extension and the server (the server's window/logMessage lands here too).
-            outputChannel: this.log,
-            traceOutputChannel: this.log,
+            // One log for the extension and the server (the server's window/logMessage lands here too). The
+            // protocol trace would show the remote API key in initializationOptions: it is redacted.
+            outputChannel: redacting(this.log),
+            traceOutputChannel: redacting(this.log),
             // Our own policy instead of the client's (restart at once, 4 times, then a modal): see onServerClosed.
             errorHandler: {
                 error: () => ({action: ErrorAction.Continue, handled: true}),
@@ -158,4 +159,16 @@ export class GemmaClient implements vscode.Disposable {
         clearTimeout(this.restartTimer);
         void this.stop();
     }
+}
+
+/** The channel with every string argument passed through redactApiKey. */
+function redacting(channel: vscode.LogOutputChannel): vscode.LogOutputChannel {
+    return new Proxy(channel, {
+        get(target, property) {
+            const value = Reflect.get(target, property, target) as unknown;
+            if (typeof value !== "function") return value;
+            return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target,
+                args.map((a) => typeof a === "string" ? redactApiKey(a) : a));
+        }
+    });
 }

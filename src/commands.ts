@@ -1,6 +1,6 @@
 // Commands of the command palette and the status bar menu.
 import * as vscode from "vscode";
-import {setModelPath} from "./config";
+import {setModelPath, storeRemoteApiKey} from "./config";
 import type {GemmaClient} from "./client";
 import {offerModelDownload} from "./model/downloadCommand";
 
@@ -48,4 +48,19 @@ export async function offerModelSelection() {
     // Nothing is downloaded until the user picks a download in the quick pick.
     if (choice === "Download or Select…") await offerModelDownload();
     else if (choice === "Open Settings") await vscode.commands.executeCommand("workbench.action.openSettings", "gemmaCode.modelPath");
+}
+
+/** "Set Remote API Key": stores the key in SecretStorage (never in settings) and sends it to the server. */
+export function registerRemoteApiKeyCommand(secrets: vscode.SecretStorage, client: GemmaClient): vscode.Disposable {
+    return vscode.commands.registerCommand("gemmaCode.setRemoteApiKey", async () => {
+        const key = await vscode.window.showInputBox({
+            title: "Gemma Code: API key of the inference server",
+            prompt: "Sent as \"Authorization: Bearer …\" to gemmaCode.remote.endpoint. Stored in VS Code's secret storage. Leave empty to remove it.",
+            password: true, ignoreFocusOut: true
+        });
+        if (key === undefined) return;
+        await storeRemoteApiKey(secrets, key.trim());
+        await client.sendSettings();
+        void vscode.window.showInformationMessage(key.trim() ? "Gemma Code: API key stored." : "Gemma Code: API key removed.");
+    });
 }

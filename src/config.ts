@@ -1,7 +1,7 @@
 // The one place that reads Gemma Code's settings. Everything else asks this module, so setting names, defaults
 // and scopes live here and in package.json's "contributes.configuration" only.
 import * as vscode from "vscode";
-import {defaultServerSettings, GpuSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
+import {defaultServerSettings, EngineKind, GpuSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
 import {DEFAULT_MODEL_URI} from "./model/recommend";
 
 export const SECTION = "gemmaCode";
@@ -17,11 +17,41 @@ function section() {
     return vscode.workspace.getConfiguration(SECTION);
 }
 
+/** The SecretStorage key of the remote engine's API key (never a setting: settings files get shared and synced). */
+export const REMOTE_API_KEY_SECRET = "gemmaCode.remote.apiKey";
+let remoteApiKey = "";
+
+/** Reads the API key from SecretStorage into memory (serverSettings() is synchronous); call before starting the client. */
+export async function loadRemoteApiKey(secrets: vscode.SecretStorage): Promise<void> {
+    remoteApiKey = (await secrets.get(REMOTE_API_KEY_SECRET).then((k) => k, () => undefined)) ?? "";
+}
+
+/** Stores (or with "" deletes) the API key. */
+export async function storeRemoteApiKey(secrets: vscode.SecretStorage, key: string): Promise<void> {
+    if (key) await secrets.store(REMOTE_API_KEY_SECRET, key);
+    else await secrets.delete(REMOTE_API_KEY_SECRET);
+    remoteApiKey = key;
+}
+
+/** Replaces the API key in text bound for a log (the LSP trace shows initializationOptions and settings). */
+export function redactApiKey(text: string): string {
+    return remoteApiKey ? text.split(remoteApiKey).join("***") : text;
+}
+
 /** The settings the language server needs (sent in initializationOptions and on every change). */
 export function serverSettings(): ServerSettings {
     const c = section();
     const d = defaultServerSettings;
     return {
+        // Machine-scoped in package.json: a workspace cannot send your code to another server.
+        engine: c.get<EngineKind>("engine", d.engine) === "remote" ? "remote" : "local",
+        remote: {
+            endpoint: c.get<string>("remote.endpoint", d.remote.endpoint).trim(),
+            model: c.get<string>("remote.model", d.remote.model).trim(),
+            apiKey: remoteApiKey,
+            tlsVerify: c.get<boolean>("remote.tlsVerify", d.remote.tlsVerify),
+            timeoutMs: d.remote.timeoutMs
+        },
         // Machine-scoped in package.json: a cloned repository's .vscode/settings.json cannot point it elsewhere.
         modelPath: expandHome(c.get<string>("modelPath", d.modelPath).trim()),
         gpu: c.get<GpuSetting>("gpu", d.gpu),

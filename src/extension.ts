@@ -4,9 +4,9 @@ import * as vscode from "vscode";
 import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {registerChat, streamRequest} from "./chat";
 import {GemmaClient} from "./client";
-import {offerModelSelection, registerCommands, selectModelFile} from "./commands";
+import {offerModelSelection, registerCommands, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
 import {registerDownloadCommand} from "./model/downloadCommand";
-import {onDidChange} from "./config";
+import {loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
 import {registerExplainCommand} from "./review/explainCommand";
 import {registerReviewCommands} from "./review/reviewCommands";
 import {StatusBar} from "./statusBar";
@@ -40,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             statusBar.setState(s);
             chat?.setState(s);
             if (s.status === "error") log.error(s.message);
-            if (s.status === "noModel" && !offeredModel) {
+            if (s.status === "noModel" && s.engine !== "remote" && !offeredModel) {
                 offeredModel = true;
                 void offerModelSelection();
             }
@@ -52,12 +52,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
         registerExplainCommand(client, chat));
     context.subscriptions.push(onDidChange(() => void client.sendSettings()));
+    context.subscriptions.push(registerRemoteApiKeyCommand(context.secrets, client), context.secrets.onDidChange(async (e) => {
+        // Another window changed the key: pick it up here too.
+        if (e.key !== REMOTE_API_KEY_SECRET) return;
+        await loadRemoteApiKey(context.secrets);
+        await client.sendSettings();
+    }));
     context.subscriptions.push(registerDownloadCommand({
         context, log, selectModelFile,
         systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)
     }));
 
     try {
+        await loadRemoteApiKey(context.secrets);
         await client.start();
     } catch (error) {
         log.error(`The language server failed to start: ${error}`);

@@ -48,7 +48,8 @@ export class StatusBar implements vscode.Disposable {
         const tip = new vscode.MarkdownString(undefined, true);
         tip.appendText(s.message);
         if (s.status === "ready") {
-            tip.appendMarkdown(`\n\n**Backend:** ${s.backend ?? "?"}${s.devices?.length ? ` (${s.devices.join(", ")})` : ""}  \n`);
+            if (s.engine === "remote") tip.appendMarkdown(`\n\n**Server:** ${s.serverKind ?? "?"} at ${s.endpoint ?? "?"}  \n`);
+            else tip.appendMarkdown(`\n\n**Backend:** ${s.backend ?? "?"}${s.devices?.length ? ` (${s.devices.join(", ")})` : ""}  \n`);
             tip.appendMarkdown(`**GPU layers:** ${s.gpuLayers ?? 0} · **context:** ${s.contextSize ?? "?"} tokens · **loaded in** ${s.loadMs ?? "?"} ms`);
             const gib = (b: number) => `${(b / 1024 ** 3).toFixed(1)} GiB`;
             if (s.vramBytes) tip.appendMarkdown(`  \n**VRAM in use:** ${gib(s.vramBytes)}`);

@@ -7,13 +7,16 @@ import {ChangedFile, gitChanges} from "../../common/gitDiff";
 import {ServerProcess} from "../../common/serverProcess";
 import {ReviewRequest, ReviewResult} from "../../protocol/lsp";
 
-const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE] [--max-lines N] [FILE…]
+const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE | --endpoint URL] [--max-lines N] [FILE…]
 
-  FILE…         files to review whole
-  --staged      review the staged changes of the git repository in the current directory
-  --changes     review the unstaged (working tree) changes
-  --model FILE  GGUF model file (default: $GEMMA_CODE_MODEL)
-  --max-lines N longest stretch of one file to review (default 3000)
+  FILE…                files to review whole
+  --staged             review the staged changes of the git repository in the current directory
+  --changes            review the unstaged (working tree) changes
+  --model FILE         GGUF model file (default: $GEMMA_CODE_MODEL)
+  --endpoint URL       use an OpenAI-compatible inference server (llama-server, vLLM, Ollama) instead of a
+                       model file (default: $GEMMA_CODE_ENDPOINT); its API key comes from $GEMMA_CODE_API_KEY
+  --remote-model NAME  the model name to ask that server for (default: its first model)
+  --max-lines N        longest stretch of one file to review (default 3000)
 
 Prints file:line:col: severity: message. Exit code 1 when an error-severity comment is found, 2 on failure.`;
 
@@ -28,6 +31,8 @@ interface Options {
     files: string[];
     diff?: "staged" | "changes";
     model?: string;
+    endpoint?: string;
+    remoteModel?: string;
     maxLines?: number;
 }
 
@@ -39,6 +44,8 @@ export function parseArgs(argv: string[]): Options | string {
         if (a === "--staged") o.diff = "staged";
         else if (a === "--changes") o.diff = "changes";
         else if (a === "--model") o.model = argv[++i];
+        else if (a === "--endpoint") o.endpoint = argv[++i];
+        else if (a === "--remote-model") o.remoteModel = argv[++i];
         else if (a === "--max-lines") o.maxLines = Number(argv[++i]);
         else if (a === "-h" || a === "--help") return USAGE;
         else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
@@ -55,11 +62,16 @@ async function main(argv: string[]): Promise<number> {
         console.error(options);
         return 2;
     }
+    const endpoint = options.endpoint ?? (options.model ? undefined : process.env.GEMMA_CODE_ENDPOINT);
     const model = options.model ?? process.env.GEMMA_CODE_MODEL;
-    if (!model) {
-        console.error("gemma-code: no model: pass --model FILE or set GEMMA_CODE_MODEL to a GGUF file.");
+    if (!model && !endpoint) {
+        console.error("gemma-code: no model: pass --model FILE (or set GEMMA_CODE_MODEL to a GGUF file), "
+            + "or --endpoint URL of an inference server (or set GEMMA_CODE_ENDPOINT).");
         return 2;
     }
+    const engine = endpoint
+        ? {engine: "remote", remote: {endpoint, model: options.remoteModel ?? "", apiKey: process.env.GEMMA_CODE_API_KEY ?? ""}}
+        : {modelPath: path.resolve(model!)};
 
     let targets: ChangedFile[];
     let root = process.cwd();
@@ -83,7 +95,7 @@ async function main(argv: string[]): Promise<number> {
 
     const {server} = await ServerProcess.start({
         serverPath: path.join(__dirname, "server.js"), clientName: "gemma-code-cli",
-        initializationOptions: {settings: {modelPath: path.resolve(model), ...(options.maxLines ? {review: {maxLines: options.maxLines}} : {})}}
+        initializationOptions: {settings: {...engine, ...(options.maxLines ? {review: {maxLines: options.maxLines}} : {})}}
     });
     try {
         const state = await server.waitForState((s) => s.status === "ready" || s.status === "error" || s.status === "noModel");

@@ -4,14 +4,12 @@
 // - typed-ahead: if the user types the start of the suggestion on screen, or of the one still streaming, that
 //   suggestion is reused without new inference;
 // - every answer goes through the postprocessor, and special tokens are stopped at the token level.
-import type {Token} from "node-llama-cpp";
 import {CancellationToken, InlineCompletionItem, InlineCompletionList, InlineCompletionParams, ResponseError} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {CompletionMetrics, CompletionStats, CompletionTrace, ErrorCodes, ServerSettings} from "../../protocol/lsp";
 import type {Logger} from "../log";
-import type {LoadedModel, ModelHost} from "../model/modelHost";
-import {generate, GenerateResult} from "./generator";
-import {identityFromMetadata, resolvePromptStyle} from "./modelFamily";
+import type {Engine, GenerationResult, ModelSession} from "../engine/engine";
+import {resolvePromptStyle} from "./modelFamily";
 import {decideMultiline, postprocessCompletion} from "./postprocess";
 import {buildCompletionPrompt, Snippet} from "./prompt";
 import {CursorText, SuggestionCache, typedAheadRest} from "./suggestionCache";
@@ -27,7 +25,7 @@ interface InFlight {
 }
 
 export interface CompletionDeps {
-    host: ModelHost;
+    engine: Engine;
     log: Logger;
     settings: () => ServerSettings;
     snippetsFor: (doc: TextDocument, position: {line: number; character: number}) => Promise<Snippet[]>;
@@ -48,7 +46,7 @@ export class CompletionService {
 
     constructor(private readonly deps: CompletionDeps) {
         // A model about to be released must have no generation running on its sequences.
-        deps.host.onBeforeUnload(() => this.abortInFlight());
+        deps.engine.onBeforeUnload(() => this.abortInFlight());
     }
 
     async provide(doc: TextDocument, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
@@ -87,7 +85,7 @@ export class CompletionService {
         if (token.isCancellationRequested) return this.cancelled();
         if (superseded()) return this.dropSuperseded();
 
-        const loaded = await this.deps.host.whenReady(settings.readyTimeoutMs, token);
+        const session = await this.deps.engine.whenReady(settings.readyTimeoutMs, token);
         if (token.isCancellationRequested) return this.cancelled();
         // Check and claim the sequence with no await in between, so two requests can never both run.
         while (this.inFlight) await this.abortInFlight();
@@ -101,19 +99,19 @@ export class CompletionService {
         this.inFlight = flight;
         this.metrics.running++;
         this.metrics.maxRunning = Math.max(this.metrics.maxRunning, this.metrics.running);
-        let result: GenerateResult | undefined;
+        let result: GenerationResult | undefined;
         let completion: string | undefined;
         let promptParts: {text: string; special: boolean}[] = [];
         try {
             const multiline = decideMultiline(ctx);
             const snippets = await this.deps.snippetsFor(doc, params.position);
-            const prompt = this.buildPrompt(loaded, doc, at, settings, snippets);
+            const {prompt, style} = this.buildPrompt(session, doc, at, settings, snippets);
             promptParts = prompt.parts;
             this.metrics.modelRuns++;
-            result = await generate(loaded.completionSequence, prompt.tokens, {
+            result = await session.complete({
+                prompt, style,
                 maxTokens: multiline ? settings.completion.maxTokens : Math.min(settings.completion.maxTokens, 48),
                 signal: controller.signal,
-                stops: prompt.stops,
                 singleLine: !multiline,
                 onText: (t) => (flight.partial = t)
             });
@@ -124,7 +122,7 @@ export class CompletionService {
                 // "Nothing to suggest here" is remembered too, so asking again at the same spot costs nothing.
                 this.cache.remember(at, completion ?? "");
                 this.deps.log.debug(`completion: ${result.promptTokens} prompt tokens (${result.reusedTokens} reused), `
-                    + `${result.generatedTokens} generated, raw ${JSON.stringify(result.text)} → ${JSON.stringify(completion ?? null)}`);
+                    + `${result.generatedTokens} generated in ${Math.round(result.prefillMs)} + ${Math.round(result.generateMs)} ms, raw ${JSON.stringify(result.text)} → ${JSON.stringify(completion ?? null)}`);
             }
         } finally {
             cancelListener.dispose();
@@ -134,7 +132,8 @@ export class CompletionService {
         }
         if (this.tracing) {
             this.traces.push({prompt: promptParts, promptTokens: result.promptTokens, reusedTokens: result.reusedTokens,
-                generatedTokens: result.generatedTokens, latencyMs: performance.now() - started, aborted: result.aborted});
+                generatedTokens: result.generatedTokens, latencyMs: performance.now() - started,
+                engineMs: result.prefillMs + result.generateMs, aborted: result.aborted});
             if (this.traces.length > 256) this.traces.shift();
         }
         if (result.aborted || token.isCancellationRequested) {
@@ -161,16 +160,12 @@ export class CompletionService {
         this.cache.clear(uri);
     }
 
-    private buildPrompt(loaded: LoadedModel, doc: TextDocument, at: CursorText, settings: ServerSettings, snippets: Snippet[]) {
-        const style = resolvePromptStyle(identityFromMetadata(loaded.model.fileInfo.metadata), settings.completion.promptStyle);
-        const count = (s: string) => loaded.model.tokenize(s, false).length;
+    private buildPrompt(session: ModelSession, doc: TextDocument, at: CursorText, settings: ServerSettings, snippets: Snippet[]) {
+        const style = resolvePromptStyle(session.identity, settings.completion.promptStyle);
         const fileName = doc.uri.replace(/^.*[\\/]/, "");
-        const built = buildCompletionPrompt({prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId, fileName,
-            snippets}, style, settings.completion.promptTokens, count);
-        const bos = loaded.model.tokens.bos;
-        const tokens: Token[] = bos != null ? [bos] : [];
-        for (const part of built.parts) tokens.push(...loaded.model.tokenize(part.text, part.special));
-        return {tokens, stops: built.stops, parts: built.parts};
+        const prompt = buildCompletionPrompt({prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId, fileName,
+            snippets}, style, settings.completion.promptTokens, (s) => session.countTokens(s));
+        return {prompt, style};
     }
 
     private dropSuperseded(): InlineCompletionList {
@@ -178,7 +173,7 @@ export class CompletionService {
         return {items: []};
     }
 
-    private record(r: GenerateResult) {
+    private record(r: GenerationResult) {
         this.metrics.promptTokens += r.promptTokens;
         this.metrics.reusedTokens += r.reusedTokens;
         this.metrics.generatedTokens += r.generatedTokens;
@@ -191,7 +186,7 @@ export class CompletionService {
     }
 
     private answer(doc: TextDocument, params: InlineCompletionParams, completion: string | undefined, started: number,
-                   r: GenerateResult | undefined): InlineCompletionList {
+                   r: GenerationResult | undefined): InlineCompletionList {
         const genSeconds = (r?.generateMs ?? 0) / 1000;
         this.deps.onStats({
             uri: doc.uri,

@@ -4,6 +4,7 @@
 //   ignores an abort during a long prefill (notes: 7 s to settle for a 3,000-token prompt fed at once);
 // - generates greedily and stops at special tokens, stop strings, a line end when asked, or the abort signal.
 import type {LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token} from "node-llama-cpp";
+import {GenerationResult, shouldStop} from "../engine/engine";
 
 /**
  * Prefill chunk = the context's batch size (512 by default). Smaller chunks abort sooner but cost throughput:
@@ -27,17 +28,8 @@ export interface GenerateOptions {
     grammarEvaluationState?: LlamaGrammarEvaluationState;
 }
 
-export interface GenerateResult {
-    text: string;
-    promptTokens: number;
-    reusedTokens: number;
-    generatedTokens: number;
-    aborted: boolean;
-    /** Tokens that came out after the abort signal fired (the abort latency, in tokens). */
-    tokensAfterAbort: number;
-    prefillMs: number;
-    generateMs: number;
-}
+/** The local engine's result is the engine interface's (see engine/engine.ts). */
+export type GenerateResult = GenerationResult;
 
 export async function generate(sequence: LlamaContextSequence, prompt: Token[], options: GenerateOptions): Promise<GenerateResult> {
     const model = sequence.model;
@@ -83,7 +75,7 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
         const text = model.detokenize(generated, false);
         result.text = text;
         options.onText?.(text);
-        if (generated.length >= options.maxTokens || shouldStop(text, options)) break;
+        if (generated.length >= options.maxTokens || shouldStop(text, options.stops, options.singleLine)) break;
     }
     result.generatedTokens = generated.length;
     result.generateMs = performance.now() - genStarted;
@@ -93,15 +85,4 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
 function isEndToken(model: LlamaModel, token: Token) {
     // Control tokens (<eos>, <end_of_turn>, FIM markers, <|file_separator|>) never belong in the editor.
     return token === model.tokens.eos || token === model.tokens.eot || model.isSpecialToken(token);
-}
-
-function shouldStop(text: string, options: GenerateOptions) {
-    if (options.stops?.some((s) => text.includes(s))) return true;
-    if (options.singleLine) {
-        const firstBreak = text.indexOf("\n");
-        if (firstBreak >= 0 && text.slice(0, firstBreak).trim().length > 0) return true;
-        // A completion that starts with a line break may fill the next line, but not a second one.
-        if (firstBreak >= 0 && text.indexOf("\n", firstBreak + 1) > firstBreak) return true;
-    }
-    return false;
 }

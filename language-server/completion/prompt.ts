@@ -42,6 +42,11 @@ export interface BuiltPrompt {
     prefixLines: number;
     suffixLines: number;
     snippetsUsed: number;
+    /** The windows of code before and after the cursor and the snippets that fit, as put into the prompt (an
+     *  inference server's own fill-in-the-middle endpoint, llama-server's /infill, takes them apart). */
+    prefixText: string;
+    suffixText: string;
+    snippets: Snippet[];
 }
 
 export type CountTokens = (text: string) => number;
@@ -55,7 +60,8 @@ export function buildCompletionPrompt(input: PromptInput, style: ResolvedPromptS
     const used = count(prefix.text) + count(suffix.text) + 64; // 64: the template's own tokens
     const snippets = pickSnippets(input.snippets, budget - used, count, prefix.text + suffix.text);
     const lang = fenceLanguage(input.languageId);
-    const base = {prefixLines: prefix.lines, suffixLines: suffix.lines, snippetsUsed: snippets.length};
+    const base = {prefixLines: prefix.lines, suffixLines: suffix.lines, snippetsUsed: snippets.length,
+        prefixText: prefix.text, suffixText: suffix.text, snippets};
 
     // Template text is tokenized with special tokens parsed; the user's code never is, so a file that contains
     // "<end_of_turn>" or "<|fim_middle|>" literally cannot end or corrupt the prompt.

@@ -1,12 +1,11 @@
-// gemma/review: reviews a document (or a range of it) chunk by chunk with grammar-constrained output, so the
-// answer always parses, and validates every line reference against the text that was reviewed.
-import type {LlamaGrammar} from "node-llama-cpp";
+// gemma/review: reviews a document (or a range of it) chunk by chunk with schema-constrained output (a grammar on
+// the local engine and on llama-server, `response_format` elsewhere, validated and retried where a server cannot
+// constrain), so the answer parses, and validates every line reference against the text that was reviewed.
 import {ResponseError} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {ErrorCodes, Range, ReviewComment, ReviewSeverity} from "../../protocol/lsp";
 import type {Logger} from "../log";
-import type {LoadedModel} from "../model/modelHost";
-import {generateReply} from "../tasks/chatGeneration";
+import type {ModelSession} from "../engine/engine";
 import {chunkLines, LineSpan} from "./chunking";
 import {parseReviewOutput, RawReviewComment, REVIEW_SEVERITIES, reviewSchema} from "./reviewSchema";
 
@@ -19,10 +18,6 @@ export interface ReviewOutcome {
     chunks: number;
     dropped: number;
     note?: string;
-}
-
-function reviewGrammar(loaded: LoadedModel, chunk: LineSpan): Promise<LlamaGrammar> {
-    return loaded.llama.createGrammarForJsonSchema(reviewSchema(chunk.start + 1, chunk.end) as never) as Promise<LlamaGrammar>;
 }
 
 /** Rejects input that cannot be reviewed with a clear message; returns the line span to review. */
@@ -52,7 +47,7 @@ export function looksBinary(text: string): boolean {
     return sample.length > 0 && control / sample.length > 0.1;
 }
 
-export async function runReview(loaded: LoadedModel, doc: TextDocument, range: Range | undefined, maxLines: number,
+export async function runReview(session: ModelSession, doc: TextDocument, range: Range | undefined, maxLines: number,
                                 signal: AbortSignal, log: Logger): Promise<ReviewOutcome> {
     const span = reviewSpan(doc, range);
     const lines = doc.getText().split(/\r?\n/);
@@ -65,18 +60,18 @@ export async function runReview(loaded: LoadedModel, doc: TextDocument, range: R
     if (lines.slice(span.start, span.end).every((l) => l.trim() === "")) {
         return {comments: [], reviewedLines: span, chunks: 0, dropped: 0, note: note ?? "Nothing to review: the file is empty."};
     }
-    const count = (s: string) => loaded.model.tokenize(s, false).length;
+    const count = (s: string) => session.countTokens(s);
     const chunks = chunkLines(lines, span, CHUNK_TOKENS, count);
     const comments: ReviewComment[] = [];
     let dropped = 0;
     let done = 0;
     for (const chunk of chunks) {
         if (signal.aborted) break;
-        const reply = await generateReply(loaded, [{type: "user", text: reviewPrompt(doc.languageId, lines, chunk)}],
-            {grammar: await reviewGrammar(loaded, chunk), signal, maxTokens: OUTPUT_TOKENS});
+        const reply = await session.generateJson([{role: "user", content: reviewPrompt(doc.languageId, lines, chunk)}],
+            reviewSchema(chunk.start + 1, chunk.end), {signal, maxTokens: OUTPUT_TOKENS});
         if (signal.aborted) break;
         log.debug(`review chunk ${chunk.start + 1}-${chunk.end}: ${reply.promptTokens} prompt tokens, ${reply.generatedTokens} generated `
-            + `in ${Math.round(reply.prefillMs)} + ${Math.round(reply.generateMs)} ms`);
+            + `in ${Math.round(reply.prefillMs)} + ${Math.round(reply.generateMs)} ms: ${JSON.stringify(reply.text.slice(0, 200))}`);
         const parsed = parseReviewOutput(reply.text);
         if (parsed.repaired) log.info(`review: output of lines ${chunk.start + 1}-${chunk.end} was cut at ${OUTPUT_TOKENS} tokens; kept the complete comments`);
         for (const raw of parsed.comments) {

@@ -25,10 +25,16 @@ export function reviewSchema(first: number, last: number) {
                         message: {type: "string", maxLength: 200},
                         // Replacement text for lines line..endLine; "" when there is no concrete fix.
                         suggestion: {type: "string", maxLength: 300}
-                    }
+                    },
+                    // node-llama-cpp's grammars require every property and allow no other; say so for the JSON
+                    // schema engines of inference servers too (llama-server, vLLM), which follow the spec's defaults.
+                    required: ["line", "endLine", "severity", "message", "suggestion"],
+                    additionalProperties: false
                 }
             }
-        }
+        },
+        required: ["comments"],
+        additionalProperties: false
     } as const;
 }
 

@@ -1,30 +1,27 @@
-// gemma/chat: the conversation goes through node-llama-cpp's chat wrapper resolved from the model (Gemma's turns
-// for Gemma, which has no system role: instructions are folded into the first user turn). Editor context is
-// attached to the last question and trimmed to the token budget, dropping whole items and reporting them.
-import type {ChatHistoryItem, LlamaModel} from "node-llama-cpp";
+// gemma/chat: the conversation goes to the engine as chat turns; the engine renders them with the model's template
+// (Gemma's turns for Gemma, which has no system role: instructions are folded into the first user turn). Editor
+// context is attached to the last question and trimmed to the token budget, dropping whole items and reporting them.
 import {ResponseError} from "vscode-languageserver";
 import {ChatParams, ChatResult, ErrorCodes} from "../../protocol/lsp";
-import type {LoadedModel} from "../model/modelHost";
-import {generateReply} from "./chatGeneration";
+import type {ChatTurn, ModelSession} from "../engine/engine";
 
 export const CHAT_INSTRUCTIONS = "You are Gemma Code, a concise programming assistant inside the user's editor. "
     + "Answer in Markdown; put code in fenced blocks with a language.";
 
 export interface ChatPrompt {
-    history: ChatHistoryItem[];
+    history: ChatTurn[];
     question: string;
     omitted: string[];
 }
 
 /** Builds the chat history and the final question within the context budget. */
-export function buildChatPrompt(params: ChatParams, model: Pick<LlamaModel, "tokenize">, contextSize: number,
+export function buildChatPrompt(params: ChatParams, count: (text: string) => number, contextSize: number,
                                 replyTokens: number): ChatPrompt {
     const messages = (params.messages ?? []).filter((m) => m && typeof m.content === "string" && (m.role === "user" || m.role === "assistant"));
     const last = messages.at(-1);
     if (!last || last.role !== "user") {
         throw new ResponseError(ErrorCodes.InvalidInput, "gemma/chat needs messages ending with a user message.");
     }
-    const count = (s: string) => model.tokenize(s, false).length;
     let budget = contextSize - replyTokens - count(CHAT_INSTRUCTIONS) - count(last.content) - 64;
 
     // Older turns go first when the conversation outgrows the context.
@@ -52,17 +49,14 @@ export function buildChatPrompt(params: ChatParams, model: Pick<LlamaModel, "tok
         attached.push(block);
     }
     const question = attached.length ? `Context from the editor:\n${attached.join("\n")}\n${last.content}` : last.content;
-    const history: ChatHistoryItem[] = [{type: "system", text: CHAT_INSTRUCTIONS}];
-    for (const m of kept) {
-        history.push(m.role === "user" ? {type: "user", text: m.content} : {type: "model", response: [m.content]});
-    }
+    const history: ChatTurn[] = [{role: "system", content: CHAT_INSTRUCTIONS}];
+    for (const m of kept) history.push({role: m.role, content: m.content});
     return {history, question, omitted};
 }
 
-export async function runChat(loaded: LoadedModel, params: ChatParams, maxTokens: number, signal: AbortSignal,
+export async function runChat(session: ModelSession, params: ChatParams, maxTokens: number, signal: AbortSignal,
                               onDelta: (text: string) => void): Promise<ChatResult> {
-    const prompt = buildChatPrompt(params, loaded.model, loaded.taskSequence.contextSize, maxTokens);
-    const reply = await generateReply(loaded, [...prompt.history, {type: "user", text: prompt.question}],
-        {maxTokens, signal, onDelta});
+    const prompt = buildChatPrompt(params, (s) => session.countTokens(s), session.contextSize, maxTokens);
+    const reply = await session.chat([...prompt.history, {role: "user", content: prompt.question}], {maxTokens, signal, onDelta});
     return {content: reply.text, omitted: prompt.omitted.length ? prompt.omitted : undefined};
 }

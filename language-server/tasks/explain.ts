@@ -2,9 +2,8 @@
 import type {Diagnostic} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import type {ExplainParams} from "../../protocol/lsp";
-import type {LoadedModel} from "../model/modelHost";
+import type {ModelSession} from "../engine/engine";
 import {CHAT_INSTRUCTIONS} from "./chat";
-import {generateReply} from "./chatGeneration";
 import {fenceLanguage} from "../completion/prompt";
 
 const CONTEXT_LINES = 30;
@@ -32,9 +31,9 @@ function describe(d: Diagnostic) {
     return `${source}${code} reports "${d.message}"`;
 }
 
-export async function runExplain(loaded: LoadedModel, doc: TextDocument, params: ExplainParams, maxTokens: number,
+export async function runExplain(session: ModelSession, doc: TextDocument, params: ExplainParams, maxTokens: number,
                                  signal: AbortSignal, onDelta: (text: string) => void): Promise<string> {
-    const reply = await generateReply(loaded, [{type: "system", text: CHAT_INSTRUCTIONS}, {type: "user", text: explainPrompt(doc, params)}],
+    const reply = await session.chat([{role: "system", content: CHAT_INSTRUCTIONS}, {role: "user", content: explainPrompt(doc, params)}],
         {maxTokens, signal, onDelta});
     return reply.text;
 }

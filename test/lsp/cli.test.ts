@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {parseArgs} from "../../language-server/cli/main";
+import {LlamaServer} from "../support/llamaServer";
 import {repoRoot, tinyModelPath} from "../support/paths";
 
 const CLI = path.join(repoRoot, "dist/cli.js");
@@ -28,6 +29,8 @@ describe("gemma-code review (CLI)", function () {
     it("parses its arguments and rejects bad ones", () => {
         assert.deepEqual(parseArgs(["review", "a.ts", "--model", "m.gguf"]), {files: ["a.ts"], model: "m.gguf"});
         assert.deepEqual(parseArgs(["review", "--staged"]), {files: [], diff: "staged"});
+        assert.deepEqual(parseArgs(["review", "a.ts", "--endpoint", "http://gpu:8080", "--remote-model", "g"]),
+            {files: ["a.ts"], endpoint: "http://gpu:8080", remoteModel: "g"});
         assert.match(parseArgs(["review"]) as string, /nothing to review/);
         assert.match(parseArgs(["review", "--bogus"]) as string, /unknown option --bogus/);
         assert.match(parseArgs(["lint"]) as string, /^usage/);
@@ -40,6 +43,25 @@ describe("gemma-code review (CLI)", function () {
         for (const l of lines) assert.match(l, LINE);
         assert.ok(lines.some((l) => l.startsWith("loop.js:") && / error: /.test(l)));
         assert.equal(r.code, 1);
+    });
+
+    it("reviews through an inference server with --endpoint (a llama-server serving the same model): the same comments", async function () {
+        this.timeout(60 * 60_000); // the first run on a machine builds llama-server
+        const apiKey = "sk-cli-test";
+        const server = await LlamaServer.start({apiKey});
+        try {
+            // divide.js: the tiny model's review of it is valid UTF-8 (see RemoteSession.stream for what llama-server does
+            // with output that is not), and both engines then give the very same comments.
+            const local = runCli(["review", "divide.js", "--model", tinyModelPath], dir);
+            const remote = runCli(["review", "divide.js", "--endpoint", server.url], dir, {GEMMA_CODE_API_KEY: apiKey, GEMMA_CODE_MODEL: ""});
+            assert.equal(remote.code, local.code, remote.stderr);
+            assert.ok(remote.stdout.length > 0 && remote.stdout === local.stdout, `same comments:\n${local.stdout}\n---\n${remote.stdout}`);
+            const noKey = runCli(["review", "divide.js", "--endpoint", server.url], dir, {GEMMA_CODE_API_KEY: ""});
+            assert.equal(noKey.code, 2);
+            assert.match(noKey.stderr, /rejected the API key \(HTTP 401/);
+        } finally {
+            await server.stop();
+        }
     });
 
     it("exits 0 when no comment is an error", () => {

@@ -1,31 +1,56 @@
 // The language server as a standalone program: spawned as a child process, driven over stdio JSON-RPC, with
-// real inference on the tiny gemma2 model.
+// real inference on the tiny gemma2 model — once with the local engine (node-llama-cpp in the server's process) and
+// once with the remote engine against a real llama-server on loopback serving the same model. The tests about model
+// files (load errors, idle unload, two servers holding one file) are the local engine's only: the remote engine
+// holds no model; its own failure cases are in remoteFailures.test.ts.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import {CancellationTokenSource, endOf, TestLspClient} from "../support/lspClient";
+import {FaultProxy} from "../support/faultProxy";
+import {engineSettings, ENGINES, LlamaServer} from "../support/llamaServer";
+import {CancellationTokenSource, endOf, StartOptions, TestLspClient} from "../support/lspClient";
 import {tinyModelPath} from "../support/paths";
 
 const SAMPLE = "export function add(a: number, b: number): number {\n    return a + b;\n}\n\nexport function multiply(a: number, b: number) {\n    const result = ";
 
-describe("language server over stdio", function () {
+for (const engine of ENGINES) describe(`language server over stdio (${engine} engine)`, function () {
     this.timeout(60_000);
     let client: TestLspClient;
+    let llamaServer: LlamaServer | undefined;
+    const local = engine === "local";
+    /** A test client whose settings select this suite's engine. */
+    const start = (options: StartOptions = {}) =>
+        TestLspClient.start({...options, settings: {...engineSettings(engine, llamaServer), ...options.settings}});
 
+    before(async function () {
+        if (local) return;
+        this.timeout(60 * 60_000); // the first run on a machine builds llama-server
+        llamaServer = await LlamaServer.start();
+    });
+    after(async () => {
+        await llamaServer?.stop();
+    });
     afterEach(() => {
         if (client && client.child.exitCode === null) client.kill();
     });
 
     it("advertises inline completions, loads the model in the background and reports its state", async () => {
         const started = performance.now();
-        const {client: c, init} = await TestLspClient.start();
+        const {client: c, init} = await start();
         client = c;
         assert.equal(init.capabilities.inlineCompletionProvider, true);
         assert.ok(init.capabilities.textDocumentSync, "text document sync advertised");
         const ready = await client.waitForState((s) => s.status === "ready" || s.status === "error");
         assert.equal(ready.status, "ready", ready.message);
-        assert.equal(ready.backend, "cpu");
+        if (local) {
+            assert.equal(ready.backend, "cpu");
+        } else {
+            assert.equal(ready.engine, "remote");
+            assert.equal(ready.serverKind, "llama-server");
+            assert.equal(ready.endpoint, llamaServer!.url);
+        }
         assert.equal(ready.modelName, "tiny-gemma2");
         assert.ok(client.states.some((s) => s.status === "loading"), "a loading state came before ready");
         console.log(`      server start → model ready: ${Math.round(performance.now() - started)} ms (load ${ready.loadMs} ms)`);
@@ -33,7 +58,7 @@ describe("language server over stdio", function () {
     });
 
     it("answers a request sent before the model is ready, then completes real text after edits", async () => {
-        ({client} = await TestLspClient.start());
+        ({client} = await start());
         const uri = "file:///work/sample.ts";
         await client.open(uri, SAMPLE);
         // No wait for "ready": the request must wait for the model (bounded), not fail.
@@ -54,11 +79,14 @@ describe("language server over stdio", function () {
         assert.ok(second && second.items.length === 1 && String(second.items[0].insertText).trim(), "completion after an edit");
         const range = second.items[0].range!;
         assert.deepEqual(range.start, endOf(edited), "inserted at the cursor");
+        // Both engines keep the KV cache of the prompt prefix that did not change (llama-server: cache_prompt).
+        const stats = client.stats.at(-1)!;
+        assert.ok(stats.reusedTokens > 0 && stats.reusedTokens < stats.promptTokens, `prefix reused: ${JSON.stringify(stats)}`);
         assert.equal(await client.shutdown(), 0);
     });
 
     it("honours $/cancelRequest: the request settles promptly and the server keeps serving", async () => {
-        ({client} = await TestLspClient.start());
+        ({client} = await start());
         await client.waitForState((s) => s.status === "ready");
         const uri = "file:///work/cancel.ts";
         const long = "// " + "lorem ipsum dolor sit amet ".repeat(150) + "\n" + SAMPLE;
@@ -75,7 +103,7 @@ describe("language server over stdio", function () {
     });
 
     it("a newer request supersedes the one in flight: one generation at a time, nothing generated for the old one", async () => {
-        ({client} = await TestLspClient.start());
+        ({client} = await start());
         await client.waitForState((s) => s.status === "ready");
         const uri = "file:///work/burst.ts";
         let text = "// " + "context line for the prompt\n// ".repeat(100) + "\n" + SAMPLE;
@@ -99,7 +127,7 @@ describe("language server over stdio", function () {
     });
 
     it("reuses a suggestion whose first characters the user types, without new inference", async () => {
-        ({client} = await TestLspClient.start());
+        ({client} = await start());
         await client.waitForState((s) => s.status === "ready");
         const uri = "file:///work/typeahead.ts";
         await client.open(uri, SAMPLE);
@@ -117,17 +145,17 @@ describe("language server over stdio", function () {
         assert.equal(await client.shutdown(), 0);
     });
 
-    it("with no model configured: reports noModel and fails completions with a clear error, not a hang", async () => {
-        ({client} = await TestLspClient.start({settings: {modelPath: ""}}));
+    it(`with no ${local ? "model" : "server"} configured: reports noModel and fails completions with a clear error, not a hang`, async () => {
+        ({client} = await start({settings: local ? {modelPath: ""} : {remote: {endpoint: ""}}}));
         const state = await client.waitForState((s) => s.status === "noModel");
-        assert.match(state.message, /gemmaCode\.modelPath/);
+        assert.match(state.message, local ? /gemmaCode\.modelPath/ : /gemmaCode\.remote\.endpoint/);
         await client.open("file:///work/a.ts", "const x = ");
         await assert.rejects(client.complete("file:///work/a.ts", {line: 0, character: 10}),
-            (e: {code: number; message: string}) => e.code === -32001 && /model/i.test(e.message));
+            (e: {code: number; message: string}) => e.code === -32001 && (local ? /model/i : /inference server/i).test(e.message));
         assert.equal(await client.shutdown(), 0);
     });
 
-    it("explains a file that is not GGUF in one sentence, and loads a good model after a settings change", async () => {
+    if (local) it("explains a file that is not GGUF in one sentence, and loads a good model after a settings change", async () => {
         const bad = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "gemma-bad-")), "notes.gguf");
         fs.writeFileSync(bad, "this is not a model file ".repeat(100));
         ({client} = await TestLspClient.start({settings: {modelPath: bad}}));
@@ -140,7 +168,7 @@ describe("language server over stdio", function () {
     });
 
     it("rejects unknown documents and positions outside the document with clear errors, and keeps serving", async () => {
-        ({client} = await TestLspClient.start());
+        ({client} = await start());
         await client.waitForState((s) => s.status === "ready");
         await assert.rejects(client.complete("file:///never/opened.ts", {line: 0, character: 0}),
             (e: {code: number; message: string}) => e.code === -32002 && /didOpen/.test(e.message));
@@ -154,7 +182,46 @@ describe("language server over stdio", function () {
         assert.equal(await client.shutdown(), 0);
     });
 
-    it("unloads the model after the idle time and loads it again on the next request", async () => {
+    if (!local) it("explains an endpoint that is not an inference server in one sentence, and connects after a settings change", async () => {
+        // A web server that is not an inference server: 404 for everything.
+        const web = http.createServer((_req, res) => res.writeHead(404, {"content-type": "text/html"}).end("<h1>Not Found</h1>"));
+        await new Promise<void>((r) => web.listen(0, "127.0.0.1", r));
+        try {
+            const url = `http://127.0.0.1:${(web.address() as {port: number}).port}`;
+            ({client} = await start({settings: {remote: {endpoint: url}}}));
+            const error = await client.waitForState((s) => s.status === "error");
+            assert.match(error.message, /does not look like an OpenAI-compatible inference server: GET \/v1\/models answered HTTP 404/);
+            await client.connection.sendNotification("workspace/didChangeConfiguration",
+                {settings: {gemmaCode: {remote: {endpoint: `${llamaServer!.url}/v1/`}}}});
+            const ready = await client.waitForState((s) => s.status === "ready");
+            assert.equal(ready.endpoint, llamaServer!.url, "a trailing /v1/ is accepted");
+            assert.equal(await client.shutdown(), 0);
+        } finally {
+            web.close();
+        }
+    });
+
+    if (!local) it("completes through llama-server's /infill for a fill-in-the-middle prompt style", async () => {
+        const proxy = await FaultProxy.start(llamaServer!.url);
+        try {
+            ({client} = await start({settings: {remote: {endpoint: proxy.url}, completion: {promptStyle: "fim-codegemma"}}}));
+            await client.waitForState((s) => s.status === "ready");
+            const uri = "file:///work/infill.py";
+            const text = "def add(a, b):\n    return ";
+            await client.open(uri, text + "\n\nprint(add(1, 2))\n", "python");
+            const first = await client.complete(uri, endOf(text));
+            assert.ok(first && Array.isArray(first.items));
+            await client.change(uri, text + "a\n\nprint(add(1, 2))\n", 2);
+            await client.complete(uri, endOf(text + "a"));
+            assert.deepEqual(proxy.requests.filter((r) => r.startsWith("POST") && r !== "POST /tokenize"), ["POST /infill", "POST /infill"]);
+            assert.ok(client.stats.at(-1)!.generatedTokens > 0, JSON.stringify(client.stats.at(-1)));
+            assert.equal(await client.shutdown(), 0);
+        } finally {
+            await proxy.close();
+        }
+    });
+
+    if (local) it("unloads the model after the idle time and loads it again on the next request", async () => {
         ({client} = await TestLspClient.start({settings: {unloadAfterMinutes: 0.01}}));
         await client.waitForState((s) => s.status === "ready");
         const idle = await client.waitForState((s) => s.status === "unloaded");
@@ -167,11 +234,11 @@ describe("language server over stdio", function () {
         assert.equal(await client.shutdown(), 0);
     });
 
-    it("warns when another server on this machine holds the same model", async () => {
+    if (local) it("warns when another server on this machine holds the same model", async () => {
         const first = (await TestLspClient.start()).client;
         try {
             await first.waitForState((s) => s.status === "ready");
-            ({client} = await TestLspClient.start());
+            ({client} = await start());
             const ready = await client.waitForState((s) => s.status === "ready");
             assert.match(ready.message, /1 other window\(s\) also hold this model/);
             assert.equal(await client.shutdown(), 0);
@@ -181,7 +248,7 @@ describe("language server over stdio", function () {
     });
 
     it("puts the definitions the client finds for nearby symbols into the completion prompt", async () => {
-        ({client} = await TestLspClient.start({env: {GEMMA_CODE_TRACE: "1"}}));
+        ({client} = await start({env: {GEMMA_CODE_TRACE: "1"}}));
         let asked: unknown;
         client.connection.onRequest("gemma/definitionSnippets", (params) => {
             asked = params;
@@ -197,7 +264,7 @@ describe("language server over stdio", function () {
         assert.equal(await client.shutdown(), 0);
     });
 
-    it("explains a truncated download and an unknown architecture, and still shuts down cleanly after failed loads", async () => {
+    if (local) it("explains a truncated download and an unknown architecture, and still shuts down cleanly after failed loads", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-broken-"));
         const good = fs.readFileSync(tinyModelPath);
         const truncated = path.join(dir, "truncated.gguf");

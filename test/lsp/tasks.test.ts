@@ -1,6 +1,8 @@
-// Review, explain and chat through the standalone server, with real (gibberish) inference on the tiny model.
+// Review, explain and chat through the standalone server, with real (gibberish) inference on the tiny model: with
+// the local engine, and with the remote engine against a real llama-server on loopback serving the same model.
 import assert from "node:assert/strict";
 import {ProgressType} from "vscode-jsonrpc";
+import {engineSettings, ENGINES, LlamaServer} from "../support/llamaServer";
 import {CancellationTokenSource, TestLspClient} from "../support/lspClient";
 
 const TEXT_PARTS = new ProgressType<string>();
@@ -26,20 +28,26 @@ function assertSchemaValid(comments: Comment[], lineCount: number) {
     }
 }
 
-describe("review, explain and chat over LSP", function () {
+for (const engine of ENGINES) describe(`review, explain and chat over LSP (${engine} engine)`, function () {
     this.timeout(120_000);
     let client: TestLspClient;
+    let llamaServer: LlamaServer | undefined;
     const diagnostics = new Map<string, {message: string; source: string}[]>();
 
-    before(async () => {
+    before(async function () {
+        if (engine === "remote") {
+            this.timeout(60 * 60_000); // the first run on a machine builds llama-server
+            llamaServer = await LlamaServer.start();
+        }
         // Replies of 96 tokens keep the suite quick on 2 cores; the streaming path is the same at any length.
-        ({client} = await TestLspClient.start({settings: {chat: {maxTokens: 96}}}));
+        ({client} = await TestLspClient.start({settings: {...engineSettings(engine, llamaServer), chat: {maxTokens: 96}}}));
         client.connection.onNotification("textDocument/publishDiagnostics",
             (p: {uri: string; diagnostics: {message: string; source: string}[]}) => void diagnostics.set(p.uri, p.diagnostics));
         await client.waitForState((s) => s.status === "ready");
     });
     after(async () => {
         assert.equal(await client.shutdown(), 0);
+        await llamaServer?.stop();
     });
 
     it("gemma/review returns schema-valid comments, and the same comments arrive as diagnostics", async () => {

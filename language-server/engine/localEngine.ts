@@ -1,0 +1,105 @@
+// The local engine: the model runs in this process with node-llama-cpp. ModelHost owns the model's lifecycle
+// (load, reload, idle unload); generator.ts runs generations on the KV-cached sequences. This file only adapts them
+// to the engine interface.
+import type {ChatHistoryItem, LlamaGrammar, Token} from "node-llama-cpp";
+import type {CancellationToken} from "vscode-languageserver";
+import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
+import {generate} from "../completion/generator";
+import {identityFromMetadata, ModelIdentity} from "../completion/modelFamily";
+import type {Logger} from "../log";
+import {LoadedModel, ModelHost} from "../model/modelHost";
+import {generateReply} from "../tasks/chatGeneration";
+import type {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, Engine, GenerationOptions, GenerationResult, ModelSession} from "./engine";
+
+export class LocalEngine implements Engine {
+    readonly kind = "local" as const;
+    readonly host: ModelHost;
+    private readonly sessions = new WeakMap<LoadedModel, LocalSession>();
+
+    constructor(log: Logger, onState: (state: ServerState) => void) {
+        this.host = new ModelHost(log, onState);
+    }
+
+    get currentState() {
+        return this.host.currentState;
+    }
+
+    get isBusy() {
+        return this.host.isBusy;
+    }
+    set isBusy(f: () => boolean) {
+        this.host.isBusy = f;
+    }
+
+    configure(settings: ServerSettings) {
+        this.host.configure(settings);
+    }
+
+    async whenReady(timeoutMs: number, token?: CancellationToken): Promise<ModelSession> {
+        const loaded = await this.host.whenReady(timeoutMs, token);
+        let session = this.sessions.get(loaded);
+        if (!session) this.sessions.set(loaded, session = new LocalSession(loaded));
+        return session;
+    }
+
+    onBeforeUnload(hook: BeforeUnload) {
+        this.host.onBeforeUnload(() => hook());
+    }
+
+    systemInfo(settings: ServerSettings): Promise<SystemInfo> {
+        return this.host.systemInfo(settings);
+    }
+
+    dispose() {
+        return this.host.dispose();
+    }
+}
+
+class LocalSession implements ModelSession {
+    readonly identity: ModelIdentity;
+
+    constructor(private readonly loaded: LoadedModel) {
+        this.identity = identityFromMetadata(loaded.model.fileInfo.metadata);
+    }
+
+    get name() {
+        return this.loaded.modelName;
+    }
+
+    get contextSize() {
+        return this.loaded.taskSequence.contextSize;
+    }
+
+    countTokens(text: string) {
+        return this.loaded.model.tokenize(text, false).length;
+    }
+
+    complete(request: CompletionRequest): Promise<GenerationResult> {
+        const model = this.loaded.model;
+        const bos = model.tokens.bos;
+        const tokens: Token[] = bos != null ? [bos] : [];
+        // Template parts are tokenized with control tokens parsed; the user's code never is.
+        for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
+        return generate(this.loaded.completionSequence, tokens, {
+            maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
+            onText: request.onText
+        });
+    }
+
+    chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult> {
+        return generateReply(this.loaded, toChatHistory(history), options);
+    }
+
+    async generateJson(history: ChatTurn[], schema: object, options: GenerationOptions): Promise<GenerationResult> {
+        // A grammar from the schema: the model cannot write anything else, so the output always parses (or is a
+        // valid prefix when cut by maxTokens).
+        const grammar = await this.loaded.llama.createGrammarForJsonSchema(schema as never) as LlamaGrammar;
+        return generateReply(this.loaded, toChatHistory(history), {...options, grammar});
+    }
+}
+
+/** Our chat turns → node-llama-cpp's history (its chat wrapper renders them with the model's own template). */
+export function toChatHistory(history: ChatTurn[]): ChatHistoryItem[] {
+    return history.map((t): ChatHistoryItem => t.role === "system" ? {type: "system", text: t.content}
+        : t.role === "user" ? {type: "user", text: t.content} : {type: "model", response: [t.content]});
+}
