@@ -1,4 +1,4 @@
-// `npm run bench [-- --model FILE] [--quick] [--out FILE]`: completion benchmark on real code.
+// `npm run bench [-- --model FILE] [--quick] [--threads N] [--out FILE]`: completion benchmark on real code.
 //   1. Keystroke replay: at cursor positions in real source files, type the next characters one by one at a
 //      human pace, with the extension's adaptive debounce and VS Code's cancel-the-previous-request behaviour.
 //   2. Burst: 20 keystrokes 80 ms apart, a request on each, no debounce (the worst case for "latest wins").
@@ -24,6 +24,8 @@ const arg = (name: string) => {
     return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = args.includes("--quick");
+// CPU threads for the server and the bare engine alike (0 = the server's default: all cores).
+const threads = Number(arg("--threads") ?? 0);
 const modelPath = path.resolve(arg("--model") ?? process.env.GEMMA_CODE_MODEL ?? path.join(root, "test/.models/tiny-gemma2.gguf"));
 const outFile = arg("--out") ?? path.join(root, "bench/.out", `bench-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -88,11 +90,11 @@ async function main() {
 
     const {server} = await ServerProcess.start({
         serverPath: path.join(root, "dist/server.js"), clientName: "gemma-code-bench", env: {GEMMA_CODE_TRACE: "1"},
-        initializationOptions: {settings: {modelPath}}
+        initializationOptions: {settings: {modelPath, threads}}
     });
     const ready = await server.waitForState((s) => s.status === "ready" || s.status === "error");
     if (ready.status !== "ready") throw new Error(ready.message);
-    console.log(`server ready: ${ready.backend} ${ready.devices?.join(", ") ?? ""}, ${ready.gpuLayers} GPU layers, loaded in ${ready.loadMs} ms`);
+    console.log(`server ready: ${ready.backend} ${ready.devices?.join(", ") ?? ""}, ${ready.gpuLayers} GPU layers, loaded in ${ready.loadMs} ms, threads: ${threads || os.availableParallelism()}`);
     const metrics = () => server.connection.sendRequest<CompletionMetrics>("gemma/completionMetrics");
 
     // 1. Keystroke replay.
@@ -161,6 +163,7 @@ async function main() {
         date: new Date().toISOString(),
         machine: {cpus: os.cpus().length, cpu: os.cpus()[0]?.model, backend: ready.backend, devices: ready.devices},
         model: path.basename(modelPath),
+        threads: threads || os.availableParallelism(),
         keystrokeReplay: {
             positions: corpus.length * positionsPerFile, keystrokes: corpus.length * positionsPerFile * charsPerPosition,
             requestsSent: replay.requests, answered: replay.answered, cancelledByClient: replay.cancelledByClient,
@@ -189,7 +192,7 @@ async function main() {
 /** Replays answered requests on node-llama-cpp directly: same tokens, same reused prefix, same output length. */
 async function replayOnBareEngine(model: string, traces: CompletionTrace[]) {
     const {getLlama} = await import("node-llama-cpp");
-    const llama = await getLlama({gpu: "auto", maxThreads: os.availableParallelism(), build: "never", logLevel: "error" as never});
+    const llama = await getLlama({gpu: "auto", maxThreads: threads || os.availableParallelism(), build: "never", logLevel: "error" as never});
     const m = await llama.loadModel({modelPath: model, gpuLayers: "auto"});
     const ctx = await m.createContext({contextSize: {min: 2048, max: 8192}, flashAttention: true, swaFullCache: true});
     const seq = ctx.getSequence();
