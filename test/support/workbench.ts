@@ -91,3 +91,32 @@ export async function openWorkbench(server: CodeServer, opts: WorkbenchOptions):
     })();
     return {page, context, exitCode, logs, close};
 }
+
+/** Types into the quick input that is opening and clicks the first row showing `text`: Enter would pick whichever
+ *  row is highlighted at that moment (a recently used one, or the first before the list has filtered). */
+export async function pickInQuickInput(page: Page, text: string) {
+    const quickInput = page.locator(".quick-input-widget");
+    await quickInput.waitFor({state: "visible", timeout: 30_000});
+    await page.keyboard.type(text);
+    await quickInput.locator(".monaco-list-row", {hasText: text}).first().click({timeout: 30_000});
+}
+
+/** Opens a workspace file with Quick Open (Ctrl+P). */
+export async function quickOpen(page: Page, fileName: string) {
+    await page.keyboard.press("Control+P");
+    await pickInQuickInput(page, fileName);
+}
+
+/** Runs a command from the command palette by its title, e.g. "Gemma Code: Open Chat". */
+export async function runCommand(page: Page, title: string) {
+    await page.keyboard.press("F1");
+    await pickInQuickInput(page, title);
+}
+
+/** For a mocha afterEach: a screenshot named after the failed test and the workbench log's tail. */
+export async function keepFailureArtifacts(test: Mocha.Test | undefined, wb: Workbench | undefined, dir: string, prefix: string) {
+    if (test?.state !== "failed" || !wb) return;
+    const name = `${prefix}-failure-${test.title.replace(/\W+/g, "-")}.png`;
+    await wb.page.screenshot({path: path.join(dir, name)}).catch(() => undefined);
+    console.log(`--- workbench log (tail) ---\n${wb.logs.slice(-30).join("\n")}`);
+}

@@ -9,7 +9,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type {Frame, Page} from "playwright-core";
 import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
-import {openWorkbench, type Workbench} from "../support/workbench";
+import {keepFailureArtifacts, openWorkbench, pickInQuickInput, quickOpen, runCommand, type Workbench} from "../support/workbench";
 
 const root = repoRoot();
 const artifacts = path.join(root, "test/artifacts");
@@ -24,15 +24,6 @@ const HOSTILE = [
     "<div onmouseover=\"window.__pwned=4\">hover me</div>",
     "```ts\\nconst safe: number = 1;\\n```"
 ].join("\\n\\n");
-
-async function runCommand(page: Page, title: string) {
-    await page.keyboard.press("F1");
-    const quickInput = page.locator(".quick-input-widget");
-    await quickInput.waitFor({state: "visible", timeout: 30_000});
-    await page.keyboard.type(title);
-    // Click the row: Enter would run whichever row is highlighted, e.g. a recently used one.
-    await quickInput.locator(".monaco-list-row", {hasText: title}).first().click({timeout: 30_000});
-}
 
 /** The chat webview's content frame (webviews are nested iframes; ours is the one with #log and #input). */
 async function chatFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
@@ -99,11 +90,7 @@ describe("chat panel in the workbench", function () {
     });
 
     afterEach(async function () {
-        if (this.currentTest?.state === "failed" && wb) {
-            const name = `chat-failure-${this.currentTest.title.replace(/\W+/g, "-")}.png`;
-            await wb.page.screenshot({path: path.join(artifacts, name)}).catch(() => undefined);
-            console.log(`--- workbench log (tail) ---\n${wb.logs.slice(-30).join("\n")}`);
-        }
+        await keepFailureArtifacts(this.currentTest, wb, artifacts, "chat");
     });
 
     after(async function () {
@@ -114,12 +101,7 @@ describe("chat panel in the workbench", function () {
 
     it("opens the panel with the model state and the active file attached", async function () {
         const page = wb!.page;
-        await page.keyboard.press("Control+P");
-        const quickInput = page.locator(".quick-input-widget");
-        await quickInput.waitFor({state: "visible", timeout: 30_000});
-        await page.keyboard.type("sample.ts");
-        await quickInput.locator(".monaco-list-row", {hasText: "sample.ts"}).first().waitFor({timeout: 30_000});
-        await page.keyboard.press("Enter");
+        await quickOpen(page, "sample.ts");
 
         await runCommand(page, "Gemma Code: Open Chat");
         const frame = await chatFrame(page);
@@ -132,10 +114,7 @@ describe("chat panel in the workbench", function () {
         const page = wb!.page;
         const frame = await chatFrame(page);
         await frame.locator("#input").press("@");
-        const quickInput = page.locator(".quick-input-widget");
-        await quickInput.waitFor({state: "visible", timeout: 30_000});
-        await page.keyboard.type("sample.py");
-        await quickInput.locator(".monaco-list-row", {hasText: "sample.py"}).first().click({timeout: 30_000});
+        await pickInQuickInput(page, "sample.py");
         const chip = frame.locator(".chip", {hasText: "sample.py"});
         await chip.waitFor({timeout: 30_000});
         assert.equal(await frame.locator("#input").inputValue(), "", "the @ is not typed");

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
-import {openWorkbench, type Workbench} from "../support/workbench";
+import {keepFailureArtifacts, openWorkbench, quickOpen, type Workbench} from "../support/workbench";
 
 const root = repoRoot();
 const artifacts = path.join(root, "test/artifacts");
@@ -35,10 +35,7 @@ describe("ghost text in the workbench", function () {
     });
 
     afterEach(async function () {
-        if (this.currentTest?.state === "failed" && wb) {
-            await wb.page.screenshot({path: path.join(artifacts, "ghost-text-failure.png")}).catch(() => undefined);
-            console.log(`--- workbench log (tail) ---\n${wb.logs.slice(-30).join("\n")}`);
-        }
+        await keepFailureArtifacts(this.currentTest, wb, artifacts, "ghost-text");
     });
 
     after(async function () {
@@ -51,13 +48,7 @@ describe("ghost text in the workbench", function () {
         const page = wb!.page;
         await page.locator(".part.statusbar").waitFor({timeout: 120_000});
 
-        // Quick Open sample.ts; wait for its row, or Enter would open whatever is highlighted then.
-        await page.keyboard.press("Control+P");
-        const quickInput = page.locator(".quick-input-widget");
-        await quickInput.waitFor({state: "visible", timeout: 30_000});
-        await page.keyboard.type("sample.ts");
-        await quickInput.locator(".monaco-list-row", {hasText: "sample.ts"}).first().waitFor({timeout: 30_000});
-        await page.keyboard.press("Enter");
+        await quickOpen(page, "sample.ts");
         const lines = page.locator(EDITOR_LINES);
         await lines.filter({hasText: "distance"}).waitFor({timeout: 30_000});
 
