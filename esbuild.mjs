@@ -32,7 +32,8 @@ const builds = [
         entryPoints: {webview: "media/main.ts"}, outdir: "dist"}
 ];
 if (!production) {
-    const tests = [...listTests("test"), ...listTests("bench")];
+    // bench/speculative.ts runs by name (npm run bench:speculative), outside the run-*.ts pattern.
+    const tests = [...listTests("test"), ...listTests("bench"), ...["bench/speculative.ts"].filter((f) => fs.existsSync(f))];
     builds.push({...common, entryPoints: tests, outbase: ".", outdir: "out",
         external: [...common.external, "mocha", "playwright-core", "@vscode/test-electron"]});
 }

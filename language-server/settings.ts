@@ -32,6 +32,11 @@ export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSe
         if (isNonNegativeInt(c.maxTokens) && c.maxTokens > 0) next.completion.maxTokens = Math.min(c.maxTokens, 1024);
         if (isNonNegativeInt(c.promptTokens) && c.promptTokens >= 64) next.completion.promptTokens = c.promptTokens;
         if (typeof c.promptStyle === "string") next.completion.promptStyle = c.promptStyle;
+        if (typeof c.draftModelPath === "string") next.completion.draftModelPath = c.draftModelPath.trim();
+        if (isNonNegativeInt(c.draftMaxTokens) && c.draftMaxTokens > 0) next.completion.draftMaxTokens = Math.min(c.draftMaxTokens, 64);
+        if (typeof c.draftMinConfidence === "number" && c.draftMinConfidence >= 0 && c.draftMinConfidence <= 1) {
+            next.completion.draftMinConfidence = c.draftMinConfidence;
+        }
     }
     return next;
 }

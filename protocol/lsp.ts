@@ -55,6 +55,15 @@ export interface ServerSettings {
         /** Token budget of a completion prompt (context snippets + suffix + prefix). */
         promptTokens: number;
         promptStyle: PromptStyle;
+        /**
+         * Speculative decoding (local engine): a small GGUF model with the main model's vocabulary, e.g. Gemma 2 2B
+         * for Gemma 2 9B, drafts tokens that the main model checks in one batch. "" = off.
+         */
+        draftModelPath: string;
+        /** Most tokens one draft may have. Not a user setting (benchmarks and tests tune it), nor is the next. */
+        draftMaxTokens: number;
+        /** A draft ends before a token whose probability is below this (0 = never). */
+        draftMinConfidence: number;
     };
     chat: {
         /** Longest reply to a chat message or an explanation, in tokens. */
@@ -77,7 +86,8 @@ export const defaultServerSettings: ServerSettings = {
     gpu: "auto",
     contextSize: 0,
     threads: 0,
-    completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto"},
+    completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto", draftModelPath: "", draftMaxTokens: 16,
+        draftMinConfidence: 0.6},
     chat: {maxTokens: 1024},
     review: {maxLines: 3000},
     readyTimeoutMs: 120_000,
@@ -119,6 +129,18 @@ export interface ServerState {
     /** Remote engine: the server's origin (never with credentials) and what kind of server it is. */
     endpoint?: string;
     serverKind?: "llama-server" | "openai-compatible";
+    /** Speculative decoding: present when completion.draftModelPath is set and the main model is loaded. */
+    draft?: DraftState;
+}
+
+export interface DraftState {
+    /** "ready": completions use it; "error": it could not be used (message says why) and completions run without. */
+    status: "ready" | "error";
+    modelPath: string;
+    message: string;
+    modelName?: string;
+    gpuLayers?: number;
+    contextSize?: number;
 }
 export const ServerStateNotification = new NotificationType<ServerState>("gemma/serverState");
 
@@ -189,6 +211,13 @@ export interface CompletionMetrics {
     running: number;
     /** Most generations that ever ran at the same time. */
     maxRunning: number;
+    /**
+     * Speculative decoding (completion.draftModelPath): draft tokens the main model checked and accepted, checked and
+     * rejected, and accepted tokens that became output. Acceptance rate = validated / (validated + refuted).
+     */
+    draftValidated: number;
+    draftRefuted: number;
+    draftUsed: number;
 }
 export const GetCompletionMetricsRequest = new RequestType0<CompletionMetrics, void>("gemma/completionMetrics");
 

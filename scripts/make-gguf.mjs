@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 // Writes a gemma2-architecture GGUF with random weights: a tiny one for tests (a few MB, well under a
-// second) and one with Gemma 2 9B's exact shapes for GPU benchmarks (~5 GB of Q4_0).
+// second), and ones with Gemma 2 9B's and 2B's exact shapes for GPU benchmarks (~5 GB and ~1.4 GB of Q4_0; the same
+// tokenizer, so the 2B one can draft for the 9B one).
 // No dependencies on purpose: it must run on the GPU machine with nothing but a node binary.
 // Deterministic: the same preset and seed always give the same bytes.
 //
 //   node scripts/make-gguf.mjs --preset tiny --out test/.models/tiny-gemma2.gguf
 //   node scripts/make-gguf.mjs --preset gemma2-9b --out /tmp/gemma2-9b-shaped.gguf
+//   node scripts/make-gguf.mjs --preset gemma2-2b --out /tmp/gemma2-2b-shaped.gguf
 import fs from "node:fs";
 import path from "node:path";
 
@@ -16,6 +18,10 @@ export const PRESETS = {
     },
     "gemma2-9b": {
         name: "gemma2-9b-shaped", layers: 42, embd: 3584, ff: 14336, heads: 16, headsKv: 8, headDim: 256,
+        vocab: 256000, context: 8192, slidingWindow: 4096, weightType: "q4_0"
+    },
+    "gemma2-2b": {
+        name: "gemma2-2b-shaped", layers: 26, embd: 2304, ff: 9216, heads: 8, headsKv: 4, headDim: 256,
         vocab: 256000, context: 8192, slidingWindow: 4096, weightType: "q4_0"
     }
 };
@@ -268,7 +274,7 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     };
     const out = get("--out");
     if (!out) {
-        console.error("usage: make-gguf.mjs --out FILE [--preset tiny|gemma2-9b] [--seed N] [--if-missing]");
+        console.error(`usage: make-gguf.mjs --out FILE [--preset ${Object.keys(PRESETS).join("|")}] [--seed N] [--if-missing]`);
         process.exit(2);
     }
     if (args.includes("--if-missing") && fs.existsSync(out)) process.exit(0);

@@ -65,7 +65,11 @@ export function serverSettings(): ServerSettings {
             enabled: true,
             maxTokens: c.get<number>("completion.maxTokens", d.completion.maxTokens),
             promptTokens: c.get<number>("completion.promptTokens", d.completion.promptTokens),
-            promptStyle: c.get<PromptStyle>("completion.promptStyle", d.completion.promptStyle)
+            promptStyle: c.get<PromptStyle>("completion.promptStyle", d.completion.promptStyle),
+            // Machine-scoped in package.json, like modelPath: it chooses a file to load.
+            draftModelPath: expandHome(c.get<string>("completion.draftModelPath", d.completion.draftModelPath).trim()),
+            draftMaxTokens: d.completion.draftMaxTokens,
+            draftMinConfidence: d.completion.draftMinConfidence
         }
     };
 }

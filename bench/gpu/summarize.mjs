@@ -1,5 +1,5 @@
-// Reads what bench/gpu/run.sh wrote (llama-bench JSON, decode-bench and run-bench JSON, step timings), prints the
-// table and writes summary.json next to them.
+// Reads what bench/gpu/run.sh wrote (llama-bench JSON, decode-bench, speculative and run-bench JSON, step timings),
+// prints the table and writes summary.json next to them.
 //   node bench/gpu/summarize.mjs --dir RESULTS [--mode cuda|cpu] [--model FILE]
 import fs from "node:fs";
 import path from "node:path";
@@ -31,6 +31,7 @@ const lb = (p, n, d = 0) => llamaRows.find((r) => r.n_prompt === p && r.n_gen ==
 const baseline = {pp512: lb(512, 0), pp2048: lb(2048, 0), tg128: lb(0, 128), tg128AtDepth2048: lb(0, 128, 2048)};
 const decode = read("decode.json");
 const replay = read("replay.json");
+const spec = read("speculative.json");
 const timings = read("timings.json") ?? {};
 const gpuLine = fs.existsSync(path.join(dir, "gpu.txt")) ? fs.readFileSync(path.join(dir, "gpu.txt"), "utf8").split("\n")[0].trim() : undefined;
 const first = llamaRows[0];
@@ -71,6 +72,10 @@ const summary = {
         keystrokeReplayP95Ms: k?.timeToSuggestionP95Ms,
         serverVsBare: replay?.serverVsBare?.ratio
     },
+    // Speculative decoding (bench/speculative.ts): costs per token, the formula's best k per acceptance rate, and the
+    // end-to-end runs (random weights: "draft" accepts ~nothing, "self" ~everything).
+    speculative: spec ? {verifier: spec.verifier?.file, draft: spec.draft?.file, costsMs: spec.costsMs, ratios: spec.ratios,
+        bestPerAcceptance: spec.best, endToEnd: spec.e2e} : undefined,
     ratios: checks,
     targets: {...TARGETS, verdicts, note: mode === "cuda" ? "targets are for the H100" : "CPU rehearsal: the targets are for the H100 and do not apply"},
     timingsSeconds: timings
@@ -92,9 +97,23 @@ const rows = [
     ["keystroke replay p50 / p95 (ms, debounce included)", `${f(k?.timeToSuggestionP50Ms, 0)} / ${f(k?.timeToSuggestionP95Ms, 0)}`],
     ["  target p50 ≤ 120, p95 ≤ 250", target(`${verdicts.replayP50} / ${verdicts.replayP95}`)],
     ["server ÷ bare node-llama-cpp, same prompts", f(replay?.serverVsBare?.ratio, 3)],
+    ...speculativeRows(),
     ["steps (s)", Object.entries(timings).map(([name, s]) => `${name} ${s}`).join(", ")]
 ];
+function speculativeRows() {
+    if (!spec) return [["speculative decoding", "– (no speculative.json)"]];
+    const c = spec.costsMs, r = spec.ratios;
+    const e2e = (pick) => spec.e2e.filter(pick).map((x) => `${x.draft} ${x.mode}: ${f(x.measuredSpeedup, 2)}×`
+        + `${x.formulaSpeedup != null ? ` (formula ${f(x.formulaSpeedup, 2)}×)` : ""}, a=${f(x.acceptance, 2)}`).join("; ") || "–";
+    return [
+        ["speculative: verifier T / draft D per token (ms)", `${f(c.T, 2)} / ${f(c.D, 2)}, D/T = ${f(r.DoverT, 3)} (${spec.verifier?.file} ← ${spec.draft?.file})`],
+        ["  verifier batch of k+1 ÷ T, k = 1/2/4/8/16", Object.values(r.VoverT).map((v) => f(v, 2)).join(" / ")],
+        ["  expected speedup at acceptance a (best k)", spec.best.map((b) => `${b.a}: ${f(b.speedup, 2)}× (${b.k})`).join(", ")],
+        ["  end to end ÷ without draft, server's loop", e2e((x) => x.mode.startsWith("server"))],
+        ["  same with node-llama-cpp's predictor", e2e((x) => x.mode.startsWith("nlc"))]
+    ];
+}
 const w = Math.max(...rows.map(([a]) => a.length));
 console.log(`\n${"Gemma Code GPU benchmark".padEnd(w)} | ${mode === "cuda" ? "CUDA" : "CPU rehearsal"}\n${"-".repeat(w)}-|-${"-".repeat(50)}`);
 for (const [a, v] of rows) console.log(`${a.padEnd(w)} | ${v}`);
-console.log(`\nJSON: ${path.join(dir, "summary.json")} (raw: llama-bench*.json, decode.json, replay.json; logs/)`);
+console.log(`\nJSON: ${path.join(dir, "summary.json")} (raw: llama-bench*.json, decode.json, speculative.json, replay.json; logs/)`);

@@ -41,7 +41,8 @@ export class CompletionService {
     private readonly cache = new SuggestionCache();
     readonly metrics: CompletionMetrics = {
         requests: 0, modelRuns: 0, cacheHits: 0, typedAheadHits: 0, joinedInFlight: 0, superseded: 0, cancelled: 0,
-        tokensAfterAbort: 0, tokensForDiscarded: 0, promptTokens: 0, reusedTokens: 0, generatedTokens: 0, running: 0, maxRunning: 0
+        tokensAfterAbort: 0, tokensForDiscarded: 0, promptTokens: 0, reusedTokens: 0, generatedTokens: 0, running: 0, maxRunning: 0,
+        draftValidated: 0, draftRefuted: 0, draftUsed: 0
     };
 
     constructor(private readonly deps: CompletionDeps) {
@@ -122,7 +123,9 @@ export class CompletionService {
                 // "Nothing to suggest here" is remembered too, so asking again at the same spot costs nothing.
                 this.cache.remember(at, completion ?? "");
                 this.deps.log.debug(`completion: ${result.promptTokens} prompt tokens (${result.reusedTokens} reused), `
-                    + `${result.generatedTokens} generated in ${Math.round(result.prefillMs)} + ${Math.round(result.generateMs)} ms, raw ${JSON.stringify(result.text)} → ${JSON.stringify(completion ?? null)}`);
+                    + `${result.generatedTokens} generated in ${Math.round(result.prefillMs)} + ${Math.round(result.generateMs)} ms`
+                    + (result.draft ? ` (draft tokens: ${result.draft.validated} accepted, ${result.draft.refuted} rejected)` : "")
+                    + `, raw ${JSON.stringify(result.text)} → ${JSON.stringify(completion ?? null)}`);
             }
         } finally {
             cancelListener.dispose();
@@ -178,6 +181,11 @@ export class CompletionService {
         this.metrics.reusedTokens += r.reusedTokens;
         this.metrics.generatedTokens += r.generatedTokens;
         this.metrics.tokensAfterAbort += r.tokensAfterAbort;
+        if (r.draft) {
+            this.metrics.draftValidated += r.draft.validated;
+            this.metrics.draftRefuted += r.draft.refuted;
+            this.metrics.draftUsed += r.draft.used;
+        }
     }
 
     private cancelled(): never {

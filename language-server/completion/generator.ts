@@ -2,9 +2,14 @@
 // - reuses the longest prompt prefix already evaluated (while typing, only the last line changes);
 // - feeds the rest in batch-sized chunks and checks the abort signal between them, because node-llama-cpp
 //   ignores an abort during a long prefill (notes: 7 s to settle for a 3,000-token prompt fed at once);
-// - generates greedily and stops at special tokens, stop strings, a line end when asked, or the abort signal.
+// - generates greedily and stops at special tokens, stop strings, a line end when asked, or the abort signal;
+// - with a drafter (speculative decoding, model/drafter.ts): the draft model follows the prefill chunk by chunk, then
+//   each step drafts a few tokens and the main model evaluates the pending token and the draft in one batch, a
+//   greedy token at every position; the draft tokens that match are kept with the main model's next token, the rest
+//   erased. The output is the main model's greedy output, as without a draft.
 import type {LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token} from "node-llama-cpp";
 import {GenerationResult, shouldStop} from "../engine/engine";
+import type {Drafter} from "../model/drafter";
 
 /**
  * Prefill chunk = the context's batch size (512 by default). Smaller chunks abort sooner but cost throughput:
@@ -14,6 +19,8 @@ import {GenerationResult, shouldStop} from "../engine/engine";
 export function prefillChunk(sequence: LlamaContextSequence) {
     return Math.max(64, sequence.context.batchSize);
 }
+
+export type Take = "end" | "last" | "more";
 
 export interface GenerateOptions {
     maxTokens: number;
@@ -26,6 +33,8 @@ export interface GenerateOptions {
     onText?: (text: string) => void;
     /** Constrains sampling to a grammar (e.g. a JSON schema). */
     grammarEvaluationState?: LlamaGrammarEvaluationState;
+    /** Speculative decoding with this draft model (not with a grammar). */
+    drafter?: Drafter;
 }
 
 /** The local engine's result is the engine interface's (see engine/engine.ts). */
@@ -47,6 +56,7 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
     // eraseContextTokenRanges may drop more than asked (SWA caches); trust what the sequence really holds.
     result.reusedTokens = Math.min(sequence.nextTokenIndex, reusable);
 
+    const drafter = options.grammarEvaluationState ? undefined : options.drafter;
     const chunk = prefillChunk(sequence);
     for (let i = result.reusedTokens; i < prompt.length - 1; i += chunk) {
         if (options.signal.aborted) {
@@ -54,7 +64,9 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
             result.prefillMs = performance.now() - started;
             return result;
         }
-        await sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(i, Math.min(i + chunk, prompt.length - 1)));
+        const end = Math.min(i + chunk, prompt.length - 1);
+        // The draft model's prefill runs beside the main model's (another context).
+        await Promise.all([sequence.evaluateWithoutGeneratingNewTokens(prompt.slice(i, end)), drafter?.align(prompt.slice(0, end))]);
     }
     result.prefillMs = performance.now() - started;
     if (options.signal.aborted) {
@@ -63,23 +75,65 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
     }
 
     const generated: Token[] = [];
-    const genStarted = performance.now();
-    for await (const token of sequence.evaluate(prompt.slice(-1), {temperature: 0, grammarEvaluationState: options.grammarEvaluationState})) {
-        if (isEndToken(model, token)) break;
+    /** Takes one generated token: "end" (not taken: the generation ends), "last" (taken, and it ends) or "more". */
+    const take = (token: Token): Take => {
+        if (isEndToken(model, token)) return "end";
         generated.push(token);
         if (options.signal.aborted) {
             result.aborted = true;
             result.tokensAfterAbort++;
-            break;
+            return "last";
         }
         const text = model.detokenize(generated, false);
         result.text = text;
         options.onText?.(text);
-        if (generated.length >= options.maxTokens || shouldStop(text, options.stops, options.singleLine)) break;
+        return generated.length < options.maxTokens && !shouldStop(text, options.stops, options.singleLine) ? "more" : "last";
+    };
+    const genStarted = performance.now();
+    if (drafter && drafter.fits(prompt.length + options.maxTokens)) {
+        result.draft = await speculate(sequence, drafter, prompt.at(-1)!, take, () => options.maxTokens - generated.length);
+    } else {
+        for await (const token of sequence.evaluate(prompt.slice(-1), {temperature: 0, grammarEvaluationState: options.grammarEvaluationState})) {
+            if (take(token) !== "more") break;
+        }
     }
     result.generatedTokens = generated.length;
     result.generateMs = performance.now() - genStarted;
     return result;
+}
+
+/**
+ * Greedy generation with drafts: per step, the draft model drafts up to `remaining()` tokens after `pending`; the main
+ * sequence evaluates pending + draft at once with a greedy token at each position; the draft's tokens up to the first
+ * mismatch are accepted, followed by the main model's own token there. `take` gets the tokens one by one, as the
+ * plain loop would, and may end the generation after any of them. Exported for bench/speculative.ts.
+ */
+export async function speculate(sequence: LlamaContextSequence, drafter: Drafter, pending: Token, take: (t: Token) => Take,
+                         remaining: () => number) {
+    const stats = {validated: 0, refuted: 0, used: 0};
+    for (;;) {
+        const history = sequence.contextTokens;
+        // One token less than what is left: the main model adds its own after the accepted ones.
+        const draft = await drafter.draft(history, pending, Math.min(remaining() - 1, sequence.contextSize - history.length - 2));
+        const checked = await sequence.controlledEvaluate([pending, ...draft].map((token) =>
+            [token, {generateNext: {token: true, options: {temperature: 0}}}]));
+        let accepted = 0;
+        while (accepted < draft.length && checked[accepted]?.next?.token === draft[accepted]) accepted++;
+        const next = checked[accepted]?.next?.token;
+        if (accepted < draft.length) {
+            const end = history.length + 1 + draft.length;
+            await sequence.eraseContextTokenRanges([{start: end - (draft.length - accepted), end}]);
+        }
+        stats.validated += accepted;
+        stats.refuted += draft.length - accepted;
+        for (let i = 0; i < accepted; i++) {
+            const taken = take(draft[i]);
+            if (taken !== "end") stats.used++;
+            if (taken !== "more") return stats;
+        }
+        if (next == null || take(next) !== "more") return stats;
+        pending = next;
+    }
 }
 
 function isEndToken(model: LlamaModel, token: Token) {

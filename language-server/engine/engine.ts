@@ -26,6 +26,8 @@ export interface GenerationResult {
     generateMs: number;
     /** Remote engine: why the server stopped ("stop", "length"…), when it said. */
     finishReason?: string;
+    /** Local engine with a draft model: draft tokens accepted, rejected, and accepted ones that became output. */
+    draft?: {validated: number; refuted: number; used: number};
 }
 
 export interface GenerationOptions {

@@ -82,7 +82,7 @@ class LocalSession implements ModelSession {
         for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
         return generate(this.loaded.completionSequence, tokens, {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
-            onText: request.onText
+            onText: request.onText, drafter: this.loaded.draft?.drafter
         });
     }
 

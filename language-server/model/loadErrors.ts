@@ -12,8 +12,11 @@ export interface LoadFailure {
     detail: string;
 }
 
-/** Checks the file before handing it to llama.cpp, whose reader can return junk for files cut inside the header. */
-export function precheckModelFile(modelPath: string): LoadFailure | undefined {
+/**
+ * Checks the file before handing it to llama.cpp, whose reader can return junk for files cut inside the header.
+ * `setting` names the setting the messages point to.
+ */
+export function precheckModelFile(modelPath: string, setting = "gemmaCode.modelPath"): LoadFailure | undefined {
     if (!modelPath) {
         return {message: "No model is configured: set gemmaCode.modelPath to a GGUF file, or run \"Gemma Code: Select Model File\".", detail: ""};
     }
@@ -22,11 +25,11 @@ export function precheckModelFile(modelPath: string): LoadFailure | undefined {
         stat = fs.statSync(modelPath);
     } catch (error) {
         return {
-            message: `The model file ${modelPath} does not exist: check gemmaCode.modelPath or pick another file.`,
+            message: `The model file ${modelPath} does not exist: check ${setting} or pick another file.`,
             detail: String(error)
         };
     }
-    if (!stat.isFile()) return {message: `${modelPath} is not a file: gemmaCode.modelPath must name a .gguf file.`, detail: ""};
+    if (!stat.isFile()) return {message: `${modelPath} is not a file: ${setting} must name a .gguf file.`, detail: ""};
     const head = Buffer.alloc(4);
     const fd = fs.openSync(modelPath, "r");
     try {

@@ -6,6 +6,7 @@ import type {Llama, LlamaContext, LlamaContextSequence, LlamaModel} from "node-l
 import {CancellationToken, ResponseError} from "vscode-languageserver";
 import {Backend, ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
 import {Logger} from "../log";
+import {disposeDraftModel, DraftModel, loadDraftModel} from "./draftModel";
 import {explainLoadError, precheckModelFile} from "./loadErrors";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
 import {registerModel, unregister} from "./peers";
@@ -20,6 +21,8 @@ export interface LoadedModel {
     /** Chat, review and explain share this one, one request at a time (see TaskQueue). */
     taskSequence: LlamaContextSequence;
     modelName: string;
+    /** Speculative decoding's draft model for completions, when configured and usable. */
+    draft?: DraftModel;
 }
 
 /** Called before a model is released: stop every generation that uses it and wait for it to settle. */
@@ -58,7 +61,10 @@ export class ModelHost {
     configure(settings: ServerSettings) {
         this.settings = settings;
         this.armIdleTimer();
-        const key = JSON.stringify([settings.modelPath, settings.gpu, settings.contextSize, settings.threads]);
+        const c = settings.completion;
+        // A draft change reloads everything: simpler than swapping drafts under a running completion, and rare.
+        const key = JSON.stringify([settings.modelPath, settings.gpu, settings.contextSize, settings.threads,
+            c.draftModelPath, c.draftMaxTokens, c.draftMinConfidence]);
         if (this.load?.key === key) return;
         const previous = this.load;
         if (!settings.modelPath) {
@@ -264,11 +270,17 @@ export class ModelHost {
             const explained = explainLoadError(modelPath, error, this.recentLog);
             return fail(explained.message, explained.detail);
         }
+        // After the main context, so that the main model has the GPU memory first.
+        const {draft, state: draftState} = settings.completion.draftModelPath
+            ? await loadDraftModel(llama, model, context, settings.completion,
+                {log: this.log, recentLog: this.recentLog, logsDelivered: () => this.logsDelivered()})
+            : {draft: undefined, state: undefined};
         const loaded: LoadedModel = {
             llama, model, context,
             completionSequence: context.getSequence(),
             taskSequence: context.getSequence(),
-            modelName: model.fileInfo.metadata?.general?.name ?? path.basename(modelPath, ".gguf")
+            modelName: model.fileInfo.metadata?.general?.name ?? path.basename(modelPath, ".gguf"),
+            draft
         };
         if (!this.isCurrent(load)) {
             // Settings changed while loading: this model is already stale.
@@ -286,10 +298,11 @@ export class ModelHost {
         this.setState({
             status: "ready",
             message: `${loaded.modelName} ready on ${backend.toUpperCase()}${model.gpuLayers ? ` (${model.gpuLayers} layers on GPU)` : ""}.`
-                + (peers.length ? ` ${peers.length} other window(s) also hold this model in memory.` : ""),
+                + (peers.length ? ` ${peers.length} other window(s) also hold this model in memory.` : "")
+                + (draftState?.status === "ready" ? ` ${draftState.message}` : draftState ? " The draft model is not used (see the log)." : ""),
             modelPath, modelName: loaded.modelName, backend, devices,
             gpuLayers: model.gpuLayers, contextSize: context.contextSize,
-            vramBytes: vram?.used, ramBytes: process.memoryUsage().rss, loadMs
+            vramBytes: vram?.used, ramBytes: process.memoryUsage().rss, loadMs, draft: draftState
         });
         this.log.info(`Model ready in ${loadMs} ms: ${loaded.modelName}, backend ${backend}, ${model.gpuLayers} GPU layers, `
             + `context ${context.contextSize}, threads ${context.currentThreads}`);
@@ -324,6 +337,7 @@ export class ModelHost {
         // Generations must settle before their sequence goes: disposing under a running one crashes (notes).
         for (const hook of this.beforeUnload) await hook(loaded).catch((e) => this.log.error(`before unload: ${e}`));
         await loaded.context.dispose().catch(() => undefined);
+        await disposeDraftModel(loaded.draft);
         await loaded.model.dispose().catch(() => undefined);
     }
 }
