@@ -14,16 +14,12 @@ import {CancellationTokenSource} from "vscode-jsonrpc/node";
 import {ServerProcess} from "../common/serverProcess";
 import type {CompletionMetrics, CompletionTrace} from "../protocol/lsp";
 import {AdaptiveDebounce} from "../src/debounce";
+import {arg, hasFlag} from "./cliArgs";
 import {loadCorpus, pickLines, rng} from "./corpus";
 import {runQuality} from "./quality";
 
 const root = path.resolve(__dirname, "../..");
-const args = process.argv.slice(2);
-const arg = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-};
-const quick = args.includes("--quick");
+const quick = hasFlag("--quick");
 // CPU threads for the server and the bare engine alike (0 = the server's default: all cores).
 const threads = Number(arg("--threads") ?? 0);
 const modelPath = path.resolve(arg("--model") ?? process.env.GEMMA_CODE_MODEL ?? path.join(root, "test/.models/tiny-gemma2.gguf"));

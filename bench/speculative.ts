@@ -25,22 +25,11 @@ import path from "node:path";
 import type {Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token} from "node-llama-cpp";
 import {speculate} from "../language-server/completion/generator";
 import {Drafter} from "../language-server/model/drafter";
+import {arg, hasFlag, intArg, median} from "./cliArgs";
 import {CORPUS_FILES} from "./corpus";
 
 const root = path.resolve(__dirname, "../..");
-const args = process.argv.slice(2);
-const arg = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-};
-const intArg = (name: string, fallback: number) => {
-    const v = arg(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`${name} needs a non-negative integer, got "${v}"`);
-    return n;
-};
-const quick = args.includes("--quick");
+const quick = hasFlag("--quick");
 const modelPath = path.resolve(arg("--model") ?? process.env.GEMMA_CODE_MODEL ?? path.join(root, "test/.models/tiny-gemma2.gguf"));
 const draftPath = path.resolve(arg("--draft") ?? modelPath);
 const gpu = (arg("--gpu") ?? "auto") as "auto" | "cuda" | "cpu";
@@ -66,10 +55,6 @@ function expectedSpeedup(a: number, k: number, c: {T: number; D: number; V: Reco
     return tokensPerStep(a, k) * c.T / (k * c.D + c.V[k]);
 }
 
-const median = (values: number[]) => {
-    const s = [...values].sort((x, y) => x - y);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round = (v: number, digits = 3) => Number(v.toFixed(digits));
 
 /** Real code (the benchmark corpus, from node_modules) tokenized to exactly `count` tokens, <bos> first. */

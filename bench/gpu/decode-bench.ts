@@ -19,33 +19,17 @@ import path from "node:path";
 import {ProgressType} from "vscode-jsonrpc/node";
 import {ServerProcess} from "../../common/serverProcess";
 import type {ChatResult, CompletionStats, CompletionTrace, ServerState} from "../../protocol/lsp";
+import {arg, intArg, median} from "../cliArgs";
 import {CORPUS_FILES} from "../corpus";
 
 const root = path.resolve(__dirname, "../../..");
-const args = process.argv.slice(2);
-const arg = (name: string) => {
-    const i = args.indexOf(name);
-    return i >= 0 ? args[i + 1] : undefined;
-};
-const intArg = (name: string, fallback: number) => {
-    const v = arg(name);
-    if (v === undefined) return fallback;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} needs a positive integer, got "${v}"`);
-    return n;
-};
 const modelArg = arg("--model") ?? process.env.GEMMA_CODE_MODEL;
 const gpu = (arg("--gpu") ?? "auto") as "auto" | "cuda" | "cpu";
-const promptTokens = intArg("--prompt-tokens", 2048);
-const genTokens = intArg("--gen-tokens", 128);
-const runs = intArg("--runs", 3);
+const promptTokens = intArg("--prompt-tokens", 2048, 1);
+const genTokens = intArg("--gen-tokens", 128, 1);
+const runs = intArg("--runs", 3, 1);
 const outFile = arg("--out") ?? path.join(root, "bench/.out", `decode-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 
-const median = (values: number[]) => {
-    if (values.length === 0) return NaN;
-    const s = [...values].sort((a, b) => a - b);
-    return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const round = (v: number, digits = 1) => Number.isFinite(v) ? Number(v.toFixed(digits)) : null;
 
 /** Code text from the benchmark corpus (real JavaScript nobody here wrote), long enough for any prompt. */
