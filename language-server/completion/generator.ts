@@ -8,8 +8,9 @@
 //   greedy token at every position; the draft tokens that match are kept with the main model's next token, the rest
 //   erased. The output is the main model's greedy output, as without a draft.
 import type {LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token} from "node-llama-cpp";
-import {GenerationResult, shouldStop} from "../engine/engine";
+import {emptyResult, GenerationResult, shouldStop} from "../engine/engine";
 import type {Drafter} from "../model/drafter";
+import {keepCommonPrefix} from "../model/sequencePrefix";
 
 /**
  * Prefill chunk = the context's batch size (512 by default). Smaller chunks abort sooner but cost throughput:
@@ -37,24 +38,14 @@ export interface GenerateOptions {
     drafter?: Drafter;
 }
 
-/** The local engine's result is the engine interface's (see engine/engine.ts). */
-export type GenerateResult = GenerationResult;
-
-export async function generate(sequence: LlamaContextSequence, prompt: Token[], options: GenerateOptions): Promise<GenerateResult> {
+export async function generate(sequence: LlamaContextSequence, prompt: Token[], options: GenerateOptions): Promise<GenerationResult> {
     const model = sequence.model;
     const started = performance.now();
-    const result: GenerateResult = {
-        text: "", promptTokens: prompt.length, reusedTokens: 0, generatedTokens: 0, aborted: false, tokensAfterAbort: 0, prefillMs: 0, generateMs: 0
-    };
+    const result: GenerationResult = {...emptyResult(), promptTokens: prompt.length};
     if (prompt.length === 0) return result;
 
     // At least the last prompt token must be evaluated again to get logits for the first new token.
-    const reusable = Math.min(sequence.compareContextTokens(prompt).firstDifferentIndex, prompt.length - 1);
-    if (sequence.nextTokenIndex > reusable) {
-        await sequence.eraseContextTokenRanges([{start: reusable, end: sequence.nextTokenIndex}]);
-    }
-    // eraseContextTokenRanges may drop more than asked (SWA caches); trust what the sequence really holds.
-    result.reusedTokens = Math.min(sequence.nextTokenIndex, reusable);
+    result.reusedTokens = await keepCommonPrefix(sequence, prompt, prompt.length - 1);
 
     const drafter = options.grammarEvaluationState ? undefined : options.drafter;
     const chunk = prefillChunk(sequence);

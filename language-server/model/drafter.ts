@@ -11,6 +11,7 @@
 // consumed whole, after which the draft runs one token off for the rest of the generation. bench/speculative.ts
 // measures both predictors side by side.
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
+import {keepCommonPrefix} from "./sequencePrefix";
 
 export interface DrafterOptions {
     /** Most tokens one draft may have. */
@@ -38,7 +39,7 @@ export class Drafter {
     async align(tokens: readonly Token[]) {
         if (!this.fits(tokens.length)) return;
         await this.guard(async () => {
-            const missing = await this.keepCommonPrefix(tokens);
+            const missing = tokens.slice(await keepCommonPrefix(this.sequence, tokens));
             if (missing.length > 0) await this.sequence.evaluateWithoutGeneratingNewTokens(missing);
         }, undefined);
     }
@@ -49,7 +50,7 @@ export class Drafter {
         if (limit <= 0 || !this.fits(history.length)) return [];
         return this.guard(async () => {
             // After a draft accepted whole, the draft still lacks its own last token: one batch with the pending token.
-            const missing = [...await this.keepCommonPrefix(history), pending];
+            const missing = [...history.slice(await keepCommonPrefix(this.sequence, history)), pending];
             const tokens: Token[] = [];
             for await (const {token, confidence} of this.sequence.evaluateWithMetadata(missing, {confidence: true}, {temperature: 0})) {
                 if (confidence < this.options.minConfidence) break;
@@ -69,14 +70,5 @@ export class Drafter {
             this.options.onError?.(error);
             return fallback;
         }
-    }
-
-    /** Erases the draft's tokens from the first that differs from `tokens`; returns those of `tokens` it lacks. */
-    private async keepCommonPrefix(tokens: readonly Token[]): Promise<Token[]> {
-        const s = this.sequence;
-        const same = s.compareContextTokens(tokens as Token[]).firstDifferentIndex;
-        if (s.nextTokenIndex > same) await s.eraseContextTokenRanges([{start: same, end: s.nextTokenIndex}]);
-        // eraseContextTokenRanges may drop more than asked (SWA caches): continue from what the draft really holds.
-        return tokens.slice(s.nextTokenIndex);
     }
 }

@@ -3,7 +3,8 @@
 // tokens), and generation runs through our own loop (generator.ts): LlamaChatSession.prompt measured 4.5x
 // slower per token here (17 vs 75 tok/s on the tiny model), and it ignores aborts during prefill.
 import type {ChatHistoryItem, LlamaGrammar} from "node-llama-cpp";
-import {generate, GenerateResult} from "../completion/generator";
+import {generate} from "../completion/generator";
+import type {GenerationResult} from "../engine/engine";
 import type {LoadedModel} from "../model/modelHost";
 import {loadNodeLlamaCpp} from "../model/nodeLlamaCpp";
 
@@ -15,7 +16,7 @@ export interface ReplyOptions {
     grammar?: LlamaGrammar;
 }
 
-export async function generateReply(loaded: LoadedModel, history: ChatHistoryItem[], options: ReplyOptions): Promise<GenerateResult> {
+export async function generateReply(loaded: LoadedModel, history: ChatHistoryItem[], options: ReplyOptions): Promise<GenerationResult> {
     const nlc = await loadNodeLlamaCpp();
     const wrapper = nlc.resolveChatWrapper(loaded.model);
     const {contextText} = wrapper.generateContextState({chatHistory: [...history, {type: "model", response: []}]});
