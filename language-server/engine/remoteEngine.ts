@@ -28,7 +28,7 @@ import {
 // name it): the remote engine sends llama-server the very grammar the local engine uses.
 import {getGbnfGrammarForGbnfJsonSchema} from "../../node_modules/node-llama-cpp/dist/utils/gbnfJson/getGbnfGrammarForGbnfJsonSchema.js";
 import {displayOrigin, HttpTarget, normalizeEndpoint, openRequest, readAll, RemoteError, requestJson, sleep, statusError} from "./http";
-import {SseFormatError, SseParser} from "./sse";
+import {type SseEvent, SseFormatError, SseParser} from "./sse";
 
 export type ServerKind = "llama-server" | "openai-compatible";
 
@@ -599,6 +599,22 @@ class RemoteSession implements ModelSession {
                 complete = true;
             }
         };
+        /** Handles one server-sent event; true for the [DONE] that ends the stream. */
+        const onEvent = (event: SseEvent) => {
+            if (event.data === "[DONE]") {
+                complete = true;
+                return true;
+            }
+            let json: ChunkJson;
+            try {
+                json = JSON.parse(event.data) as ChunkJson;
+            } catch {
+                throw malformed(origin, "an event whose data is not JSON", event.data);
+            }
+            if (event.event === "error") json = {error: (json as {message?: string}).message ? json : (json.error ?? json)} as ChunkJson;
+            handle(json);
+            return false;
+        };
 
         let response;
         try {
@@ -635,32 +651,13 @@ class RemoteSession implements ModelSession {
                     throw error;
                 }
                 for (const event of events) {
-                    if (event.data === "[DONE]") {
-                        complete = true;
-                        break reading;
-                    }
-                    let json: ChunkJson;
-                    try {
-                        json = JSON.parse(event.data) as ChunkJson;
-                    } catch {
-                        throw malformed(origin, "an event whose data is not JSON", event.data);
-                    }
-                    if (event.event === "error") json = {error: (json as {message?: string}).message ? json : (json.error ?? json)} as ChunkJson;
-                    handle(json);
-                    if (stoppedEarly) break reading;
+                    if (onEvent(event) || stoppedEarly) break reading;
                 }
             }
             if (!complete && !stoppedEarly) {
+                // An event the stream ended without a blank line after.
                 for (const event of parser.end()) {
-                    if (event.data === "[DONE]") complete = true;
-                    else {
-                        try {
-                            handle(JSON.parse(event.data) as ChunkJson);
-                        } catch (error) {
-                            if (error instanceof RemoteError) throw error;
-                            throw malformed(origin, "an event whose data is not JSON", event.data);
-                        }
-                    }
+                    if (onEvent(event)) break;
                 }
             }
             if (!complete && !stoppedEarly) {
