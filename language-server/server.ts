@@ -15,7 +15,7 @@ import {RecentEdits} from "./context/recentEdits";
 import {EngineSwitch} from "./engine/engineSwitch";
 import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
-import {runReview} from "./review/reviewRunner";
+import {reviewedVersion, runReview} from "./review/reviewRunner";
 import {mergeSettings, settingsFromInitializationOptions} from "./settings";
 import {runChat} from "./tasks/chat";
 import {runExplain} from "./tasks/explain";
@@ -101,8 +101,10 @@ export function startServer(connection: Connection) {
         completion.provide(documentOrError(params.textDocument.uri), params, token));
 
     connection.onRequest(ReviewRequest, async (params, token) => {
-        const doc = documentOrError(params?.textDocument?.uri);
-        const version = doc.version;
+        const open = documentOrError(params?.textDocument?.uri);
+        const version = open.version;
+        // `text` (e.g. the staged version) is reviewed instead of the editor's text; comments land where its lines are.
+        const doc = reviewedVersion(open, params.text);
         const reviewedText = doc.getText();
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         const started = performance.now();
@@ -110,7 +112,8 @@ export function startServer(connection: Connection) {
         if (token.isCancellationRequested) throw new ResponseError(-32800, "Review cancelled");
         // The document may have changed while the model was reviewing: comments follow their lines or go.
         const current = documents.get(doc.uri);
-        const comments = current ? reviews.replace(current, reviewedText, outcome.comments) : outcome.comments;
+        const comments = current ? reviews.replace(current, reviewedText, outcome.comments, params.range ? outcome.reviewedLines : undefined)
+            : outcome.comments;
         log.info(`review of ${doc.uri}: ${outcome.comments.length} comment(s) from ${outcome.chunks} chunk(s) in `
             + `${Math.round(performance.now() - started)} ms${current && current.version !== version ? ", relocated after edits" : ""}`
             + (outcome.note ? `; ${outcome.note}` : ""));

@@ -263,7 +263,10 @@ export interface ReviewComment {
 }
 export interface ReviewParams {
     textDocument: TextDocumentIdentifier;
+    /** Only these lines; the review replaces only the document's comments inside them. */
     range?: Range;
+    /** Review this version of the document (e.g. the staged one) instead of its current text; `range` counts its lines. */
+    text?: string;
 }
 export interface ReviewResult {
     comments: ReviewComment[];

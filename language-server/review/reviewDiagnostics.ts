@@ -1,16 +1,18 @@
 // Review comments published as diagnostics (source "Gemma"). Each remembers the text of the lines it was made
 // on: when the document changes, a comment follows its lines if they moved and disappears if they changed, so a
-// comment (or its suggestion) is never shown against the wrong code. A new review of a document replaces its
-// comments; Dismiss removes one.
+// comment (or its suggestion) is never shown against the wrong code (lineFollow.ts says how lines are followed).
+// A review of a whole document replaces its comments; a review of a range replaces those inside the range (Review
+// Changes sends one request per hunk, Review Selection keeps the rest of an earlier review); Dismiss removes one.
 import {CodeAction, CodeActionKind, Command, Diagnostic, DiagnosticSeverity, TextEdit} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import type {ReviewComment, ReviewSeverity} from "../../protocol/lsp";
+import type {LineSpan} from "./chunking";
+import {lineMap, splitLines} from "./lineFollow";
 
 export const DIAGNOSTIC_SOURCE = "Gemma";
 export const DISMISS_COMMAND = "gemma.dismissReviewComment";
 /** Client-side command (src/review) that calls gemma/explain and shows the answer. */
 export const EXPLAIN_COMMAND = "gemmaCode.explain";
-const SEARCH_LINES = 200;
 
 interface Entry {
     id: number;
@@ -30,54 +32,57 @@ const SEVERITY: Record<ReviewSeverity, DiagnosticSeverity> = {
 };
 
 export class ReviewDiagnostics {
-    private readonly byUri = new Map<string, Entry[]>();
+    /** Per document: its comments, and its lines as last seen (what the next change is compared with). */
+    private readonly byUri = new Map<string, {lines: string[]; entries: Entry[]}>();
     private nextId = 1;
 
     constructor(private readonly publish: (uri: string, diagnostics: Diagnostic[]) => void) {}
 
     /**
-     * Replaces the document's comments. `reviewedText` is the text the model saw: if the document changed since,
-     * each comment is relocated to where its lines are now, or dropped. Returns the comments as published.
+     * Publishes a review's comments. `reviewedText` is the text the model saw (the document's text when the review
+     * started, or another version such as the staged one): each comment is placed where its lines are now, or
+     * dropped. With `span` (lines of `reviewedText` a ranged review covered) only the earlier comments whose lines
+     * lie in that span are replaced; without it all are. Returns the comments as published.
      */
-    replace(doc: TextDocument, reviewedText: string, comments: ReviewComment[]): ReviewComment[] {
-        const reviewedLines = reviewedText.split(/\r?\n/);
-        const entries = comments.map((comment) => ({
+    replace(doc: TextDocument, reviewedText: string, comments: ReviewComment[], span?: LineSpan): ReviewComment[] {
+        const reviewedLines = splitLines(reviewedText);
+        const lines = splitLines(doc.getText());
+        const fresh = follow(reviewedLines, lines, comments.map((comment) => ({
             id: this.nextId++, comment,
             anchor: reviewedLines.slice(comment.range.start.line, comment.range.end.line + 1)
-        }));
-        this.byUri.set(doc.uri, entries);
-        this.relocate(doc, true);
-        return (this.byUri.get(doc.uri) ?? []).map((e) => e.comment);
+        })));
+        let kept: Entry[] = [];
+        const previous = this.byUri.get(doc.uri);
+        if (span && previous) {
+            // Where each earlier comment's lines are in the reviewed text decides whether this review covered it.
+            const toReviewed = lineMap(lines, reviewedLines);
+            kept = follow(previous.lines, lines, previous.entries).filter((e) => {
+                const at = toReviewed(e.comment.range.start.line, e.anchor);
+                return at === undefined || at + e.anchor.length <= span.start || at >= span.end;
+            });
+        }
+        const entries = [...kept, ...fresh].sort((a, b) => a.comment.range.start.line - b.comment.range.start.line);
+        this.byUri.set(doc.uri, {lines, entries});
+        this.publishFor(doc.uri);
+        return fresh.map((e) => e.comment);
     }
 
-    /** Follows edits: moves comments whose lines moved, drops those whose lines changed. */
-    relocate(doc: TextDocument, forcePublish = false) {
-        const entries = this.byUri.get(doc.uri);
-        if (!entries) return;
-        const lines = doc.getText().split(/\r?\n/);
-        let changed = false;
-        const kept: Entry[] = [];
-        for (const e of entries) {
-            const at = findAnchor(lines, e.anchor, e.comment.range.start.line);
-            if (at === undefined) {
-                changed = true;
-                continue;
-            }
-            if (at !== e.comment.range.start.line) {
-                changed = true;
-                const last = at + e.anchor.length - 1;
-                e.comment = {...e.comment, range: {start: {line: at, character: 0}, end: {line: last, character: lines[last].length}}};
-            }
-            kept.push(e);
-        }
-        this.byUri.set(doc.uri, kept);
-        if (changed || forcePublish) this.publishFor(doc.uri);
+    /** Follows an edit: moves comments whose lines moved, drops those whose lines changed. */
+    relocate(doc: TextDocument) {
+        const tracked = this.byUri.get(doc.uri);
+        if (!tracked) return;
+        const lines = splitLines(doc.getText());
+        const entries = follow(tracked.lines, lines, tracked.entries);
+        const changed = entries.length !== tracked.entries.length
+            || entries.some((e, i) => e.comment.range.start.line !== tracked.entries[i].comment.range.start.line);
+        this.byUri.set(doc.uri, {lines, entries});
+        if (changed) this.publishFor(doc.uri);
     }
 
     dismiss(uri: string, id: number) {
-        const entries = this.byUri.get(uri);
-        if (!entries) return;
-        this.byUri.set(uri, entries.filter((e) => e.id !== id));
+        const tracked = this.byUri.get(uri);
+        if (!tracked) return;
+        this.byUri.set(uri, {lines: tracked.lines, entries: tracked.entries.filter((e) => e.id !== id)});
         this.publishFor(uri);
     }
 
@@ -86,7 +91,7 @@ export class ReviewDiagnostics {
     }
 
     diagnostics(uri: string): Diagnostic[] {
-        return (this.byUri.get(uri) ?? []).map((e) => ({
+        return (this.byUri.get(uri)?.entries ?? []).map((e) => ({
             range: e.comment.range,
             severity: SEVERITY[e.comment.severity],
             source: DIAGNOSTIC_SOURCE,
@@ -101,15 +106,21 @@ export class ReviewDiagnostics {
     }
 }
 
-/** The line where `anchor` now starts: the original line if it still matches, else the nearest match. */
-function findAnchor(lines: string[], anchor: string[], original: number): number | undefined {
-    const matchesAt = (i: number) => i >= 0 && i + anchor.length <= lines.length && anchor.every((l, k) => lines[i + k] === l);
-    if (matchesAt(original)) return original;
-    for (let d = 1; d <= SEARCH_LINES; d++) {
-        if (matchesAt(original - d)) return original - d;
-        if (matchesAt(original + d)) return original + d;
+/** The entries whose lines still exist in `newLines`, with their ranges moved there. */
+function follow(oldLines: string[], newLines: string[], entries: Entry[]): Entry[] {
+    const map = lineMap(oldLines, newLines);
+    const out: Entry[] = [];
+    for (const e of entries) {
+        const at = map(e.comment.range.start.line, e.anchor);
+        if (at === undefined) continue;
+        if (at === e.comment.range.start.line) {
+            out.push(e);
+            continue;
+        }
+        const last = at + e.anchor.length - 1;
+        out.push({...e, comment: {...e.comment, range: {start: {line: at, character: 0}, end: {line: last, character: newLines[last].length}}}});
     }
-    return undefined;
+    return out;
 }
 
 /** Quick fixes for the diagnostics in a code action request, plus "Explain with Gemma" for any diagnostic. */

@@ -2,7 +2,7 @@
 // the local engine and on llama-server, `response_format` elsewhere, validated and retried where a server cannot
 // constrain), so the answer parses, and validates every line reference against the text that was reviewed.
 import {ResponseError} from "vscode-languageserver";
-import type {TextDocument} from "vscode-languageserver-textdocument";
+import {TextDocument} from "vscode-languageserver-textdocument";
 import {ErrorCodes, Range, ReviewComment, ReviewSeverity} from "../../protocol/lsp";
 import type {Logger} from "../log";
 import type {ModelSession} from "../engine/engine";
@@ -34,6 +34,13 @@ export function reviewSpan(doc: TextDocument, range: Range | undefined): LineSpa
     // A selection ending at column 0 of a line does not include that line.
     const endExclusive = range.end.character === 0 && end > start ? end : end + 1;
     return {start, end: Math.min(endExclusive, doc.lineCount)};
+}
+
+/** The document to review: the open one, or the same document with `text` (another version of it) when given. */
+export function reviewedVersion(doc: TextDocument, text: unknown): TextDocument {
+    if (text === undefined || text === null) return doc;
+    if (typeof text !== "string") throw new ResponseError(ErrorCodes.InvalidInput, "gemma/review: `text` must be a string.");
+    return TextDocument.create(doc.uri, doc.languageId, doc.version, text);
 }
 
 export function looksBinary(text: string): boolean {
