@@ -50,6 +50,11 @@ export async function gitChanges(cwd: string, staged: boolean): Promise<{root: s
     return {root, files: parseUnifiedDiff(diff)};
 }
 
+/** The staged (index) version of a file: what `--staged` line numbers count. */
+export function stagedText(root: string, relativePath: string): Promise<string> {
+    return git(root, ["show", `:${relativePath.replace(/\\/g, "/")}`]);
+}
+
 function git(cwd: string, args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
         execFile("git", args, {cwd, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {

@@ -3,7 +3,7 @@
 // Exit codes: 0 no error-severity comment, 1 at least one, 2 the review could not run.
 import fs from "node:fs";
 import path from "node:path";
-import {ChangedFile, gitChanges} from "../../common/gitDiff";
+import {ChangedFile, gitChanges, stagedText} from "../../common/gitDiff";
 import {ServerProcess} from "../../common/serverProcess";
 import {ReviewRequest, ReviewResult} from "../../protocol/lsp";
 
@@ -82,8 +82,11 @@ async function main(argv: string[]): Promise<number> {
     } else {
         targets = options.files.map((f) => ({path: f, ranges: []}));
     }
+    // Staged changes are reviewed in the staged text (their line numbers count it), even where the working tree
+    // differs or no longer has the file.
+    const staged = options.diff === "staged";
     for (const t of targets) {
-        if (!fs.existsSync(path.resolve(root, t.path))) {
+        if (!staged && !fs.existsSync(path.resolve(root, t.path))) {
             console.error(`gemma-code: ${t.path}: no such file`);
             return 2;
         }
@@ -108,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
             const file = path.resolve(root, t.path);
             const uri = `file://${file}`;
             await server.connection.sendNotification("textDocument/didOpen", {textDocument: {
-                uri, version: 1, languageId: LANGUAGES[path.extname(file).toLowerCase()] ?? "plaintext", text: fs.readFileSync(file, "utf8")
+                uri, version: 1, languageId: LANGUAGES[path.extname(file).toLowerCase()] ?? "plaintext",
+                text: staged ? await stagedText(root, t.path) : fs.readFileSync(file, "utf8")
             }});
             const ranges = t.ranges.length ? t.ranges.map((r) => ({start: {line: r.start, character: 0}, end: {line: r.end, character: 0}})) : [undefined];
             for (const range of ranges) {

@@ -102,4 +102,25 @@ describe("gemma-code review (CLI)", function () {
         assert.deepEqual([...files], ["staged.js"], r.stdout + r.stderr);
         assert.equal(r.code, 1);
     });
+
+    it("--staged reviews the staged text, not the working tree's, with the staged line numbers", () => {
+        const repo = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-cli-staged-"));
+        const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {cwd: repo});
+        git("init", "-q");
+        fs.writeFileSync(path.join(repo, "committed.js"), PLAIN_CASE);
+        git("add", ".");
+        git("commit", "-qm", "base");
+        // Both files are staged with the error case; then the working tree blanks one and deletes the other.
+        fs.writeFileSync(path.join(repo, "blanked.js"), ERROR_CASE);
+        fs.writeFileSync(path.join(repo, "deleted.js"), ERROR_CASE);
+        git("add", "blanked.js", "deleted.js");
+        fs.writeFileSync(path.join(repo, "blanked.js"), "\n".repeat(30));
+        fs.rmSync(path.join(repo, "deleted.js"));
+        const r = runCli(["review", "--staged", "--model", tinyModelPath], repo);
+        const lines = r.stdout.split("\n").filter(Boolean);
+        assert.deepEqual([...new Set(lines.map((l) => l.split(":")[0]))].sort(), ["blanked.js", "deleted.js"], r.stdout + r.stderr);
+        const stagedLineCount = ERROR_CASE.split("\n").length - 1;
+        for (const l of lines) assert.ok(Number(l.split(":")[1]) <= stagedLineCount, `a staged line number: ${l}`);
+        assert.equal(r.code, 1, "the staged error case has an error comment");
+    });
 });
