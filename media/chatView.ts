@@ -188,7 +188,10 @@ export class ChatView {
                 + "type @ to attach another file.", "empty");
             this.el.log.append(empty);
         }
-        for (const m of messages) this.appendMessage(m.role, m.content);
+        for (const m of messages) {
+            this.appendMessage(m.role, m.content);
+            if (m.stopped) this.el.log.append(this.note("Stopped.", "stopped"));
+        }
         this.renderHistory();
         this.scrollToEnd();
     }

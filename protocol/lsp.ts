@@ -291,6 +291,8 @@ export const ExplainRequest = new ProtocolRequestType<ExplainParams, string, str
 export interface ChatMessage {
     role: "user" | "assistant";
     content: string;
+    /** A reply the user stopped: the chat view shows "Stopped." after it, also when reopened from History. */
+    stopped?: boolean;
 }
 export interface ChatParams {
     messages: ChatMessage[];

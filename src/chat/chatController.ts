@@ -108,7 +108,7 @@ export class ChatController {
         await this.addMessage(conversation, {role: "user", content: text});
         await this.reply(conversation, async (onDelta, signal) => {
             const context = await this.deps.context.resolve();
-            return this.deps.chat({messages: conversation.messages.slice(), context}, onDelta, signal);
+            return this.deps.chat({messages: conversation.messages.map(({role, content}) => ({role, content})), context}, onDelta, signal);
         });
     }
 
@@ -200,7 +200,7 @@ export class ChatController {
         const reply = content || stream.text;
         if (this.stream === stream) this.stream = undefined;
         if (reply) {
-            await this.addMessage(conversation, {role: "assistant", content: reply}, false);
+            await this.addMessage(conversation, {role: "assistant", content: reply, ...(end.stopped ? {stopped: true} : {})}, false);
             if (reply !== stream.text && shown()) this.postConversation();
         }
         if (shown()) this.deps.post(end);

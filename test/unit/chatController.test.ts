@@ -105,7 +105,7 @@ describe("chat controller", () => {
     });
 
     it("Stop cancels the request and keeps what was generated", async () => {
-        const {controller, posted, server} = setup();
+        const {controller, posted, server, store} = setup();
         const sent = controller.handle({type: "send", text: "long answer please"});
         await tick();
         server.delta("partial");
@@ -117,7 +117,12 @@ describe("chat controller", () => {
         await controller.handle({type: "ready"});
         const conversation = posted.filter((m) => m.type === "conversation").at(-1);
         assert.deepEqual(conversation, {type: "conversation", id: "c1",
-            messages: [{role: "user", content: "long answer please"}, {role: "assistant", content: "partial"}]});
+            messages: [{role: "user", content: "long answer please"}, {role: "assistant", content: "partial", stopped: true}]});
+        // Reopened from History (after a reload), the reply still says it was stopped.
+        const reopened = setup(store);
+        await reopened.controller.handle({type: "openConversation", id: "c1"});
+        const shown = reopened.posted.filter((m) => m.type === "conversation").at(-1) as {messages: {stopped?: boolean}[]};
+        assert.equal(shown.messages.at(-1)!.stopped, true);
     });
 
     it("gives up waiting for a server that does not answer a stop", async () => {
@@ -192,7 +197,7 @@ describe("chat controller", () => {
         server.finish({content: "half more"});
         await sent;
         assert.ok(posted.slice(count).every((m) => m.type === "history"), JSON.stringify(posted.slice(count)));
-        assert.deepEqual(new ConversationHistory(store).get("c1")?.messages.at(-1), {role: "assistant", content: "half more"});
+        assert.deepEqual(new ConversationHistory(store).get("c1")?.messages.at(-1), {role: "assistant", content: "half more", stopped: true});
     });
 
     it("shows an explanation as a new conversation", async () => {

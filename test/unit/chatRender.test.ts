@@ -219,6 +219,9 @@ describe("chat view (webview DOM)", () => {
         view.handle({type: "streamEnd", error: "The model is not loaded."});
         assert.equal($(".note.error").getAttribute("role"), "alert");
         assert.equal(win.document.querySelectorAll(".message.assistant").length, 1, "an empty reply is removed");
+        // The same conversation reopened from History keeps its "Stopped." note after the stopped reply.
+        view.handle({type: "conversation", id: "c1", messages: [{role: "user", content: "q"}, {role: "assistant", content: "partial", stopped: true}]});
+        assert.equal($(".message.assistant + .note.stopped").textContent, "Stopped.");
     });
 
     it("code block buttons post the block's code and language", () => {
