@@ -50,6 +50,11 @@ export async function gitChanges(cwd: string, staged: boolean): Promise<{root: s
     return {root, files: parseUnifiedDiff(diff)};
 }
 
+/** The repository root that contains `cwd`, or undefined when it is in none (or git is missing). */
+export function gitRoot(cwd: string): Promise<string | undefined> {
+    return git(cwd, ["rev-parse", "--show-toplevel"]).then((out) => out.trim() || undefined, () => undefined);
+}
+
 /** The staged (index) version of a file: what `--staged` line numbers count. */
 export function stagedText(root: string, relativePath: string): Promise<string> {
     return git(root, ["show", `:${relativePath.replace(/\\/g, "/")}`]);

@@ -117,7 +117,7 @@ export function startServer(connection: Connection) {
         log.info(`review of ${doc.uri}: ${outcome.comments.length} comment(s) from ${outcome.chunks} chunk(s) in `
             + `${Math.round(performance.now() - started)} ms${current && current.version !== version ? ", relocated after edits" : ""}`
             + (outcome.note ? `; ${outcome.note}` : ""));
-        return {comments, version: current?.version ?? version, note: outcome.note};
+        return {comments, version: current?.version ?? version, note: outcome.note, ...(outcome.dropped ? {dropped: outcome.dropped} : {})};
     });
 
     // Partial results of custom requests: `$/progress` notifications on the request's partialResultToken.

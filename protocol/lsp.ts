@@ -274,6 +274,8 @@ export interface ReviewResult {
     version?: number;
     /** Set when only part was reviewed (e.g. a very long file) or there was nothing to review. */
     note?: string;
+    /** Comments left out because their lines were not in the reviewed code (the note says so too). */
+    dropped?: number;
 }
 export const ReviewRequest = new RequestType<ReviewParams, ReviewResult, void>("gemma/review");
 

@@ -29,9 +29,17 @@ export class GemmaClient implements vscode.Disposable {
     private disposed = false;
     /** The items of the last inline completion answer, for tests and diagnostics. */
     lastItems: vscode.InlineCompletionItem[] = [];
+    /** The server's last reported state (what a failed request's message offers depends on it). */
+    serverState: ServerState | undefined;
+    private readonly events: ClientEvents;
 
     constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel,
-                private readonly events: ClientEvents) {}
+                events: ClientEvents) {
+        this.events = {...events, onState: (s) => {
+            this.serverState = s;
+            events.onState(s);
+        }};
+    }
 
     get languageClient() {
         return this.client;

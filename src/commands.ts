@@ -2,7 +2,9 @@
 import * as vscode from "vscode";
 import {setModelPath, storeRemoteApiKey} from "./config";
 import type {GemmaClient} from "./client";
+import type {SystemInfo} from "../protocol/lsp";
 import {offerModelDownload} from "./model/downloadCommand";
+import {formatGB, recommendModel} from "./model/recommend";
 
 export function registerCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
@@ -41,9 +43,12 @@ export async function selectModelFile(): Promise<boolean> {
 }
 
 /** Shown when the server reports that no model is configured; once per window, not on every state change. */
-export async function offerModelSelection() {
+export async function offerModelSelection(systemInfo?: () => Promise<SystemInfo | undefined> | undefined) {
+    // The size said here is the one the quick pick then recommends for this machine.
+    const info = await Promise.resolve(systemInfo?.()).catch(() => undefined);
+    const model = recommendModel(info).model;
     const choice = await vscode.window.showWarningMessage(
-        "Gemma Code needs a model: download Gemma 2 (about 6 GB, once) or pick a GGUF file you have.",
+        `Gemma Code needs a model: download ${model.family} (about ${formatGB(model.sizeBytes)}, once) or pick a GGUF file you have.`,
         "Download or Select…", "Open Settings");
     // Nothing is downloaded until the user picks a download in the quick pick.
     if (choice === "Download or Select…") await offerModelDownload();

@@ -42,7 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             if (s.status === "error") log.error(s.message);
             if (s.status === "noModel" && s.engine !== "remote" && !offeredModel) {
                 offeredModel = true;
-                void offerModelSelection();
+                void offerModelSelection(() => client.languageClient?.sendRequest(GetSystemInfoRequest));
             }
             for (const l of stateListeners) l(s);
         },
@@ -50,7 +50,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     });
     chat = registerChat(context, client, log);
     context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
-        registerExplainCommand(client, chat));
+        registerExplainCommand(client, chat, log));
     context.subscriptions.push(onDidChange(() => void client.sendSettings()));
     context.subscriptions.push(registerRemoteApiKeyCommand(context.secrets, client), context.secrets.onDidChange(async (e) => {
         // Another window changed the key: pick it up here too.

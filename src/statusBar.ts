@@ -15,6 +15,8 @@ export class StatusBar implements vscode.Disposable {
     }
 
     setState(state: ServerState) {
+        // A restarted server or a reloaded model: the last suggestion's speed says nothing about it any more.
+        if (state.status !== "ready" || state.pid !== this.state.pid) this.stats = undefined;
         this.state = state;
         this.render();
     }

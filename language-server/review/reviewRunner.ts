@@ -88,7 +88,11 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
         }
         done++;
     }
-    if (dropped) log.info(`review: dropped ${dropped} comment(s) with invalid or out-of-range line references`);
+    if (dropped) {
+        log.info(`review: dropped ${dropped} comment(s) with invalid or out-of-range line references`);
+        note = [note, `${dropped} comment${dropped === 1 ? "" : "s"} from Gemma named lines outside the reviewed code and `
+            + `${dropped === 1 ? "was" : "were"} left out${comments.length ? "" : "; try again, or select less code"}.`].filter(Boolean).join(" ");
+    }
     return {comments, reviewedLines: span, chunks: done, dropped, note};
 }
 

@@ -1,5 +1,6 @@
 // The chat side panel (issue 5): registers the webview view, its commands and the Apply-to-File diff support,
 // and returns what the rest of the extension uses: the model state line and explanations shown in the panel.
+import {offerModelAfterFailure} from "../requestErrors";
 import {randomUUID} from "node:crypto";
 import * as vscode from "vscode";
 import type {ChatResult, ServerState} from "../../protocol/lsp";
@@ -43,7 +44,10 @@ export function registerChat(context: vscode.ExtensionContext, client: GemmaClie
     controller = new ChatController({
         post: (m) => provider.post(m),
         history: new ConversationHistory(context.workspaceState),
-        chat: (request, onDelta, signal) => sendChat(client.languageClient, request, onDelta, signal),
+        chat: (request, onDelta, signal) => sendChat(client.languageClient, request, onDelta, signal).catch((error: unknown) => {
+            offerModelAfterFailure(client, log);
+            throw error;
+        }),
         context: chatContext,
         codeAction: (action, code) => runCodeAction(action, code, proposals),
         log: (m) => log.warn(m),

@@ -6,6 +6,7 @@ import {Diagnostic, ExplainRequest, Range} from "../../protocol/lsp";
 import type {Chat} from "../chat";
 import {streamRequest} from "../chat";
 import type {GemmaClient} from "../client";
+import {offerModelAfterFailure} from "../requestErrors";
 
 interface ExplainArgs {
     uri: string;
@@ -13,7 +14,7 @@ interface ExplainArgs {
     diagnostic?: Diagnostic;
 }
 
-export function registerExplainCommand(client: GemmaClient, chat: Chat): vscode.Disposable {
+export function registerExplainCommand(client: GemmaClient, chat: Chat, log: vscode.LogOutputChannel): vscode.Disposable {
     return vscode.commands.registerCommand("gemmaCode.explain", async (args?: ExplainArgs) => {
         if (!args) {
             const editor = vscode.window.activeTextEditor;
@@ -29,7 +30,10 @@ export function registerExplainCommand(client: GemmaClient, chat: Chat): vscode.
         await chat.showExplanation(title, (onDelta, token) => {
             const abort = new AbortController();
             token.onCancellationRequested(() => abort.abort());
-            return streamRequest(client.languageClient, ExplainRequest, params, onDelta, abort.signal);
+            return streamRequest(client.languageClient, ExplainRequest, params, onDelta, abort.signal).catch((error: unknown) => {
+                offerModelAfterFailure(client, log);
+                throw error;
+            });
         });
     });
 }

@@ -4,7 +4,9 @@
 import path from "node:path";
 import * as vscode from "vscode";
 import {Range, ReviewRequest, ReviewResult} from "../../protocol/lsp";
-import {gitChanges} from "../../common/gitDiff";
+import {gitChanges, gitRoot, stagedText} from "../../common/gitDiff";
+import {showRequestError} from "../requestErrors";
+import {reviewSummary} from "./reviewSummary";
 import type {GemmaClient} from "../client";
 
 export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
@@ -21,6 +23,17 @@ export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutpu
             return reviewDocuments(client, log, "Reviewing the selection", [{doc: editor.document, range}]);
         }),
         vscode.commands.registerCommand("gemmaCode.reviewChanges", async (staged?: boolean) => {
+            const folder = vscode.window.activeTextEditor
+                ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri) : vscode.workspace.workspaceFolders?.[0];
+            if (!folder) return void vscode.window.showInformationMessage("Open a folder in a git repository to review its changes.");
+            // Asked before "which changes?": there are none to pick from outside a repository.
+            if (!await gitRoot(folder.uri.fsPath)) {
+                const choice = await vscode.window.showInformationMessage(
+                    `Review Changes needs a git repository, and ${folder.name} is not in one. Review Current File reviews a whole file.`,
+                    "Review Current File");
+                if (choice) await vscode.commands.executeCommand("gemmaCode.reviewFile");
+                return;
+            }
             if (staged === undefined) {
                 const pick = await vscode.window.showQuickPick([
                     {label: "Working tree changes", staged: false}, {label: "Staged changes", staged: true}
@@ -28,9 +41,6 @@ export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutpu
                 if (!pick) return;
                 staged = pick.staged;
             }
-            const folder = vscode.window.activeTextEditor
-                ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri) : vscode.workspace.workspaceFolders?.[0];
-            if (!folder) return void vscode.window.showInformationMessage("Open a folder in a git repository to review its changes.");
             let changes;
             try {
                 changes = await gitChanges(folder.uri.fsPath, staged);
@@ -38,12 +48,19 @@ export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutpu
                 return void vscode.window.showErrorMessage(`Gemma Code: ${error instanceof Error ? error.message : error}`);
             }
             if (changes.files.length === 0) return void vscode.window.showInformationMessage(`No ${staged ? "staged" : "unstaged"} changes to review.`);
-            const targets: {doc: vscode.TextDocument; range?: Range}[] = [];
+            const targets: ReviewTarget[] = [];
             for (const file of changes.files) {
-                const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(path.join(changes.root, file.path)));
+                const uri = vscode.Uri.file(path.join(changes.root, file.path));
+                // Comments are shown in the working-tree file; a file staged and then deleted has none to show them in.
+                const doc = await vscode.workspace.openTextDocument(uri).then((d) => d, () => undefined);
+                if (!doc) continue;
+                // Staged hunks count the lines of the staged text: that is what is reviewed (the server places the
+                // comments where those lines are in the editor).
+                const text = staged ? await stagedText(changes.root, file.path) : undefined;
+                const lineCount = text === undefined ? doc.lineCount : text.split(/\r?\n/).length;
                 for (const r of file.ranges) {
-                    const end = Math.min(r.end, doc.lineCount);
-                    if (r.start < end) targets.push({doc, range: {start: {line: r.start, character: 0}, end: {line: end, character: 0}}});
+                    const end = Math.min(r.end, lineCount);
+                    if (r.start < end) targets.push({doc, text, range: {start: {line: r.start, character: 0}, end: {line: end, character: 0}}});
                 }
             }
             return reviewDocuments(client, log, `Reviewing ${staged ? "staged" : "working tree"} changes`, targets);
@@ -51,8 +68,15 @@ export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutpu
     ];
 }
 
+interface ReviewTarget {
+    doc: vscode.TextDocument;
+    range?: Range;
+    /** The version to review instead of the editor's text (the staged one). */
+    text?: string;
+}
+
 async function reviewDocuments(client: GemmaClient, log: vscode.LogOutputChannel, title: string,
-                               targets: {doc: vscode.TextDocument; range?: Range}[]): Promise<ReviewResult[] | undefined> {
+                               targets: ReviewTarget[]): Promise<ReviewResult[] | undefined> {
     const lc = client.languageClient;
     if (!lc) return void vscode.window.showErrorMessage("Gemma Code: the language server is not running.", "Show Log").then((c) => c && log.show());
     const results: ReviewResult[] = [];
@@ -63,19 +87,16 @@ async function reviewDocuments(client: GemmaClient, log: vscode.LogOutputChannel
                     if (token.isCancellationRequested) break;
                     if (targets.length > 1) progress.report({message: `${i + 1}/${targets.length} ${path.basename(t.doc.fileName)}`, increment: 100 / targets.length});
                     // Cancel in the notification → $/cancelRequest → the server stops generating.
-                    results.push(await lc.sendRequest(ReviewRequest, {textDocument: {uri: t.doc.uri.toString()}, range: t.range}, token));
+                    results.push(await lc.sendRequest(ReviewRequest, {textDocument: {uri: t.doc.uri.toString()}, range: t.range, text: t.text}, token));
                 }
             });
     } catch (error) {
         if (isCancelled(error)) return results;
-        const message = error instanceof Error ? error.message : String(error);
-        void vscode.window.showErrorMessage(`Gemma Code: review failed: ${message}`, "Show Log").then((c) => c && log.show());
+        showRequestError("review failed", error, client, log);
         return results;
     }
     const count = results.reduce((n, r) => n + r.comments.length, 0);
-    const notes = results.map((r) => r.note).filter(Boolean);
-    const summary = count === 0 ? "Gemma found nothing to comment on." : `Gemma left ${count} comment${count === 1 ? "" : "s"}.`;
-    void vscode.window.showInformationMessage([summary, ...notes].join(" "), ...(count ? ["Show Problems"] : []))
+    void vscode.window.showInformationMessage(reviewSummary(results), ...(count ? ["Show Problems"] : []))
         .then((c) => c && vscode.commands.executeCommand("workbench.actions.view.problems"));
     return results;
 }

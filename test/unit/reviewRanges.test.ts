@@ -4,7 +4,11 @@ import assert from "node:assert/strict";
 import type {Diagnostic} from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {ReviewDiagnostics} from "../../language-server/review/reviewDiagnostics";
+import type {ModelSession} from "../../language-server/engine/engine";
+import type {Logger} from "../../language-server/log";
+import {runReview} from "../../language-server/review/reviewRunner";
 import type {ReviewComment} from "../../protocol/lsp";
+import {reviewSummary} from "../../src/review/reviewSummary";
 
 function on(line: number, message: string, length = 1, suggestion?: string): ReviewComment {
     return {range: {start: {line, character: 0}, end: {line, character: length}}, severity: "warning", message,
@@ -88,5 +92,26 @@ describe("comments following edits", () => {
         const whole = doc().getText().replace("// top\n", "");
         edit({start: {line: 0, character: 0}, end: doc().positionAt(doc().getText().length)}, whole);
         assert.deepEqual(shown(), ["3:a's brace", "7:division"]);
+    });
+});
+
+describe("review outcome messages", () => {
+    it("says so when every comment was dropped for lines outside the reviewed code", async () => {
+        // A scripted answer stands in for the model: a grammar-constrained real model cannot name such lines, a
+        // server that ignores the schema (validated by the remote engine) can.
+        const answer = JSON.stringify({comments: [{line: 40, endLine: 40, severity: "error", message: "no such line", suggestion: ""}]});
+        const session = {
+            name: "scripted", contextSize: 8192, identity: {} as never, countTokens: (s: string) => Math.ceil(s.length / 4),
+            complete: () => Promise.reject(new Error("unused")), chat: () => Promise.reject(new Error("unused")),
+            generateJson: async () => ({text: answer, promptTokens: 1, reusedTokens: 0, generatedTokens: 1, prefillMs: 0, generateMs: 0,
+                tokensAfterAbort: 0, aborted: false})
+        } as unknown as ModelSession;
+        const doc = TextDocument.create("file:///w/a.js", "javascript", 1, TWO_FUNCTIONS);
+        const log = {debug() {}, info() {}, warn() {}, error() {}} as unknown as Logger;
+        const outcome = await runReview(session, doc, undefined, 3000, new AbortController().signal, log);
+        assert.deepEqual(outcome.comments, []);
+        assert.match(outcome.note ?? "", /1 comment from Gemma named lines outside the reviewed code and was left out/);
+        assert.match(reviewSummary([{comments: [], note: outcome.note, dropped: outcome.dropped}]), /^Gemma's comments could not be shown\./);
+        assert.equal(reviewSummary([{comments: []}]), "Gemma found nothing to comment on.");
     });
 });
