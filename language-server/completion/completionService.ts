@@ -57,7 +57,11 @@ export class CompletionService {
         if (!settings.completion.enabled) return {items: []};
         const offset = validatedOffset(doc, params.position);
         const text = doc.getText();
-        const at: CursorText = {uri: doc.uri, prefix: text.slice(0, offset), suffix: text.slice(offset)};
+        // With the suggestion list open, complete after the item it has selected, as if it were inserted.
+        const selected = selectedItem(doc, params, offset);
+        const at: CursorText = selected
+            ? {uri: doc.uri, prefix: text.slice(0, selected.startOffset) + selected.text, suffix: text.slice(offset)}
+            : {uri: doc.uri, prefix: text.slice(0, offset), suffix: text.slice(offset)};
         const ctx = {prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId};
 
         const cached = this.cache.lookup(at);
@@ -206,12 +210,32 @@ export class CompletionService {
             source: r ? "model" : "cache"
         });
         if (!completion) return {items: []};
-        const item: InlineCompletionItem = {
-            insertText: completion,
-            range: {start: params.position, end: params.position}
-        };
+        // VS Code shows ghost text next to an open suggestion list only if it replaces the item's range and starts
+        // with the item's text.
+        const selected = selectedItem(doc, params, doc.offsetAt(params.position));
+        const item: InlineCompletionItem = selected
+            ? {insertText: selected.text + completion, range: selected.range}
+            : {insertText: completion, range: {start: params.position, end: params.position}};
         return {items: [item]};
     }
+}
+
+/**
+ * The suggestion list's selected item, when the client sent a well-formed one that replaces text on the cursor's
+ * line up to the cursor; anything else is ignored (the request is then answered as without a list).
+ */
+function selectedItem(doc: TextDocument, params: InlineCompletionParams, offset: number):
+    {text: string; range: InlineCompletionItem["range"] & object; startOffset: number} | undefined {
+    const info: unknown = params.context?.selectedCompletionInfo;
+    if (!info || typeof info !== "object") return undefined;
+    const {range, text} = info as {range?: {start?: {line?: unknown; character?: unknown}; end?: {line?: unknown; character?: unknown}}; text?: unknown};
+    const start = range?.start, end = range?.end;
+    if (typeof text !== "string" || !text || text.length > 1000 || /[\r\n]/.test(text) || !start || !end) return undefined;
+    if (end.line !== params.position.line || end.character !== params.position.character) return undefined;
+    if (start.line !== end.line || !Number.isInteger(start.character) || (start.character as number) < 0
+        || (start.character as number) > (end.character as number)) return undefined;
+    const startPosition = {line: params.position.line, character: start.character as number};
+    return {text, range: {start: startPosition, end: params.position}, startOffset: offset - (params.position.character - startPosition.character)};
 }
 
 function cursorKey(at: CursorText) {
