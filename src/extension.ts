@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {registerChat, streamRequest} from "./chat";
+import {ConversationHistory, type Conversation} from "./chat/history";
 import {GemmaClient} from "./client";
 import {offerModelSelection, registerCommands, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
 import {registerDownloadCommand} from "./model/downloadCommand";
@@ -20,6 +21,8 @@ export interface GemmaCodeApi {
     state(): ServerState | undefined;
     lastCompletionItems(): readonly vscode.InlineCompletionItem[];
     client(): GemmaClient;
+    /** This workspace's chat conversations as History lists them, newest first, with their messages. */
+    conversations(): Conversation[];
     /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
     explain(params: ExplainParams, onDelta: (text: string) => void, signal?: AbortSignal): Promise<string>;
 }
@@ -95,6 +98,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         state: () => state,
         lastCompletionItems: () => client.lastItems,
         client: () => client,
+        conversations: () => {
+            const history = new ConversationHistory(context.workspaceState);
+            return history.list().map((c) => history.get(c.id)!).filter(Boolean);
+        },
         explain: (params, onDelta, signal = new AbortController().signal) => {
             const {partialResultToken: _ignored, ...rest} = params;
             return streamRequest(client.languageClient, ExplainRequest, rest, onDelta, signal);

@@ -15,7 +15,8 @@ import {openWorkbench} from "./support/workbench";
 const root = repoRoot();
 const extensionDevelopmentPath = path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root);
 const extensionTestsPath = path.join(root, "out/test/extension/index.js");
-const extensionEnvironment = {GEMMA_CODE_TEST: "1"};
+// GEMMA_CODE_EXTENSION_TESTS: comma-separated suite names (e.g. "review,typingGuarantees") to run only those.
+const extensionEnvironment = {GEMMA_CODE_TEST: "1", GEMMA_CODE_EXTENSION_TESTS: process.env.GEMMA_CODE_EXTENSION_TESTS ?? ""};
 const timeoutMs = Number(process.env.GEMMA_CODE_TEST_TIMEOUT_MS ?? 10 * 60_000);
 const cleanups: (() => Promise<unknown>)[] = [];
 const started = Date.now();

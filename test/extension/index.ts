@@ -11,7 +11,9 @@ export async function run(): Promise<void> {
     const Mocha: typeof MochaType = mod.default ?? mod;
     const mocha = new Mocha({ui: "bdd", timeout: 60_000, color: false, reporter: "spec"});
     // This file is out/test/extension/index.js; the bundled suites sit next to it.
+    const only = (process.env.GEMMA_CODE_EXTENSION_TESTS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith(".test.js")).sort()) {
+        if (only.length && !only.includes(f.replace(/\.test\.js$/, ""))) continue;
         mocha.addFile(path.join(__dirname, f));
     }
     await mocha.loadFilesAsync();

@@ -10,7 +10,6 @@ describe("review and explain", function () {
     this.timeout(240_000);
     let api: GemmaCodeApi;
     let doc: vscode.TextDocument;
-    let editor: vscode.TextEditor;
 
     before(async () => {
         api = await vscode.extensions.getExtension<GemmaCodeApi>("gemma-code.gemma-code")!.activate();
@@ -19,7 +18,7 @@ describe("review and explain", function () {
         const uri = vscode.Uri.joinPath(folder.uri, "review-target.js");
         await vscode.workspace.fs.writeFile(uri, Buffer.from(CODE));
         doc = await vscode.workspace.openTextDocument(uri);
-        editor = await vscode.window.showTextDocument(doc);
+        await vscode.window.showTextDocument(doc);
     });
 
     it("Review Current File publishes Gemma's comments as diagnostics", async () => {
@@ -55,7 +54,14 @@ describe("review and explain", function () {
         assert.ok(parts.length >= 2, `streamed parts: ${parts.length}`);
         assert.equal(parts.join(""), text);
         // The command path: the code action's command opens the explanation in the chat panel.
+        const before = api.conversations().length;
         await vscode.commands.executeCommand("gemmaCode.explain", {uri: doc.uri.toString(), range, diagnostic});
-        assert.ok(editor.document === doc);
+        const conversations = api.conversations();
+        assert.equal(conversations.length, before + 1, "the explanation opened a conversation in the chat panel");
+        const shown = conversations[0];
+        assert.equal(shown.title, "Explain: Division by zero (review-target.js:6)");
+        const reply = shown.messages.at(-1)!;
+        assert.equal(reply.role, "assistant");
+        assert.ok(reply.content.trim().length > 0, "Gemma's explanation is in the conversation");
     });
 });
