@@ -6,7 +6,7 @@
 // llama-server gets the prompt our default server built (same tokens, from its trace) with as many tokens to generate
 // as it generated, KV cache reused the same way (cache_prompt). The order is rotated every keystroke, so every
 // engine sees the same machine load. Prints medians and ratios (ours ÷ llama-server) and writes JSON.
-// --load repeats the default pair with a busy process spinning on one core.
+// --load repeats the default pair with a busy process spinning on one core. --cpu-prof DIR profiles our servers.
 import {ChildProcess, spawn} from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -31,6 +31,8 @@ const MODELS: Record<string, {file: () => string; positions: number; chars: numb
 };
 const models = (arg("--models") ?? Object.keys(MODELS).join(",")).split(",");
 const baseline = arg("--baseline");
+/** --cpu-prof DIR: our servers write V8 CPU profiles there (one folder per server), to find our per-token cost. */
+const cpuProf = arg("--cpu-prof");
 const outFile = arg("--out") ?? path.join(root, "bench/.out", `engine-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 
 interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number}
@@ -46,7 +48,8 @@ interface Step {uri: string; version: number; text: string; line: number; charac
 
 async function ourServer(name: string, serverPath: string, modelPath: string, settings: Record<string, unknown>, threads: number,
                          completion: Record<string, number> | undefined, leads = false): Promise<Engine> {
-    const {server} = await ServerProcess.start({serverPath, clientName: "gemma-code-bench-engine", env: {GEMMA_CODE_TRACE: "1"},
+    const {server} = await ServerProcess.start({serverPath, clientName: "gemma-code-bench-engine",
+        env: {GEMMA_CODE_TRACE: "1", ...(cpuProf ? {NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(cpuProf, name.replace(/\W+/g, "-"))}`} : {})},
         initializationOptions: {settings: {modelPath, ...settings, completion: {...completion, ...(settings.completion as object)}}}});
     const ready = await server.waitForState((s) => s.status === "ready" || s.status === "error");
     if (ready.status !== "ready") throw new Error(`${name}: ${ready.message}`);
