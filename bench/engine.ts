@@ -33,6 +33,8 @@ const models = (arg("--models") ?? Object.keys(MODELS).join(",")).split(",");
 const baseline = arg("--baseline");
 /** --cpu-prof DIR: our servers write V8 CPU profiles there (one folder per server), to find our per-token cost. */
 const cpuProf = arg("--cpu-prof");
+/** --ours-only: without llama-server (to profile, or where it is not built). */
+const oursOnly = hasFlag("--ours-only");
 const outFile = arg("--out") ?? path.join(root, "bench/.out", `engine-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 
 interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number}
@@ -48,10 +50,12 @@ interface Step {uri: string; version: number; text: string; line: number; charac
 
 async function ourServer(name: string, serverPath: string, modelPath: string, settings: Record<string, unknown>, threads: number,
                          completion: Record<string, number> | undefined, leads = false): Promise<Engine> {
-    const {server} = await ServerProcess.start({serverPath, clientName: "gemma-code-bench-engine",
-        env: {GEMMA_CODE_TRACE: "1", ...(cpuProf ? {NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(cpuProf, name.replace(/\W+/g, "-"))}`} : {})},
+    const profile = cpuProf ? path.join(cpuProf, `${name.replace(/\W+/g, "-")}.cpuprofile`) : undefined;
+    const {server} = await ServerProcess.start({serverPath: profile ? profiler() : serverPath, clientName: "gemma-code-bench-engine",
+        env: {GEMMA_CODE_TRACE: "1", ...(profile ? {GEMMA_CODE_PROFILE: profile, GEMMA_CODE_PROFILED_SERVER: path.resolve(serverPath)} : {})},
         initializationOptions: {settings: {modelPath, ...settings, completion: {...completion, ...(settings.completion as object)}}}});
-    const ready = await server.waitForState((s) => s.status === "ready" || s.status === "error");
+    const ready = await Promise.race([server.waitForState((s) => s.status === "ready" || s.status === "error"),
+        server.exited.then((code) => ({status: "error", message: `exited with ${code}: ${server.stderr.join("").slice(-500)}`}))]);
     if (ready.status !== "ready") throw new Error(`${name}: ${ready.message}`);
     const stats: CompletionStats[] = [];
     server.connection.onNotification("gemma/completionStats", (s: CompletionStats) => void stats.push(s));
@@ -82,6 +86,24 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
         stop: async () => void await server.shutdown()
     };
     return engine;
+}
+
+/**
+ * A wrapper that runs the server under V8's CPU profiler and writes the profile when it exits (NODE_OPTIONS may not
+ * carry --cpu-prof, and the server is started as `node FILE --stdio`).
+ */
+function profiler() {
+    const file = path.join(cpuProf!, "profile-server.js");
+    fs.mkdirSync(cpuProf!, {recursive: true});
+    fs.writeFileSync(file, `const inspector = require("node:inspector"), fs = require("node:fs");
+const session = new inspector.Session();
+session.connect();
+session.post("Profiler.enable");
+session.post("Profiler.start");
+process.on("exit", () => session.post("Profiler.stop", (e, r) => { if (!e) fs.writeFileSync(process.env.GEMMA_CODE_PROFILE, JSON.stringify(r.profile)); }));
+require(process.env.GEMMA_CODE_PROFILED_SERVER);
+`);
+    return file;
 }
 
 const agent = new http.Agent({keepAlive: true});
@@ -168,10 +190,11 @@ async function runModel(model: string, load: boolean) {
                 engines.push(await ourServer(`before -t ${defaultThreads}`, baseline, modelPath, {threads: defaultThreads}, defaultThreads, c));
             }
         }
-        const peers = load ? [await peerServer(modelPath, cores)] : await Promise.all(Array.from({length: cores}, (_, i) => peerServer(modelPath, i + 1)));
+        const peers = oursOnly ? [] : load ? [await peerServer(modelPath, cores)]
+            : await Promise.all(Array.from({length: cores}, (_, i) => peerServer(modelPath, i + 1)));
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
-        const bos = (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
+        const bos = peers[0] && (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
         if (load) spin.push(spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}));
         const peerSet = new Set<Engine>(peers);
         const ours = engines.filter((e) => !peerSet.has(e));
