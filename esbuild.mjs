@@ -33,7 +33,7 @@ const builds = [
 ];
 if (!production) {
     // bench/speculative.ts runs by name (npm run bench:speculative), outside the run-*.ts pattern.
-    const tests = [...listTests("test"), ...listTests("bench"), ...["bench/speculative.ts"].filter((f) => fs.existsSync(f))];
+    const tests = [...listTests("test"), ...listTests("bench"), ...["bench/speculative.ts", "bench/engine.ts"].filter((f) => fs.existsSync(f))];
     builds.push({...common, entryPoints: tests, outbase: ".", outdir: "out",
         external: [...common.external, "mocha", "playwright-core", "@vscode/test-electron"]});
 }

@@ -37,6 +37,7 @@ export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSe
         if (typeof c.draftMinConfidence === "number" && c.draftMinConfidence >= 0 && c.draftMinConfidence <= 1) {
             next.completion.draftMinConfidence = c.draftMinConfidence;
         }
+        if (c.promptLookup === "auto" || c.promptLookup === "on" || c.promptLookup === "off") next.completion.promptLookup = c.promptLookup;
     }
     return next;
 }

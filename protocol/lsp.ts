@@ -64,6 +64,11 @@ export interface ServerSettings {
         draftMaxTokens: number;
         /** A draft ends before a token whose probability is below this (0 = never). */
         draftMinConfidence: number;
+        /**
+         * Prompt-lookup decoding (local engine, without a draft model): drafts copied from the prompt where its last
+         * tokens repeat, checked in one batch. "auto" = where it was measured to pay (completion/promptLookup.ts).
+         */
+        promptLookup: PromptLookupSetting;
     };
     chat: {
         /** Longest reply to a chat message or an explanation, in tokens. */
@@ -79,6 +84,8 @@ export interface ServerSettings {
     unloadAfterMinutes: number;
 }
 
+export type PromptLookupSetting = "auto" | "on" | "off";
+
 export const defaultServerSettings: ServerSettings = {
     engine: "local",
     remote: {endpoint: "", model: "", apiKey: "", tlsVerify: true, timeoutMs: 30_000},
@@ -87,7 +94,7 @@ export const defaultServerSettings: ServerSettings = {
     contextSize: 0,
     threads: 0,
     completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto", draftModelPath: "", draftMaxTokens: 16,
-        draftMinConfidence: 0.6},
+        draftMinConfidence: 0.6, promptLookup: "auto"},
     chat: {maxTokens: 1024},
     review: {maxLines: 3000},
     readyTimeoutMs: 120_000,
@@ -232,6 +239,10 @@ export interface CompletionTrace {
     latencyMs: number;
     /** Of which node-llama-cpp worked (prefill + generation), ms. */
     engineMs: number;
+    /** Of which the prompt (up to the first token), ms. */
+    prefillMs?: number;
+    /** Draft tokens accepted / rejected / used (draft model or prompt lookup). */
+    draft?: {validated: number; refuted: number; used: number};
     aborted: boolean;
 }
 /** The most recent traces (at most 256), oldest first; empty unless the server runs with GEMMA_CODE_TRACE=1. */

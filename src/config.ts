@@ -1,7 +1,7 @@
 // The one place that reads Gemma Code's settings. Everything else asks this module, so setting names, defaults
 // and scopes live here and in package.json's "contributes.configuration" only.
 import * as vscode from "vscode";
-import {defaultServerSettings, EngineKind, GpuSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
+import {defaultServerSettings, EngineKind, GpuSetting, PromptLookupSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
 import {DEFAULT_MODEL_URI} from "./model/recommend";
 
 export const SECTION = "gemmaCode";
@@ -69,7 +69,8 @@ export function serverSettings(): ServerSettings {
             // Machine-scoped in package.json, like modelPath: it chooses a file to load.
             draftModelPath: expandHome(c.get<string>("completion.draftModelPath", d.completion.draftModelPath).trim()),
             draftMaxTokens: d.completion.draftMaxTokens,
-            draftMinConfidence: d.completion.draftMinConfidence
+            draftMinConfidence: d.completion.draftMinConfidence,
+            promptLookup: c.get<PromptLookupSetting>("completion.promptLookup", d.completion.promptLookup)
         }
     };
 }

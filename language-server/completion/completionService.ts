@@ -118,7 +118,11 @@ export class CompletionService {
                 maxTokens: multiline ? settings.completion.maxTokens : Math.min(settings.completion.maxTokens, 48),
                 signal: controller.signal,
                 singleLine: !multiline,
-                onText: (t) => (flight.partial = t)
+                onText: (t) => {
+                    // Time to first token, for the log (and for tests that must abort a generation in progress).
+                    if (!flight.partial) this.deps.log.debug(`completion: first text after ${Math.round(performance.now() - started)} ms`);
+                    flight.partial = t;
+                }
             });
             this.record(result);
             if (!result.aborted) {
@@ -140,7 +144,7 @@ export class CompletionService {
         if (this.tracing) {
             this.traces.push({prompt: promptParts, promptTokens: result.promptTokens, reusedTokens: result.reusedTokens,
                 generatedTokens: result.generatedTokens, latencyMs: performance.now() - started,
-                engineMs: result.prefillMs + result.generateMs, aborted: result.aborted});
+                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, draft: result.draft, aborted: result.aborted});
             if (this.traces.length > 256) this.traces.shift();
         }
         if (result.aborted || token.isCancellationRequested) {

@@ -8,9 +8,9 @@
 //   greedy token at every position; the draft tokens that match are kept with the main model's next token, the rest
 //   erased. The output is the main model's greedy output, as without a draft.
 import type {LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token} from "node-llama-cpp";
-import {emptyResult, GenerationResult, shouldStop} from "../engine/engine";
-import type {Drafter} from "../model/drafter";
+import {emptyResult, GenerationResult} from "../engine/engine";
 import {keepCommonPrefix} from "../model/sequencePrefix";
+import {StopScanner, TokenTextDecoder} from "./tokenText";
 
 /**
  * Prefill chunk = the context's batch size (512 by default). Smaller chunks abort sooner but cost throughput:
@@ -23,6 +23,16 @@ export function prefillChunk(sequence: LlamaContextSequence) {
 
 export type Take = "end" | "last" | "more";
 
+/** What speculate() drafts with: a draft model (model/drafter.ts) or prompt lookup (promptLookup.ts). */
+export interface TokenDrafter {
+    /** Whether a generation with this many tokens in the sequence can be drafted for. */
+    fits(history: number): boolean;
+    /** Follows the main sequence's prefill (the tokens it holds so far). */
+    align(tokens: readonly Token[]): Promise<void>;
+    /** Up to `limit` tokens expected after `history` + `pending`. */
+    draft(history: readonly Token[], pending: Token, limit: number): Promise<Token[]>;
+}
+
 export interface GenerateOptions {
     maxTokens: number;
     signal: AbortSignal;
@@ -34,8 +44,8 @@ export interface GenerateOptions {
     onText?: (text: string) => void;
     /** Constrains sampling to a grammar (e.g. a JSON schema). */
     grammarEvaluationState?: LlamaGrammarEvaluationState;
-    /** Speculative decoding with this draft model (not with a grammar). */
-    drafter?: Drafter;
+    /** Speculative decoding with this drafter (not with a grammar). */
+    drafter?: TokenDrafter;
 }
 
 export async function generate(sequence: LlamaContextSequence, prompt: Token[], options: GenerateOptions): Promise<GenerationResult> {
@@ -65,30 +75,39 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
         return result;
     }
 
-    const generated: Token[] = [];
+    let generated = 0;
+    const decoder = new TokenTextDecoder(model);
+    const stops = new StopScanner(options.stops, options.singleLine);
+    const ends = endTokens(model);
     /** Takes one generated token: "end" (not taken: the generation ends), "last" (taken, and it ends) or "more". */
     const take = (token: Token): Take => {
-        if (isEndToken(model, token)) return "end";
-        generated.push(token);
+        if (ends.is(token)) return "end";
+        generated++;
         if (options.signal.aborted) {
             result.aborted = true;
             result.tokensAfterAbort++;
             return "last";
         }
-        const text = model.detokenize(generated, false);
-        result.text = text;
-        options.onText?.(text);
-        return generated.length < options.maxTokens && !shouldStop(text, options.stops, options.singleLine) ? "more" : "last";
+        // Constant work per token: only the new token is detokenized, only the new text is scanned for stops.
+        if (decoder.push(token) === "") return generated < options.maxTokens ? "more" : "last";
+        result.text = decoder.text;
+        options.onText?.(result.text);
+        return generated < options.maxTokens && !stops.check(result.text) ? "more" : "last";
     };
     const genStarted = performance.now();
     if (drafter && drafter.fits(prompt.length + options.maxTokens)) {
-        result.draft = await speculate(sequence, drafter, prompt.at(-1)!, take, () => options.maxTokens - generated.length);
+        result.draft = await speculate(sequence, drafter, prompt.at(-1)!, take, () => options.maxTokens - generated);
     } else {
         for await (const token of sequence.evaluate(prompt.slice(-1), {temperature: 0, grammarEvaluationState: options.grammarEvaluationState})) {
             if (take(token) !== "more") break;
         }
     }
-    result.generatedTokens = generated.length;
+    // A character still incomplete when the generation stopped is dropped, never shown half.
+    if (decoder.flush() !== "") {
+        result.text = decoder.text;
+        options.onText?.(result.text);
+    }
+    result.generatedTokens = generated;
     result.generateMs = performance.now() - genStarted;
     return result;
 }
@@ -99,7 +118,7 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
  * mismatch are accepted, followed by the main model's own token there. `take` gets the tokens one by one, as the
  * plain loop would, and may end the generation after any of them. Exported for bench/speculative.ts.
  */
-export async function speculate(sequence: LlamaContextSequence, drafter: Drafter, pending: Token, take: (t: Token) => Take,
+export async function speculate(sequence: LlamaContextSequence, drafter: TokenDrafter, pending: Token, take: (t: Token) => Take,
                          remaining: () => number) {
     const stats = {validated: 0, refuted: 0, used: 0};
     for (;;) {
@@ -127,7 +146,27 @@ export async function speculate(sequence: LlamaContextSequence, drafter: Drafter
     }
 }
 
-function isEndToken(model: LlamaModel, token: Token) {
-    // Control tokens (<eos>, <end_of_turn>, FIM markers, <|file_separator|>) never belong in the editor.
-    return token === model.tokens.eos || token === model.tokens.eot || model.isSpecialToken(token);
+/**
+ * Control tokens (<eos>, <end_of_turn>, FIM markers, <|file_separator|>) never belong in the editor. Which tokens
+ * are special is asked of node-llama-cpp once per token id and model (isSpecialToken detokenizes the token twice).
+ */
+const endTokenCache = new WeakMap<LlamaModel, {is(token: Token): boolean}>();
+
+function endTokens(model: LlamaModel) {
+    let cached = endTokenCache.get(model);
+    if (!cached) {
+        const known = new Map<Token, boolean>();
+        cached = {
+            is(token: Token) {
+                let end = known.get(token);
+                if (end === undefined) {
+                    end = token === model.tokens.eos || token === model.tokens.eot || model.isSpecialToken(token);
+                    known.set(token, end);
+                }
+                return end;
+            }
+        };
+        endTokenCache.set(model, cached);
+    }
+    return cached;
 }

@@ -44,6 +44,8 @@ export interface RequestOptions {
     timeoutMs?: number;
     /** Retries for idempotent calls: attempts after the first one (backoff 250 ms, 500 ms, 1 s…). */
     retries?: number;
+    /** Chunks as bytes, one latin1 character each, for streams decoded across events (utf8Events.ts). */
+    bytes?: boolean;
 }
 
 /** The origin of a URL, for messages: never the path, query or userinfo (they may hold secrets). */
@@ -171,7 +173,7 @@ function openOnce(target: HttpTarget, method: string, path: string, body: unknow
             if (settled) return res.destroy();
             settled = true;
             cleanup();
-            res.setEncoding("utf8");
+            res.setEncoding(options.bytes ? "latin1" : "utf8");
             const chunks = readChunks(res, req, timeoutMs, origin, signal, () => failure, (e) => (failure ??= e),
                 () => signal?.removeEventListener("abort", onAbort));
             resolve({status: res.statusCode ?? 0, headers: res.headers, chunks, close: () => req.destroy()});

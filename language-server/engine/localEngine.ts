@@ -4,7 +4,8 @@
 import type {ChatHistoryItem, LlamaGrammar, Token} from "node-llama-cpp";
 import type {CancellationToken} from "vscode-languageserver";
 import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
-import {generate} from "../completion/generator";
+import {generate, TokenDrafter} from "../completion/generator";
+import {PromptLookupDrafter, usePromptLookup} from "../completion/promptLookup";
 import {identityFromMetadata, ModelIdentity} from "../completion/modelFamily";
 import type {Logger} from "../log";
 import {LoadedModel, ModelHost} from "../model/modelHost";
@@ -15,6 +16,7 @@ export class LocalEngine implements Engine {
     readonly kind = "local" as const;
     readonly host: ModelHost;
     private readonly sessions = new WeakMap<LoadedModel, LocalSession>();
+    private settings: ServerSettings | undefined;
 
     constructor(log: Logger, onState: (state: ServerState) => void) {
         this.host = new ModelHost(log, onState);
@@ -32,13 +34,14 @@ export class LocalEngine implements Engine {
     }
 
     configure(settings: ServerSettings) {
+        this.settings = settings;
         this.host.configure(settings);
     }
 
     async whenReady(timeoutMs: number, token?: CancellationToken): Promise<ModelSession> {
         const loaded = await this.host.whenReady(timeoutMs, token);
         let session = this.sessions.get(loaded);
-        if (!session) this.sessions.set(loaded, session = new LocalSession(loaded));
+        if (!session) this.sessions.set(loaded, session = new LocalSession(loaded, () => this.settings));
         return session;
     }
 
@@ -57,8 +60,9 @@ export class LocalEngine implements Engine {
 
 class LocalSession implements ModelSession {
     readonly identity: ModelIdentity;
+    private readonly promptLookup = new PromptLookupDrafter();
 
-    constructor(private readonly loaded: LoadedModel) {
+    constructor(private readonly loaded: LoadedModel, private readonly settings: () => ServerSettings | undefined) {
         this.identity = identityFromMetadata(loaded.model.fileInfo.metadata);
     }
 
@@ -82,8 +86,15 @@ class LocalSession implements ModelSession {
         for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
         return generate(this.loaded.completionSequence, tokens, {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
-            onText: request.onText, drafter: this.loaded.draft?.drafter
+            onText: request.onText, drafter: this.drafter()
         });
+    }
+
+    /** A draft model when one is loaded, else prompt lookup where it is on (a setting, or measured to pay). */
+    private drafter(): TokenDrafter | undefined {
+        if (this.loaded.draft) return this.loaded.draft.drafter;
+        const setting = this.settings()?.completion.promptLookup ?? "auto";
+        return usePromptLookup(setting, this.loaded.llama.gpu === false ? "cpu" : "gpu") ? this.promptLookup : undefined;
     }
 
     chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult> {

@@ -27,6 +27,7 @@ import {
 // node-llama-cpp's JSON-schema-to-GBNF generator (pure JavaScript, bundled by esbuild; the package's exports do not
 // name it): the remote engine sends llama-server the very grammar the local engine uses.
 import {getGbnfGrammarForGbnfJsonSchema} from "../../node_modules/node-llama-cpp/dist/utils/gbnfJson/getGbnfGrammarForGbnfJsonSchema.js";
+import {decodeEventData, textOfBytes, Utf8Deltas} from "./utf8Events";
 import {displayOrigin, HttpTarget, normalizeEndpoint, openRequest, readAll, RemoteError, requestJson, sleep, statusError} from "./http";
 import {type SseEvent, SseFormatError, SseParser} from "./sse";
 
@@ -568,7 +569,15 @@ class RemoteSession implements ModelSession {
             result.reusedTokens = timings?.cache_n ?? usage?.prompt_tokens_details?.cached_tokens ?? 0;
             return result;
         };
-        const handle = (json: ChunkJson) => {
+        // Deltas are decoded across events: a character may arrive in two (utf8Events.ts).
+        const utf8 = new Utf8Deltas();
+        const append = (delta: string) => {
+            if (!delta) return;
+            result.text += delta;
+            onText(result.text);
+            if (stop?.(result.text)) stoppedEarly = true;
+        };
+        const handle = (json: ChunkJson, raw = false) => {
             if (json.error !== undefined) {
                 const message = typeof json.error === "string" ? json.error : json.error?.message ?? JSON.stringify(json.error).slice(0, 200);
                 if (this.llamaServer && result.text && OUTPUT_PARSE_ERROR.test(message)) {
@@ -590,11 +599,10 @@ class RemoteSession implements ModelSession {
             if (part.delta) {
                 if (!firstAt) firstAt = performance.now();
                 chunks++;
-                result.text += part.delta;
-                onText(result.text);
-                if (stop?.(result.text)) stoppedEarly = true;
+                append(utf8.push(part.delta, raw));
             }
             if (part.finish) {
+                append(utf8.end());
                 result.finishReason = part.finish;
                 complete = true;
             }
@@ -606,31 +614,32 @@ class RemoteSession implements ModelSession {
                 return true;
             }
             let json: ChunkJson;
+            const data = decodeEventData(event.data);
             try {
-                json = JSON.parse(event.data) as ChunkJson;
+                json = JSON.parse(data.text) as ChunkJson;
             } catch {
-                throw malformed(origin, "an event whose data is not JSON", event.data);
+                throw malformed(origin, "an event whose data is not JSON", textOfBytes(event.data));
             }
             if (event.event === "error") json = {error: (json as {message?: string}).message ? json : (json.error ?? json)} as ChunkJson;
-            handle(json);
+            handle(json, data.raw);
             return false;
         };
 
         let response;
         try {
-            response = await openRequest(this.target, "POST", path, body, {signal: options.signal});
+            response = await openRequest(this.target, "POST", path, body, {signal: options.signal, bytes: true});
         } catch (error) {
             if (options.signal.aborted) return {...finish(), aborted: true};
             throw this.failed(error);
         }
         try {
             if (response.status < 200 || response.status >= 300) {
-                throw statusError(origin, response.status, await readAll(response), `POST ${path}`);
+                throw statusError(origin, response.status, textOfBytes(await readAll(response)), `POST ${path}`);
             }
             const type = String(response.headers["content-type"] ?? "");
             if (!/event-stream/i.test(type)) {
                 // A server that ignored stream: true answers with one JSON document.
-                const text = await readAll(response);
+                const text = textOfBytes(await readAll(response));
                 let json: ChunkJson;
                 try {
                     json = JSON.parse(text) as ChunkJson;

@@ -10,6 +10,7 @@ import {disposeDraftModel, DraftModel, loadDraftModel} from "./draftModel";
 import {explainLoadError, precheckModelFile} from "./loadErrors";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
 import {registerModel, unregister} from "./peers";
+import {physicalCores, threadsFor} from "./threadPolicy";
 
 /** A loaded model with one context and a sequence per kind of work, so each keeps its own KV cache. */
 export interface LoadedModel {
@@ -168,7 +169,8 @@ export class ModelHost {
     }
 
     private getLlama(settings: ServerSettings): Promise<Llama> {
-        const threads = settings.threads > 0 ? settings.threads : os.availableParallelism();
+        // The most any context may use; each context picks its own count (threadPolicy.ts) once offloading is known.
+        const threads = settings.threads > 0 ? settings.threads : physicalCores();
         const key = `${settings.gpu}/${threads}`;
         let llama = this.llamas.get(key);
         if (!llama) {
@@ -259,6 +261,8 @@ export class ModelHost {
             context = await model.createContext({
                 contextSize: settings.contextSize > 0 ? settings.contextSize : {min: 2048, max: 8192},
                 sequences: 2,
+                threads: threadsFor({setting: settings.threads, physicalCores: physicalCores(),
+                    fullyOffloaded: llama.gpu !== false && model.gpuLayers >= model.fileInsights.totalLayers}),
                 // node-llama-cpp's heuristic turns flash attention off for gemma2; llama.cpp supports it with
                 // soft-capping, and it gave identical tokens 1.6-1.8x faster at prefill (notes).
                 flashAttention: true,

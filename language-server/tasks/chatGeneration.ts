@@ -29,10 +29,9 @@ export async function generateReply(loaded: LoadedModel, history: ChatHistoryIte
         signal: options.signal,
         grammarEvaluationState,
         onText: (text) => {
-            // Hold back a trailing replacement character: it is half of a multi-byte character still coming.
-            const ready = text.endsWith("\ufffd") ? text.replace(/\ufffd+$/, "") : text;
-            if (ready.length > sent && options.onDelta) options.onDelta(ready.slice(sent));
-            sent = Math.max(sent, ready.length);
+            // The generator's text only ever grows by whole characters (completion/tokenText.ts).
+            if (text.length > sent && options.onDelta) options.onDelta(text.slice(sent));
+            sent = text.length;
         }
     });
     if (result.text.length > sent && options.onDelta) options.onDelta(result.text.slice(sent));

@@ -51,7 +51,8 @@ describe("speculative decoding with a draft model (local engine)", function () {
     });
 
     it("the tiny model as its own draft: the same completions as without, and accepted draft tokens in the metrics", async () => {
-        const plainClient = await start({});
+        // Without prompt lookup either (it also drafts, from the prompt): the plain greedy loop is the reference.
+        const plainClient = await start({settings: {completion: {promptLookup: "off"}}});
         await plainClient.waitForState((s) => s.status === "ready");
         const plain = await completeAll(plainClient);
         const plainStats = plainClient.stats.map((s) => s.generatedTokens);
@@ -93,12 +94,18 @@ describe("speculative decoding with a draft model (local engine)", function () {
         let text = "// " + "context line for the prompt\n// ".repeat(100) + "\n" + PROMPTS[0].text;
         await c.open(uri, text);
         const pending: Promise<unknown>[] = [];
+        let generating = 0;
         for (let i = 0; i < 10; i++) {
             text += "ab"[i % 2];
             await c.change(uri, text, i + 2);
+            // Some of them reach the generation loop before the next keystroke, so the aborts hit the draft-and-verify
+            // loop at work, not only the prefill: wait for the server to say the first text is out.
+            const firstText = i % 3 === 2 ? c.nextLog(/^completion: first text after/) : undefined;
             pending.push(c.complete(uri, endOf(text)));
-            // Let some of them reach the generation loop, so the aborts hit the predictor at work, not only the prefill.
-            if (i % 3 === 2) await new Promise((r) => setTimeout(r, 150));
+            if (firstText) {
+                await firstText;
+                generating++;
+            }
         }
         const results = await Promise.all(pending) as {items: unknown[]}[];
         assert.ok(results.every((r) => Array.isArray(r.items)), "every request is answered");
@@ -108,6 +115,8 @@ describe("speculative decoding with a draft model (local engine)", function () {
         assert.equal(metrics.maxRunning, 1, "never two generations at once");
         assert.equal(metrics.running, 0);
         assert.ok(metrics.superseded >= 8, JSON.stringify(metrics));
+        assert.equal(generating, 3, "three generations were aborted while generating");
+        assert.ok(metrics.tokensForDiscarded >= generating, `tokens generated for aborted requests: ${JSON.stringify(metrics)}`);
         assert.ok(metrics.tokensAfterAbort <= metrics.superseded, `abort latency ≤ 1 token each: ${JSON.stringify(metrics)}`);
         text += "\n    ";
         await c.change(uri, text, 20);
@@ -121,7 +130,7 @@ describe("speculative decoding with a draft model (local engine)", function () {
     it("a missing or non-GGUF draft model is reported, and completions run without it", async () => {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-draft-"));
         const missing = path.join(dir, "gemma-2-2b-it.gguf");
-        const c = await start({settings: {completion: {draftModelPath: missing}}});
+        const c = await start({settings: {completion: {draftModelPath: missing, promptLookup: "off"}}});
         const ready = await c.waitForState((s) => s.status === "ready" || s.status === "error");
         assert.equal(ready.status, "ready", `the main model loads anyway: ${ready.message}`);
         assert.equal(ready.draft?.status, "error");

@@ -23,7 +23,17 @@ export class TestLspClient {
 
     private constructor(private readonly server: ServerProcess) {
         server.connection.onNotification("gemma/completionStats", (s: CompletionStats) => void this.stats.push(s));
-        server.connection.onNotification("window/logMessage", (m: {message: string}) => void this.logs.push(m.message));
+        server.connection.onNotification("window/logMessage", (m: {message: string}) => {
+            this.logs.push(m.message);
+            this.logWaiters = this.logWaiters.filter((w) => (w.pattern.test(m.message) ? (w.resolve(m.message), false) : true));
+        });
+    }
+
+    private logWaiters: {pattern: RegExp; resolve: (line: string) => void}[] = [];
+
+    /** Resolves with the next log line (from now on) that matches. */
+    nextLog(pattern: RegExp): Promise<string> {
+        return new Promise((resolve) => this.logWaiters.push({pattern, resolve}));
     }
 
     get connection() {
