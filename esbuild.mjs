@@ -14,7 +14,9 @@ const common = {
     target: "node20",
     platform: "node",
     format: "cjs",
-    external: ["vscode", "node-llama-cpp"]
+    external: ["vscode", "node-llama-cpp"],
+    // Test hooks (src/chat/testHooks.ts) exist in development builds only; the shipped bundle has none.
+    define: {GEMMA_CODE_TEST_HOOKS: production ? "false" : "true"}
 };
 
 function listTests(dir) {
@@ -27,6 +29,9 @@ function listTests(dir) {
 const builds = [
     {...common, entryPoints: {extension: "src/extension.ts"}, outdir: "dist"},
     {...common, entryPoints: {server: "language-server/main.ts"}, outdir: "dist"},
+    // Module hooks run in their own ES module (module.register takes a URL), next to server.js.
+    {...common, format: "esm", entryPoints: {backendHooks: "language-server/model/backendHooks.ts"}, outdir: "dist",
+        outExtension: {".js": ".mjs"}},
     {...common, entryPoints: {cli: "language-server/cli/main.ts"}, outdir: "dist", banner: {js: "#!/usr/bin/env node"}},
     {...common, platform: "browser", format: "iife", target: "es2022", external: [],
         entryPoints: {webview: "media/main.ts"}, outdir: "dist"}

@@ -2,6 +2,7 @@
 // through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
 import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
+import {GpuBackendOffer} from "./backend/gpuBackendOffer";
 import {registerChat, streamRequest} from "./chat";
 import {GemmaClient} from "./client";
 import {offerModelSelection, registerCommands, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
@@ -11,15 +12,13 @@ import {registerExplainCommand} from "./review/explainCommand";
 import {registerReviewCommands} from "./review/reviewCommands";
 import {StatusBar} from "./statusBar";
 
-/** What activate() returns: used by the extension-host tests, and by other extensions if they want. */
+/** What activate() returns, for other extensions (and the extension-host tests, which use only this). */
 export interface GemmaCodeApi {
     /** Resolves when the model is ready; rejects when it fails to load or none is configured. */
     whenModelReady(): Promise<ServerState>;
     /** Resolves with the first server state (the current one included) that matches. */
     waitForState(predicate: (s: ServerState) => boolean): Promise<ServerState>;
     state(): ServerState | undefined;
-    lastCompletionItems(): readonly vscode.InlineCompletionItem[];
-    client(): GemmaClient;
     /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
     explain(params: ExplainParams, onDelta: (text: string) => void, signal?: AbortSignal): Promise<string>;
 }
@@ -34,12 +33,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     const stateListeners = new Set<(s: ServerState) => void>();
     let offeredModel = false;
     let chat: ReturnType<typeof registerChat> | undefined;
+    let gpuBackend: GpuBackendOffer | undefined;
     const client = new GemmaClient(context, log, {
         onState: (s) => {
             state = s;
             statusBar.setState(s);
             chat?.setState(s);
             if (s.status === "error") log.error(s.message);
+            if (s.status === "ready" && s.engine !== "remote") gpuBackend?.onModelReady();
             if (s.status === "noModel" && s.engine !== "remote" && !offeredModel) {
                 offeredModel = true;
                 void offerModelSelection();
@@ -58,6 +59,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         await loadRemoteApiKey(context.secrets);
         await client.sendSettings();
     }));
+    gpuBackend = new GpuBackendOffer({context, log, restartServer: () => client.restart(),
+        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)});
+    context.subscriptions.push(gpuBackend);
     context.subscriptions.push(registerDownloadCommand({
         context, log, selectModelFile,
         systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)
@@ -93,8 +97,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             stateListeners.add(check);
         }),
         state: () => state,
-        lastCompletionItems: () => client.lastItems,
-        client: () => client,
         explain: (params, onDelta, signal = new AbortController().signal) => {
             const {partialResultToken: _ignored, ...rest} = params;
             return streamRequest(client.languageClient, ExplainRequest, rest, onDelta, signal);
