@@ -3,6 +3,7 @@
 // runtime dependencies it imports, and only that platform's CPU (Metal on macOS) binaries. Each target is
 // staged in .package/<target>/ first, so vsce packs exactly what is staged and nothing from the repository.
 //   node scripts/package.mjs [--target linux-x64]... [--skip-build]     (npm run package)
+// --skip-build reuses .package/dist from the last run.
 // Prints each package's size; the .vsix files land in .package/vsix/.
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
@@ -20,13 +21,18 @@ const outDir = path.join(root, ".package/vsix");
 const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 
 const vsce = path.join(root, "node_modules/@vscode/vsce/vsce");
-if (!args.includes("--skip-build")) execFileSync(process.execPath, [path.join(root, "esbuild.mjs"), "--production"], {cwd: root, stdio: "inherit"});
+// The production bundles (no maps, no test hooks) go to their own folder: dist/ keeps the development build.
+const distDir = path.join(root, ".package/dist");
+if (!args.includes("--skip-build")) {
+    fs.rmSync(distDir, {recursive: true, force: true});
+    execFileSync(process.execPath, [path.join(root, "esbuild.mjs"), "--production", `--dist=${distDir}`], {cwd: root, stdio: "inherit"});
+}
 fs.mkdirSync(outDir, {recursive: true});
 const packages = productionPackages(root);
 const rows = [];
 for (const target of targets) {
     const dir = path.join(root, ".package", target);
-    stageExtension({root, dir, prebuilt: TARGETS[target], packages});
+    stageExtension({root, dir, prebuilt: TARGETS[target], packages, distDir});
     const out = path.join(outDir, `${manifest.name}-${target}-${manifest.version}.vsix`);
     // --no-dependencies would leave node_modules out; vsce's own `npm ls` in the stage lists what is staged.
     execFileSync(process.execPath, [vsce, "package", "--target", target, "--out", out, "--no-yarn",

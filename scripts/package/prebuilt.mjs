@@ -58,6 +58,12 @@ export function installPrebuilt(root, name, version, dest, copyTree) {
     fs.mkdirSync(dest, {recursive: true});
     if (localVersion === version) return copyTree(local, dest);
     const tarball = cachedTarball(name, version);
-    // npm tarballs hold one top folder, "package/".
-    execFileSync("tar", ["-xzf", tarball, "-C", dest, "--strip-components=1"]);
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-prebuilt-"));
+    try {
+        // npm tarballs hold one top folder, "package/"; copyTree keeps only what the runtime loads.
+        execFileSync("tar", ["-xzf", tarball, "-C", tmp, "--strip-components=1"]);
+        copyTree(tmp, dest);
+    } finally {
+        fs.rmSync(tmp, {recursive: true, force: true});
+    }
 }

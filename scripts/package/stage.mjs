@@ -4,17 +4,17 @@ import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {installPrebuilt} from "./prebuilt.mjs";
-import {DROPPED_FILE, DROPPED_PACKAGES, KEPT_FILE, NODE_LLAMA_CPP_BUILD_ONLY} from "./targets.mjs";
+import {DROPPED_DIRS, DROPPED_PACKAGES, DROPPED_SCOPES, KEPT_FILE, NODE_LLAMA_CPP_BUILD_ONLY, RUNTIME_FILE} from "./targets.mjs";
 
-/** Copies a package folder without types, maps, docs or nested node_modules (those are copied as packages). */
+/** Copies a package folder's runtime files (RUNTIME_FILE), without nested node_modules (copied as packages). */
 function copyTree(from, to, skip = () => false) {
     fs.mkdirSync(to, {recursive: true});
     for (const entry of fs.readdirSync(from, {withFileTypes: true})) {
         const src = path.join(from, entry.name);
         const rel = path.relative(from, src);
-        if (entry.name === "node_modules" || skip(rel)) continue;
+        if (entry.name === "node_modules" || skip(rel) || (entry.isDirectory() && DROPPED_DIRS.has(entry.name))) continue;
         if (entry.isDirectory()) copyTree(src, path.join(to, entry.name), (r) => skip(path.join(rel, r)));
-        else if (entry.isFile() && (KEPT_FILE.test(entry.name) || !DROPPED_FILE.test(entry.name))) {
+        else if (entry.isFile() && (KEPT_FILE.test(entry.name) || RUNTIME_FILE.test(entry.name))) {
             fs.copyFileSync(src, path.join(to, entry.name));
         }
     }
@@ -33,7 +33,7 @@ export function productionPackages(root) {
         .map((p) => path.relative(path.join(root, "node_modules"), p))
         .filter((rel) => {
             const name = rel.split(`${path.sep}node_modules${path.sep}`).pop();
-            return !DROPPED_PACKAGES.has(name) && !name.startsWith("@node-llama-cpp/");
+            return !DROPPED_PACKAGES.has(name) && !DROPPED_SCOPES.some((scope) => name.startsWith(scope));
         });
 }
 
@@ -52,7 +52,7 @@ function shippedManifest(manifest) {
  * Stages the extension as shipped into `dir`: manifest, README, LICENSE, bundles, media, the production
  * dependencies, and `prebuilt` (e.g. "linux-x64": @node-llama-cpp/linux-x64) or no binaries at all (null).
  */
-export function stageExtension({root, dir, prebuilt, packages = productionPackages(root)}) {
+export function stageExtension({root, dir, prebuilt, packages = productionPackages(root), distDir = path.join(root, "dist")}) {
     const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
     const nlcVersion = JSON.parse(fs.readFileSync(path.join(root, "node_modules/node-llama-cpp/package.json"), "utf8")).version;
     if (nlcVersion !== manifest.dependencies["node-llama-cpp"]) {
@@ -65,8 +65,8 @@ export function stageExtension({root, dir, prebuilt, packages = productionPackag
     fs.mkdirSync(path.join(dir, "media"));
     for (const f of ["chat.css", "gemma.svg"]) fs.copyFileSync(path.join(root, "media", f), path.join(dir, "media", f));
     fs.mkdirSync(path.join(dir, "dist"));
-    for (const f of fs.readdirSync(path.join(root, "dist")).filter((f) => /\.(js|mjs)$/.test(f))) {
-        fs.copyFileSync(path.join(root, "dist", f), path.join(dir, "dist", f));
+    for (const f of fs.readdirSync(distDir).filter((f) => /\.(js|mjs)$/.test(f))) {
+        fs.copyFileSync(path.join(distDir, f), path.join(dir, "dist", f));
     }
     for (const rel of packages) {
         const skip = rel === "node-llama-cpp" ? (r) => NODE_LLAMA_CPP_BUILD_ONLY.includes(r.split(path.sep).join("/")) : undefined;

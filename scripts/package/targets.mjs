@@ -15,9 +15,20 @@ export const NODE_LLAMA_CPP_BUILD_ONLY = [
     "llama/toolchains", "llama/xpack", "llama/profiles", "llama/.clang-format", "templates"
 ];
 
-/** Never shipped from any dependency: types, maps, docs. Directory names match at any depth. */
-export const DROPPED_FILE = /\.(map|d\.ts|d\.cts|d\.mts|md|markdown)$/i;
+/**
+ * The only files shipped from dependencies: code, JSON, native libraries (.node, and .so/.dylib/.dll/.metal of
+ * the prebuilt packages), llama.cpp's grammars, and license texts. No types, maps, docs, C headers or bin scripts.
+ */
+export const RUNTIME_FILE = /\.(js|cjs|mjs|json|node|so|dylib|dll|metal|gbnf)$/i;
 export const KEPT_FILE = /^(license|licence|notice|copying)/i;
 
-/** Production dependencies the runtime never loads: TypeScript is an optional peer of node-llama-cpp. */
+/**
+ * Production dependencies not shipped as found here: TypeScript (an optional peer of node-llama-cpp, never loaded),
+ * node-llama-cpp's platform packages (each target adds its own), and @reflink's native builds for this machine's
+ * platform (ipull imports @reflink/reflink only to clone local files, inside a try).
+ */
 export const DROPPED_PACKAGES = new Set(["typescript"]);
+export const DROPPED_SCOPES = ["@node-llama-cpp/", "@reflink/"];
+
+/** Folders of dependencies that no runtime code loads. */
+export const DROPPED_DIRS = new Set(["test", "tests", "__tests__", "__mocks__", "example", "examples", "docs", ".github"]);
