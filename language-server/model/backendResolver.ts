@@ -11,6 +11,8 @@ import {BACKENDS_DIR_ENV} from "../../protocol/lsp";
 
 export function registerBackendResolver(dir = process.env[BACKENDS_DIR_ENV]): boolean {
     if (!dir || !fs.existsSync(path.join(dir, "node_modules"))) return false;
+    // Node 20.6+ (VS Code's Electron and code-server have it); an older runtime just keeps the bundled CPU build.
+    if (typeof register !== "function") return false;
     // dist/backendHooks.mjs, built next to dist/server.js from backendHooks.ts.
     register(pathToFileURL(path.join(__dirname, "backendHooks.mjs")), {data: {roots: [dir]}});
     return true;
