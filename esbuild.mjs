@@ -6,6 +6,8 @@ import path from "node:path";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
+// --dist=DIR: where the product bundles go (scripts/package.mjs builds into its own folder, leaving dist/ alone).
+const dist = process.argv.find((a) => a.startsWith("--dist="))?.slice("--dist=".length) ?? "dist";
 const common = {
     bundle: true,
     sourcemap: production ? false : "linked",
@@ -14,7 +16,9 @@ const common = {
     target: "node20",
     platform: "node",
     format: "cjs",
-    external: ["vscode", "node-llama-cpp"]
+    external: ["vscode", "node-llama-cpp"],
+    // Test hooks (src/chat/testHooks.ts) exist in development builds only; the shipped bundle has none.
+    define: {GEMMA_CODE_TEST_HOOKS: production ? "false" : "true"}
 };
 
 function listTests(dir) {
@@ -25,11 +29,14 @@ function listTests(dir) {
 }
 
 const builds = [
-    {...common, entryPoints: {extension: "src/extension.ts"}, outdir: "dist"},
-    {...common, entryPoints: {server: "language-server/main.ts"}, outdir: "dist"},
-    {...common, entryPoints: {cli: "language-server/cli/main.ts"}, outdir: "dist", banner: {js: "#!/usr/bin/env node"}},
+    {...common, entryPoints: {extension: "src/extension.ts"}, outdir: dist},
+    {...common, entryPoints: {server: "language-server/main.ts"}, outdir: dist},
+    // Module hooks run in their own ES module (module.register takes a URL), next to server.js.
+    {...common, format: "esm", entryPoints: {backendHooks: "language-server/model/backendHooks.ts"}, outdir: dist,
+        outExtension: {".js": ".mjs"}},
+    {...common, entryPoints: {cli: "language-server/cli/main.ts"}, outdir: dist, banner: {js: "#!/usr/bin/env node"}},
     {...common, platform: "browser", format: "iife", target: "es2022", external: [],
-        entryPoints: {webview: "media/main.ts"}, outdir: "dist"}
+        entryPoints: {webview: "media/main.ts"}, outdir: dist}
 ];
 if (!production) {
     // bench/speculative.ts runs by name (npm run bench:speculative), outside the run-*.ts pattern.

@@ -164,6 +164,8 @@ export interface SystemInfo {
     ramTotalBytes: number;
     ramFreeBytes: number;
     cpuCores: number;
+    /** GPU backends this machine's drivers support (node-llama-cpp's getLlamaGpuTypes("supported")), installed or not. */
+    gpuTypesSupported?: Backend[];
 }
 export const GetSystemInfoRequest = new RequestType0<SystemInfo, void>("gemma/systemInfo");
 
@@ -326,3 +328,9 @@ export interface ChatResult {
 export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, string, void, void>("gemma/chat");
 
 export type {Diagnostic, Position, Range};
+
+/**
+ * Environment variable of the server process: a folder holding node_modules/@node-llama-cpp/<backend> packages
+ * fetched on demand (the CUDA and Vulkan builds are not in the .vsix). The extension sets it to its global storage.
+ */
+export const BACKENDS_DIR_ENV = "GEMMA_CODE_BACKENDS_DIR";

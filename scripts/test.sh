@@ -41,6 +41,11 @@ tiers+=("llama-server $((SECONDS - started))s")
 run_tier lsp npx mocha --reporter spec --timeout 180000 out/test/lsp/**/*.test.js
 run_tier extension-host node out/test/run-extension-tests.js
 run_tier ui npx mocha --reporter spec --timeout 240000 out/test/ui/**/*.test.js
+# The package as users get it: build the linux-x64 .vsix, check its contents, then run the extension-host suite
+# against it installed with code-server --install-extension (slower than the folder: give it 20 minutes).
+run_tier package npx mocha --reporter spec --timeout 300000 out/test/package/**/*.test.js
+vsix=$(ls .package/vsix/gemma-code-linux-x64-*.vsix 2>/dev/null | head -1)
+run_tier extension-host-vsix env GEMMA_CODE_VSIX="${vsix:-missing.vsix}" GEMMA_CODE_TEST_TIMEOUT_MS=1200000 node out/test/run-extension-tests.js
 
 echo "== time per tier: ${tiers[*]}"
 node -e '

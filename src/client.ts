@@ -6,9 +6,10 @@ import {
     CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
 } from "vscode-languageclient/node";
 import {
-    CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, GetServerStateRequest, ServerState,
+    BACKENDS_DIR_ENV, CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, GetServerStateRequest, ServerState,
     ServerStateNotification
 } from "../protocol/lsp";
+import {backendsDir} from "./backend/gpuBackendPackage";
 import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from "./config";
 import {CrashSupervisor} from "./crashSupervisor";
 import {AdaptiveDebounce} from "./debounce";
@@ -27,8 +28,6 @@ export class GemmaClient implements vscode.Disposable {
     /** True while we stop the server on purpose, so its exit is not taken for a crash. */
     private stopping = false;
     private disposed = false;
-    /** The items of the last inline completion answer, for tests and diagnostics. */
-    lastItems: vscode.InlineCompletionItem[] = [];
     /** The server's last reported state (what a failed request's message offers depends on it). */
     serverState: ServerState | undefined;
     private readonly events: ClientEvents;
@@ -48,9 +47,11 @@ export class GemmaClient implements vscode.Disposable {
     async start() {
         const serverModule = this.context.asAbsolutePath("dist/server.js");
         // TransportKind.ipc forks with the extension host's runtime (ELECTRON_RUN_AS_NODE on desktop).
+        // GPU backends fetched on demand (src/backend/) live in global storage; the server looks there too.
+        const env = {...process.env, [BACKENDS_DIR_ENV]: backendsDir(this.context.globalStorageUri.fsPath)};
         const serverOptions: ServerOptions = {
-            run: {module: serverModule, transport: TransportKind.ipc},
-            debug: {module: serverModule, transport: TransportKind.ipc, options: {execArgv: ["--nolazy", "--inspect=6011"]}}
+            run: {module: serverModule, transport: TransportKind.ipc, options: {env}},
+            debug: {module: serverModule, transport: TransportKind.ipc, options: {env, execArgv: ["--nolazy", "--inspect=6011"]}}
         };
         const clientOptions: LanguageClientOptions = {
             documentSelector: [{scheme: "file"}, {scheme: "untitled"}],
@@ -83,10 +84,7 @@ export class GemmaClient implements vscode.Disposable {
                         });
                     });
                     if (cancelled) return null;
-                    const result = await next(document, position, context, token);
-                    const items = Array.isArray(result) ? result : result?.items ?? [];
-                    if (items.length > 0) this.lastItems = items;
-                    return result;
+                    return next(document, position, context, token);
                 }
             }
         };

@@ -2,6 +2,7 @@
 // and scopes live here and in package.json's "contributes.configuration" only.
 import * as vscode from "vscode";
 import {defaultServerSettings, EngineKind, GpuSetting, PromptLookupSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
+import {DEFAULT_REGISTRY} from "./backend/npmRegistry";
 import {DEFAULT_MODEL_URI} from "./model/recommend";
 
 export const SECTION = "gemmaCode";
@@ -73,6 +74,11 @@ export function serverSettings(): ServerSettings {
             promptLookup: c.get<PromptLookupSetting>("completion.promptLookup", d.completion.promptLookup)
         }
     };
+}
+
+/** Where GPU backends are downloaded from: an npm registry or a mirror of it (machine-scoped in package.json). */
+export function gpuBackendRegistry(): string {
+    return section().get<string>("gpuBackend.registry", "").trim() || DEFAULT_REGISTRY;
 }
 
 export function clientSettings(): ClientSettings {

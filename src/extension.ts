@@ -2,6 +2,7 @@
 // through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
 import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
+import {GpuBackendOffer} from "./backend/gpuBackendOffer";
 import {registerChat, streamRequest} from "./chat";
 import {ConversationHistory, type Conversation} from "./chat/history";
 import {GemmaClient} from "./client";
@@ -12,15 +13,13 @@ import {registerExplainCommand} from "./review/explainCommand";
 import {registerReviewCommands} from "./review/reviewCommands";
 import {StatusBar} from "./statusBar";
 
-/** What activate() returns: used by the extension-host tests, and by other extensions if they want. */
+/** What activate() returns, for other extensions (and the extension-host tests, which use only this). */
 export interface GemmaCodeApi {
     /** Resolves when the model is ready; rejects when it fails to load or none is configured. */
     whenModelReady(): Promise<ServerState>;
     /** Resolves with the first server state (the current one included) that matches. */
     waitForState(predicate: (s: ServerState) => boolean): Promise<ServerState>;
     state(): ServerState | undefined;
-    lastCompletionItems(): readonly vscode.InlineCompletionItem[];
-    client(): GemmaClient;
     /** This workspace's chat conversations as History lists them, newest first, with their messages. */
     conversations(): Conversation[];
     /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
@@ -37,12 +36,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     const stateListeners = new Set<(s: ServerState) => void>();
     let offeredModel = false;
     let chat: ReturnType<typeof registerChat> | undefined;
+    let gpuBackend: GpuBackendOffer | undefined;
     const client = new GemmaClient(context, log, {
         onState: (s) => {
             state = s;
             statusBar.setState(s);
             chat?.setState(s);
             if (s.status === "error") log.error(s.message);
+            if (s.status === "ready" && s.engine !== "remote") gpuBackend?.onModelReady();
             if (s.status === "noModel" && s.engine !== "remote" && !offeredModel) {
                 offeredModel = true;
                 void offerModelSelection(() => client.languageClient?.sendRequest(GetSystemInfoRequest));
@@ -61,6 +62,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         await loadRemoteApiKey(context.secrets);
         await client.sendSettings();
     }));
+    gpuBackend = new GpuBackendOffer({context, log, restartServer: () => client.restart(),
+        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)});
+    context.subscriptions.push(gpuBackend);
     context.subscriptions.push(registerDownloadCommand({
         context, log, selectModelFile,
         systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)
@@ -96,8 +100,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             stateListeners.add(check);
         }),
         state: () => state,
-        lastCompletionItems: () => client.lastItems,
-        client: () => client,
         conversations: () => {
             const history = new ConversationHistory(context.workspaceState);
             return history.list().map((c) => history.get(c.id)!).filter(Boolean);

@@ -4,6 +4,9 @@
 // GEMMA_CODE_TEST_HOST=electron: desktop VS Code via @vscode/test-electron (needs to download VS Code).
 // GEMMA_CODE_EXTENSION_PATH: the extension to load (default: the repository root).
 // GEMMA_CODE_TEST_TIMEOUT_MS: global timeout (default 10 minutes).
+// GEMMA_CODE_VSIX: a built .vsix (scripts/package.mjs) to install into code-server with --install-extension and
+//   test instead of the folder; a test-only runner extension (test/fixtures/test-runner-extension) carries the
+//   suite, since code-server loads tests only beside an extension under development.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -16,7 +19,8 @@ const root = repoRoot();
 const extensionDevelopmentPath = path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root);
 const extensionTestsPath = path.join(root, "out/test/extension/index.js");
 // GEMMA_CODE_EXTENSION_TESTS: comma-separated suite names (e.g. "review,typingGuarantees") to run only those.
-const extensionEnvironment = {GEMMA_CODE_TEST: "1", GEMMA_CODE_EXTENSION_TESTS: process.env.GEMMA_CODE_EXTENSION_TESTS ?? ""};
+const vsix = process.env.GEMMA_CODE_VSIX ? path.resolve(process.env.GEMMA_CODE_VSIX) : undefined;
+const extensionEnvironment: Record<string, string> = {GEMMA_CODE_TEST: "1", GEMMA_CODE_EXTENSION_TESTS: process.env.GEMMA_CODE_EXTENSION_TESTS ?? ""};
 const timeoutMs = Number(process.env.GEMMA_CODE_TEST_TIMEOUT_MS ?? 10 * 60_000);
 const cleanups: (() => Promise<unknown>)[] = [];
 const started = Date.now();
@@ -32,10 +36,18 @@ function prepare(): {workspace: string; settings: Record<string, unknown>} {
 }
 
 async function runInCodeServer(workspace: string, settings: Record<string, unknown>): Promise<number> {
-    const server = await startCodeServer({workspace, userSettings: settings});
+    const server = await startCodeServer({workspace, userSettings: settings, installExtensions: vsix ? [vsix] : []});
     cleanups.push(server.stop);
     log(`code-server listening at ${server.origin}`);
-    const wb = await openWorkbench(server, {extensionDevelopmentPath, extensionTestsPath, extensionEnvironment});
+    let developmentPath = extensionDevelopmentPath;
+    if (vsix) {
+        const installed = fs.readdirSync(server.extensionsDir).filter((d) => d.startsWith("gemma-code.gemma-code-"));
+        if (installed.length !== 1) throw new Error(`installing ${vsix} gave ${JSON.stringify(installed)}`);
+        extensionEnvironment.GEMMA_CODE_EXPECT_INSTALLED = path.join(server.extensionsDir, installed[0]);
+        developmentPath = path.join(root, "test/fixtures/test-runner-extension");
+        log(`installed ${path.basename(vsix)} as ${installed[0]}`);
+    }
+    const wb = await openWorkbench(server, {extensionDevelopmentPath: developmentPath, extensionTestsPath, extensionEnvironment});
     cleanups.push(wb.close);
     // The workbench is drawn once the status bar exists; only a timing aid, the suite does not need it.
     wb.page.locator(".part.statusbar").waitFor({timeout: 120_000})
@@ -78,7 +90,7 @@ async function main(): Promise<void> {
     try {
         const {workspace, settings} = prepare();
         const host = process.env.GEMMA_CODE_TEST_HOST ?? "code-server";
-        log(`host ${host}, extension ${extensionDevelopmentPath}`);
+        log(`host ${host}, extension ${vsix ?? extensionDevelopmentPath}`);
         code = host === "electron" ? await runInElectron(workspace, settings) : await runInCodeServer(workspace, settings);
     } catch (err) {
         console.error("[run-extension-tests]", err);

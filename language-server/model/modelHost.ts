@@ -124,7 +124,9 @@ export class ModelHost {
             gpuNames: llama.gpu ? await llama.getGpuDeviceNames() : [],
             vramTotalBytes: vram.total, vramFreeBytes: vram.free,
             ramTotalBytes: os.totalmem(), ramFreeBytes: os.freemem(),
-            cpuCores: os.availableParallelism()
+            cpuCores: os.availableParallelism(),
+            gpuTypesSupported: (await loadNodeLlamaCpp().then((nlc) => nlc.getLlamaGpuTypes("supported")))
+                .map((t) => t === false ? "cpu" : t)
         };
     }
 

@@ -120,20 +120,10 @@ export class ChatController {
         await this.reply(this.current, produce);
     }
 
-    /** Test hook: streams `text` as an assistant reply into the current conversation, in small pieces. */
-    async injectAssistantReply(text: string, pieceDelayMs = 15) {
+    /** Streams `produce`'s text as Gemma's next reply in the current conversation (no user message first). */
+    async appendReply(produce: ReplyProducer) {
         this.detachStream();
-        await this.reply(this.current, async (onDelta, signal) => {
-            const pieces = text.match(/[\s\S]{1,24}/g) ?? [];
-            let sent = "";
-            for (const piece of pieces) {
-                if (signal.aborted) break;
-                onDelta(piece);
-                sent += piece;
-                await new Promise((r) => setTimeout(r, pieceDelayMs));
-            }
-            return sent;
-        });
+        await this.reply(this.current, produce);
     }
 
     stop() {

@@ -16,6 +16,8 @@ export interface CodeServer {
     userDataDir: string;
     /** code-server's own stdout/stderr lines (the extension host's console goes to the page instead). */
     output: string[];
+    /** Where installed extensions live (one folder per extension, named publisher.name-version[-target]). */
+    extensionsDir: string;
     stop(): Promise<void>;
 }
 
@@ -25,6 +27,8 @@ export interface StartOptions {
     env?: NodeJS.ProcessEnv;
     /** How long to wait for "HTTP server listening" (it takes ~1 s on 2 cores). */
     timeoutMs?: number;
+    /** .vsix files installed into the fresh extensions dir (code-server --install-extension) before the start. */
+    installExtensions?: string[];
 }
 
 /** Settings that keep VS Code's own UI out of the tests' way. */
@@ -127,6 +131,12 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
         PATH: `${path.dirname(node)}${path.delimiter}${env.PATH ?? ""}`
     });
 
+    for (const vsix of opts.installExtensions ?? []) {
+        // The same CLI a user runs; it exits when done. Offline: it must not need the marketplace.
+        execFileSync(node, [entry, "--config", config, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions,
+            "--install-extension", vsix], {env, stdio: ["ignore", "pipe", "pipe"], timeout: 300_000});
+    }
+
     const port = await freePort();
     const child = spawn(node, [entry, "--config", config, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`,
         "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
@@ -181,7 +191,8 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
         await stop();
         throw new Error(`${(err as Error).message}\n--- code-server output ---\n${output.slice(-40).join("\n")}`);
     }
-    return {port, origin: `http://127.0.0.1:${port}`, workspace: opts.workspace, userDataDir: dirs.userData, output, stop};
+    return {port, origin: `http://127.0.0.1:${port}`, workspace: opts.workspace, userDataDir: dirs.userData, output, stop,
+        extensionsDir: dirs.extensions};
 }
 
 export interface DevPayload {

@@ -14,6 +14,8 @@ export interface StartOptions {
     /** Initialization options sent verbatim instead of {settings}. */
     initializationOptions?: unknown;
     env?: NodeJS.ProcessEnv;
+    /** Another build of the server (default: the repository's dist/server.js). */
+    serverPath?: string;
 }
 
 export class TestLspClient {
@@ -48,7 +50,7 @@ export class TestLspClient {
 
     static async start(options: StartOptions = {}): Promise<{client: TestLspClient; init: InitializeResult}> {
         const {server, init} = await ServerProcess.start({
-            serverPath: path.join(repoRoot, "dist/server.js"), cwd: repoRoot, env: options.env, clientName: "gemma-code-test-client",
+            serverPath: options.serverPath ?? path.join(repoRoot, "dist/server.js"), cwd: repoRoot, env: options.env, clientName: "gemma-code-test-client",
             initializationOptions: options.initializationOptions ?? {settings: {modelPath: tinyModelPath, ...options.settings}}
         });
         return {client: new TestLspClient(server), init};
