@@ -4,7 +4,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {format} from "node:util";
-import {chromium, type BrowserContext, type Page} from "playwright-core";
+import {chromium, type BrowserContext, type Frame, type Page} from "playwright-core";
 import {type CodeServer, type DevPayload, workbenchUrl} from "./codeServer";
 
 export interface WorkbenchOptions extends DevPayload {
@@ -119,4 +119,18 @@ export async function keepFailureArtifacts(test: Mocha.Test | undefined, wb: Wor
     const name = `${prefix}-failure-${test.title.replace(/\W+/g, "-")}.png`;
     await wb.page.screenshot({path: path.join(dir, name)}).catch(() => undefined);
     console.log(`--- workbench log (tail) ---\n${wb.logs.slice(-30).join("\n")}`);
+}
+
+/** The chat webview's content frame (webviews are nested iframes; ours is the one with #log and #input). */
+export async function chatFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+        for (const frame of page.frames()) {
+            const found = await frame.evaluate(() => !!document.querySelector("#log") && !!document.querySelector("#input"))
+                .catch(() => false);
+            if (found) return frame;
+        }
+        await page.waitForTimeout(250);
+    }
+    throw new Error("the chat webview did not appear");
 }

@@ -7,9 +7,8 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type {Frame, Page} from "playwright-core";
 import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
-import {keepFailureArtifacts, openWorkbench, pickInQuickInput, quickOpen, runCommand, type Workbench} from "../support/workbench";
+import {chatFrame, keepFailureArtifacts, openWorkbench, pickInQuickInput, quickOpen, runCommand, type Workbench} from "../support/workbench";
 
 const root = repoRoot();
 const artifacts = path.join(root, "test/artifacts");
@@ -24,20 +23,6 @@ const HOSTILE = [
     "<div onmouseover=\"window.__pwned=4\">hover me</div>",
     "```ts\\nconst safe: number = 1;\\n```"
 ].join("\\n\\n");
-
-/** The chat webview's content frame (webviews are nested iframes; ours is the one with #log and #input). */
-async function chatFrame(page: Page, timeoutMs = 60_000): Promise<Frame> {
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-        for (const frame of page.frames()) {
-            const found = await frame.evaluate(() => !!document.querySelector("#log") && !!document.querySelector("#input"))
-                .catch(() => false);
-            if (found) return frame;
-        }
-        await page.waitForTimeout(250);
-    }
-    throw new Error("the chat webview did not appear");
-}
 
 /** In the browser: anything in the conversation that could run script or load something. */
 function findExecutable(): string[] {
@@ -73,7 +58,10 @@ describe("chat panel in the workbench", function () {
         // its first read of gemmaCode.modelPath. VS Code for the Web saves after a delay by default; off, the
         // test can see that Apply to File leaves the file unsaved.
         server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model,
-            "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off"}});
+            "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off",
+            // Replies of 4096 tokens run for many seconds on the tiny model (it rarely samples end-of-turn): the
+            // Stop test always finds its reply still streaming.
+            "gemmaCode.chat.maxTokens": 4096}});
         wb = await openWorkbench(server, {
             extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
             extensionEnvironment: {GEMMA_CODE_TEST: "1"},
@@ -127,13 +115,14 @@ describe("chat panel in the workbench", function () {
         await frame.locator("#input").fill("Explain sample.ts briefly.");
         await frame.locator("#input").press("Enter");
         await frame.locator(".message.user", {hasText: "Explain sample.ts briefly."}).waitFor({timeout: 30_000});
-        // The tiny random-weight model writes nonsense, but it streams: wait for the first text, then stop.
-        const reply = frame.locator(".message.assistant").last();
-        await reply.locator(".body").filter({hasText: /\S/}).waitFor({timeout: 60_000});
-        if (await frame.locator("#stop").isVisible()) {
-            await frame.locator("#input").press("Escape");
-            await frame.locator(".note.stopped").waitFor({timeout: 30_000});
-        }
+        // The tiny random-weight model writes nonsense, but it streams: wait for the first text of the reply that is
+        // still streaming (the view marks it .streaming until the end), then stop it — always.
+        const streaming = frame.locator(".message.assistant.streaming");
+        await streaming.locator(".body").filter({hasText: /\S/}).waitFor({timeout: 60_000});
+        assert.ok(await frame.locator("#stop").isVisible(), "Stop is offered while the reply streams");
+        await frame.locator("#input").press("Escape");
+        await frame.locator(".note.stopped").waitFor({timeout: 30_000});
+        await streaming.waitFor({state: "detached", timeout: 30_000});
         await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
         assert.equal(await frame.locator(".note.error").count(), 0, await frame.locator(".note.error").allTextContents()
             .then((t) => t.join("; ")));
