@@ -6,8 +6,8 @@ import {
     CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
 } from "vscode-languageclient/node";
 import {
-    CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, GetServerStateRequest, ServerState,
-    ServerStateNotification
+    ClientCommands, CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, EXPERIMENTAL_CAPABILITY, GemmaClientCapabilities,
+    GetServerStateRequest, ServerState, ServerStateNotification
 } from "../protocol/lsp";
 import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from "./config";
 import {CrashSupervisor} from "./crashSupervisor";
@@ -86,6 +86,16 @@ export class GemmaClient implements vscode.Disposable {
         this.client.onNotification(ServerStateNotification, (s) => this.events.onState(s));
         this.client.onNotification(CompletionStatsNotification, (s) => this.events.onStats(s));
         this.client.onRequest(DefinitionSnippetsRequest, (params) => definitionSnippets(params));
+        // Tells the server that this client runs gemmaCode.explain (the chat panel): its code actions may use it.
+        this.client.registerFeature({
+            fillClientCapabilities: (capabilities) => {
+                capabilities.experimental = {...(capabilities.experimental as object | undefined),
+                    [EXPERIMENTAL_CAPABILITY]: {clientCommands: [ClientCommands.explain]} satisfies GemmaClientCapabilities};
+            },
+            initialize: () => undefined,
+            getState: () => ({kind: "static"}),
+            clear: () => undefined
+        });
         await this.client.start();
         this.events.onState(await this.client.sendRequest(GetServerStateRequest));
     }

@@ -4,12 +4,13 @@
 // comments; Dismiss removes one.
 import {CodeAction, CodeActionKind, Command, Diagnostic, DiagnosticSeverity, TextEdit} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
+import {ClientCommands, ServerCommands} from "../../protocol/lsp";
 import type {ReviewComment, ReviewSeverity} from "../../protocol/lsp";
 
 export const DIAGNOSTIC_SOURCE = "Gemma";
-export const DISMISS_COMMAND = "gemma.dismissReviewComment";
+export const DISMISS_COMMAND = ServerCommands.dismissReviewComment;
 /** Client-side command (src/review) that calls gemma/explain and shows the answer. */
-export const EXPLAIN_COMMAND = "gemmaCode.explain";
+export const EXPLAIN_COMMAND = ClientCommands.explain;
 const SEARCH_LINES = 200;
 
 interface Entry {
@@ -40,7 +41,7 @@ export class ReviewDiagnostics {
      * each comment is relocated to where its lines are now, or dropped. Returns the comments as published.
      */
     replace(doc: TextDocument, reviewedText: string, comments: ReviewComment[]): ReviewComment[] {
-        const reviewedLines = reviewedText.split(/\r?\n/);
+        const reviewedLines = reviewedText.split(/\r\n|\r|\n/);
         const entries = comments.map((comment) => ({
             id: this.nextId++, comment,
             anchor: reviewedLines.slice(comment.range.start.line, comment.range.end.line + 1)
@@ -54,7 +55,7 @@ export class ReviewDiagnostics {
     relocate(doc: TextDocument, forcePublish = false) {
         const entries = this.byUri.get(doc.uri);
         if (!entries) return;
-        const lines = doc.getText().split(/\r?\n/);
+        const lines = doc.getText().split(/\r\n|\r|\n/);
         let changed = false;
         const kept: Entry[] = [];
         for (const e of entries) {
@@ -112,8 +113,12 @@ function findAnchor(lines: string[], anchor: string[], original: number): number
     return undefined;
 }
 
-/** Quick fixes for the diagnostics in a code action request, plus "Explain with Gemma" for any diagnostic. */
-export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {start: {line: number; character: number}; end: {line: number; character: number}}): CodeAction[] {
+/**
+ * Quick fixes for the diagnostics in a code action request, plus "Explain with Gemma" for any diagnostic.
+ * `explainCommand`: the client's own explain command when it declares one, else the server's (issue 19).
+ */
+export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {start: {line: number; character: number}; end: {line: number; character: number}},
+                               explainCommand: string = EXPLAIN_COMMAND): CodeAction[] {
     const actions: CodeAction[] = [];
     for (const d of diagnostics) {
         if (d.source === DIAGNOSTIC_SOURCE && d.data && typeof (d.data as DiagnosticData).id === "number") {
@@ -138,7 +143,7 @@ export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {s
             title: `Explain with Gemma: ${truncate(typeof d.message === "string" ? d.message : String(d.message), 60)}`,
             kind: CodeActionKind.QuickFix,
             diagnostics: [d],
-            command: Command.create("Explain with Gemma", EXPLAIN_COMMAND, {uri, range: d.range, diagnostic: d})
+            command: Command.create("Explain with Gemma", explainCommand, {uri, range: d.range, diagnostic: d})
         });
     }
     const isSelection = range.start.line !== range.end.line || range.start.character !== range.end.character;
@@ -146,7 +151,7 @@ export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {s
         actions.push({
             title: "Explain with Gemma",
             kind: CodeActionKind.QuickFix,
-            command: Command.create("Explain with Gemma", EXPLAIN_COMMAND, {uri, range})
+            command: Command.create("Explain with Gemma", explainCommand, {uri, range})
         });
     }
     return actions;
