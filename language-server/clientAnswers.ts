@@ -11,7 +11,7 @@ import type {Snippet} from "./completion/prompt";
 import type {Logger} from "./log";
 
 /** What one definitionSnippets answer may bring into memory and into a prompt. */
-export const SNIPPET_LIMITS = {count: 16, textChars: 4000, labelChars: 200} as const;
+export const SNIPPET_LIMITS = {count: 16, textChars: 2000, labelChars: 200} as const;
 /** A request the client has not answered by then is cancelled ($/cancelRequest) and counts as no answer. */
 export const CLIENT_ANSWER_TIMEOUT_MS = 5000;
 

@@ -12,7 +12,7 @@ import {
 } from "../protocol/lsp";
 import {askClient, definitionSnippetsFetcher, LoadProgress, settingsFromConfigurationAnswer} from "./clientAnswers";
 import {guardedDocumentEvents} from "./documentGuard";
-import {withinLimits} from "./settingsLimits";
+import {clampSettings, withinLimits} from "./settingsLimits";
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
 import {RecentEdits} from "./context/recentEdits";
@@ -32,6 +32,7 @@ export function startServer(connection: Connection) {
     let initialized = false;
     /** After `shutdown`, requests get InvalidRequest (LSP: the server must not serve after shutdown). */
     let shutDown = false;
+    let initialNotes: string[] = [];
     let client: {workDoneProgress: boolean; configuration: boolean; commands: Set<string>} =
         {workDoneProgress: false, configuration: false, commands: new Set()};
 
@@ -65,7 +66,8 @@ export function startServer(connection: Connection) {
     };
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
-        settings = withinLimits(settingsFromInitializationOptions(params?.initializationOptions), log);
+        // The notes are logged once initialized: clients may drop log messages sent before `initialize` is answered.
+        ({settings, notes: initialNotes} = clampSettings(settingsFromInitializationOptions(params?.initializationOptions)));
         const caps = params?.capabilities;
         const declared = (caps?.experimental as Record<string, GemmaClientCapabilities> | undefined)?.[EXPERIMENTAL_CAPABILITY]?.clientCommands;
         client = {
@@ -88,6 +90,7 @@ export function startServer(connection: Connection) {
 
     connection.onInitialized(() => {
         initialized = true;
+        for (const note of initialNotes) log.warn(note);
         // Dynamic registration gets didChangeConfiguration from clients that only send it when asked.
         void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
         engine.configure(settings);

@@ -35,7 +35,7 @@ export function fallbackPlan(gpu: GpuSetting, contextSize: number): Attempt[] {
     if (canShrink) onGpu.push({gpu, gpuLayers: "auto", contextSize: SMALL_CONTEXT, label: `the GPU with a smaller context (${SMALL_CONTEXT} tokens)`});
     onGpu.push({gpu, gpuLayers: {max: FEWER_GPU_LAYERS}, contextSize: SMALL_CONTEXT,
         label: `at most ${FEWER_GPU_LAYERS} layers on the GPU, the rest on the CPU, with a smaller context`});
-    return [...onGpu, ...cpu.slice(canShrink ? 1 : 0)];
+    return [...onGpu, ...cpu];
 }
 
 /** What the steps need from the runtime; the real one is node-llama-cpp (modelHost.ts), tests pass a mock. */

@@ -14,6 +14,9 @@ export interface StartOptions {
     /** Initialization options sent verbatim instead of {settings}. */
     initializationOptions?: unknown;
     env?: NodeJS.ProcessEnv;
+    /** Client capabilities for `initialize`, and answers to the server's requests (see ServerProcessOptions). */
+    capabilities?: object;
+    handlers?: Record<string, (params: unknown) => unknown>;
 }
 
 export class TestLspClient {
@@ -39,6 +42,7 @@ export class TestLspClient {
     static async start(options: StartOptions = {}): Promise<{client: TestLspClient; init: InitializeResult}> {
         const {server, init} = await ServerProcess.start({
             serverPath: path.join(repoRoot, "dist/server.js"), cwd: repoRoot, env: options.env, clientName: "gemma-code-test-client",
+            capabilities: options.capabilities, handlers: options.handlers,
             initializationOptions: options.initializationOptions ?? {settings: {modelPath: tinyModelPath, ...options.settings}}
         });
         return {client: new TestLspClient(server), init};
