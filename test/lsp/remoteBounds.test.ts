@@ -56,7 +56,7 @@ describe("remote engine bounds against a misbehaving server (mock)", function ()
         };
         const text = await edit();
         await assert.rejects(client.complete(DOC, endOf(text)), (e: {code: number; message: string}) =>
-            e.code === -32004 && /an event of more than 1048576 characters/.test(e.message));
+            e.code === -32004 && /malformed stream \((a line|an event) of more than 1048576 characters\)/.test(e.message));
         mock.script = (write) => {
             write(JSON.stringify({choices: [{text: "b;", finish_reason: "stop"}]}));
             write("[DONE]");
