@@ -11,6 +11,10 @@ export interface ServerProcessOptions {
     clientName: string;
     env?: NodeJS.ProcessEnv;
     cwd?: string;
+    /** The client capabilities sent in `initialize` (default: none). */
+    capabilities?: object;
+    /** Answers to the server's requests, by method, installed before `initialize` (replacing the defaults below). */
+    handlers?: Record<string, (params: unknown) => unknown>;
 }
 
 export class ServerProcess {
@@ -20,7 +24,7 @@ export class ServerProcess {
     readonly exited: Promise<number | null>;
     private stateWaiters: {predicate: (s: ServerState) => boolean; resolve: (s: ServerState) => void}[] = [];
 
-    private constructor(readonly child: ChildProcess) {
+    private constructor(readonly child: ChildProcess, handlers: Record<string, (params: unknown) => unknown> = {}) {
         this.connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
         this.connection.onNotification(ServerStateNotification.method, (s: ServerState) => {
             this.states.push(s);
@@ -29,6 +33,7 @@ export class ServerProcess {
         // Requests a server may send to its client; answering keeps it from waiting.
         this.connection.onRequest("client/registerCapability", () => null);
         this.connection.onRequest("workspace/configuration", () => []);
+        for (const [method, handler] of Object.entries(handlers)) this.connection.onRequest(method, handler);
         child.stderr!.on("data", (d) => this.stderr.push(String(d)));
         this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
         this.connection.listen();
@@ -38,9 +43,9 @@ export class ServerProcess {
         const child = spawn(process.execPath, [options.serverPath, "--stdio"], {
             cwd: options.cwd, env: {...process.env, ...options.env}, stdio: ["pipe", "pipe", "pipe"]
         });
-        const server = new ServerProcess(child);
+        const server = new ServerProcess(child, options.handlers);
         const init = await server.connection.sendRequest<InitializeResult>("initialize", {
-            processId: process.pid, rootUri: null, capabilities: {}, clientInfo: {name: options.clientName},
+            processId: process.pid, rootUri: null, capabilities: options.capabilities ?? {}, clientInfo: {name: options.clientName},
             initializationOptions: options.initializationOptions
         });
         await server.connection.sendNotification("initialized", {});

@@ -1,14 +1,18 @@
 // Wires the LSP connection to the inference engine (local or remote, see engine/) and the features. Each feature lives in its own module; this file
 // only routes requests and owns the objects' lifetimes.
 import {
-    Connection, DidChangeConfigurationNotification, InitializeParams, InitializeResult, ProgressType, ResponseError, TextDocuments,
-    TextDocumentSyncKind
+    CancellationToken, Connection, DidChangeConfigurationNotification, ErrorCodes as JsonRpcErrorCodes, InitializeParams, InitializeResult, MessageType,
+    ProgressType, ResponseError, TextDocuments, TextDocumentSyncKind
 } from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
-    ChatRequest, CompletionStatsNotification, DefinitionSnippetsRequest, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest, GetCompletionTracesRequest,
-    GetServerStateRequest, GetSystemInfoRequest, ReviewRequest, ServerSettings, ServerStateNotification
+    ChatRequest, ClientCommands, CompletionStatsNotification, defaultServerSettings, ErrorCodes, EXPERIMENTAL_CAPABILITY, ExplainParams,
+    ExplainRequest, GemmaClientCapabilities, GetCompletionMetricsRequest, GetCompletionTracesRequest, GetServerStateRequest, GetSystemInfoRequest,
+    ReviewRequest, ServerCommands, ServerSettings, ServerStateNotification
 } from "../protocol/lsp";
+import {askClient, definitionSnippetsFetcher, LoadProgress, settingsFromConfigurationAnswer} from "./clientAnswers";
+import {guardedDocumentEvents} from "./documentGuard";
+import {clampSettings, withinLimits} from "./settingsLimits";
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
 import {RecentEdits} from "./context/recentEdits";
@@ -26,14 +30,21 @@ export function startServer(connection: Connection) {
     const documents = new TextDocuments(TextDocument);
     let settings: ServerSettings = defaultServerSettings;
     let initialized = false;
+    /** After `shutdown`, requests get InvalidRequest (LSP: the server must not serve after shutdown). */
+    let shutDown = false;
+    let initialNotes: string[] = [];
+    let client: {workDoneProgress: boolean; configuration: boolean; commands: Set<string>} =
+        {workDoneProgress: false, configuration: false, commands: new Set()};
 
+    const progress = new LoadProgress(connection, log, () => client.workDoneProgress);
     const engine = new EngineSwitch(log, (state) => {
         // State before `initialized` would be dropped by some clients; it is sent once initialized instead.
-        if (initialized) void connection.sendNotification(ServerStateNotification, state);
+        if (!initialized) return;
+        void connection.sendNotification(ServerStateNotification, state);
+        progress.update(state);
     });
     const recentEdits = new RecentEdits();
-    const definitions = new DefinitionSnippets((uri, position) =>
-        connection.sendRequest(DefinitionSnippetsRequest, {textDocument: {uri}, position}));
+    const definitions = new DefinitionSnippets(definitionSnippetsFetcher(connection, log));
     const completion = new CompletionService({
         engine, log,
         settings: () => settings,
@@ -55,7 +66,15 @@ export function startServer(connection: Connection) {
     };
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
-        settings = settingsFromInitializationOptions(params.initializationOptions);
+        // The notes are logged once initialized: clients may drop log messages sent before `initialize` is answered.
+        ({settings, notes: initialNotes} = clampSettings(settingsFromInitializationOptions(params?.initializationOptions)));
+        const caps = params?.capabilities;
+        const declared = (caps?.experimental as Record<string, GemmaClientCapabilities> | undefined)?.[EXPERIMENTAL_CAPABILITY]?.clientCommands;
+        client = {
+            workDoneProgress: caps?.window?.workDoneProgress === true,
+            configuration: caps?.workspace?.configuration === true,
+            commands: new Set(Array.isArray(declared) ? declared.filter((c): c is string => typeof c === "string") : [])
+        };
         log.setSecrets([settings.remote.apiKey]);
         log.info(`Gemma Code language server ${process.version}, pid ${process.pid}, client ${params.clientInfo?.name ?? "unknown"}`);
         return {
@@ -63,7 +82,7 @@ export function startServer(connection: Connection) {
                 textDocumentSync: TextDocumentSyncKind.Incremental,
                 inlineCompletionProvider: true,
                 codeActionProvider: {codeActionKinds: ["quickfix"]},
-                executeCommandProvider: {commands: [DISMISS_COMMAND]}
+                executeCommandProvider: {commands: [ServerCommands.dismissReviewComment, ServerCommands.explain]}
             },
             serverInfo: {name: "gemma-code", version: "0.1.0"}
         };
@@ -71,19 +90,33 @@ export function startServer(connection: Connection) {
 
     connection.onInitialized(() => {
         initialized = true;
+        for (const note of initialNotes) log.warn(note);
         // Dynamic registration gets didChangeConfiguration from clients that only send it when asked.
         void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
         engine.configure(settings);
         void connection.sendNotification(ServerStateNotification, engine.currentState);
     });
 
-    connection.onDidChangeConfiguration((change) => {
-        const next = mergeSettings(settings, change.settings);
+    const applySettings = (incoming: unknown) => {
+        const next = withinLimits(mergeSettings(settings, incoming), log);
         if (JSON.stringify(next) === JSON.stringify(settings)) return;
         settings = next;
         log.setSecrets([settings.remote.apiKey]);
         completion.clearCache();
         engine.configure(settings);
+    };
+    connection.onDidChangeConfiguration(async (change) => {
+        const incoming: unknown = change?.settings;
+        const usable = incoming && typeof incoming === "object" && Object.keys(incoming).length > 0;
+        // Pull-model clients send an empty notification and expect the server to ask (workspace/configuration).
+        if (!usable && client.configuration) {
+            const reply = await askClient(connection, "workspace/configuration", {items: [{section: "gemmaCode"}]}, log);
+            const pulled = "answer" in reply ? settingsFromConfigurationAnswer(reply.answer) : undefined;
+            if (pulled) applySettings({gemmaCode: pulled});
+            else log.debug(`workspace/configuration gave no settings object: ${"error" in reply ? reply.error.message : "an answer of another shape"}`);
+            return;
+        }
+        applySettings(incoming);
     });
 
     documents.onDidChangeContent((e) => {
@@ -97,10 +130,17 @@ export function startServer(connection: Connection) {
         reviews.clear(e.document.uri);
     });
 
-    connection.languages.inlineCompletion.on((params, token) =>
-        completion.provide(documentOrError(params.textDocument.uri), params, token));
+    /** Every request handler goes through this: after `shutdown`, the answer is InvalidRequest, as LSP says. */
+    const serving = <P, R>(handler: (params: P, token: CancellationToken) => R) => (params: P, token: CancellationToken): R => {
+        if (shutDown) throw new ResponseError(JsonRpcErrorCodes.InvalidRequest, "The server is shutting down: no requests after shutdown.");
+        return handler(params, token);
+    };
+    const serving0 = <R>(handler: () => R) => (): R => serving<undefined, R>(() => handler())(undefined, CancellationToken.None);
 
-    connection.onRequest(ReviewRequest, async (params, token) => {
+    connection.languages.inlineCompletion.on(serving((params, token) =>
+        completion.provide(documentOrError(params?.textDocument?.uri), params, token)));
+
+    connection.onRequest(ReviewRequest, serving(async (params, token) => {
         const open = documentOrError(params?.textDocument?.uri);
         const version = open.version;
         // `text` (e.g. the staged version) is reviewed instead of the editor's text; comments land where its lines are.
@@ -118,52 +158,66 @@ export function startServer(connection: Connection) {
             + `${Math.round(performance.now() - started)} ms${current && current.version !== version ? ", relocated after edits" : ""}`
             + (outcome.note ? `; ${outcome.note}` : ""));
         return {comments, version: current?.version ?? version, note: outcome.note, ...(outcome.dropped ? {dropped: outcome.dropped} : {})};
-    });
+    }));
 
     // Partial results of custom requests: `$/progress` notifications on the request's partialResultToken.
     const partialResults = (token: string | number | undefined) => (delta: string) => {
         if (token !== undefined && delta) void connection.sendProgress(new ProgressType<string>(), token, delta);
     };
 
-    connection.onRequest(ExplainRequest, async (params, token) => {
+    const explain = async (params: ExplainParams, token: CancellationToken, onDelta: (delta: string) => void) => {
         const doc = documentOrError(params?.textDocument?.uri);
         if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, "gemma/explain needs a range.");
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
-        return tasks.run(token, (signal) => runExplain(session, doc, params, settings.chat.maxTokens, signal, partialResults(params.partialResultToken)));
-    });
+        return tasks.run(token, (signal) => runExplain(session, doc, params, settings.chat.maxTokens, signal, onDelta));
+    };
+    connection.onRequest(ExplainRequest, serving((params, token) => explain(params, token, partialResults(params?.partialResultToken))));
 
-    connection.onRequest(ChatRequest, async (params, token) => {
+    connection.onRequest(ChatRequest, serving(async (params, token) => {
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         return tasks.run(token, (signal) => runChat(session, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
-    });
+    }));
 
-    connection.onCodeAction((params) => {
-        if (!documents.get(params.textDocument.uri)) return [];
-        return codeActionsFor(params.textDocument.uri, params.context.diagnostics, params.range);
-    });
+    connection.onCodeAction(serving((params) => {
+        if (!documents.get(params?.textDocument?.uri)) return [];
+        // A client-side command only for clients that run it; any other client gets the server's own command.
+        const explainCommand = client.commands.has(ClientCommands.explain) ? ClientCommands.explain : ServerCommands.explain;
+        return codeActionsFor(params.textDocument.uri, Array.isArray(params.context?.diagnostics) ? params.context.diagnostics : [],
+            params.range, explainCommand);
+    }));
 
-    connection.onExecuteCommand((params) => {
-        if (params.command === DISMISS_COMMAND) {
+    connection.onExecuteCommand(serving(async (params, token) => {
+        if (params?.command === ServerCommands.dismissReviewComment) {
             const [uri, id] = params.arguments ?? [];
             if (typeof uri === "string" && typeof id === "number") reviews.dismiss(uri, id);
             return null;
         }
-        throw new ResponseError(ErrorCodes.InvalidInput, `Unknown command ${params.command}`);
-    });
+        if (params?.command === ServerCommands.explain) {
+            const args = (params.arguments?.[0] ?? {}) as {uri?: unknown; range?: ExplainParams["range"]; diagnostic?: ExplainParams["diagnostic"]};
+            if (typeof args.uri !== "string") throw new ResponseError(ErrorCodes.InvalidInput, `${ServerCommands.explain} needs {uri, range}.`);
+            const markdown = await explain({textDocument: {uri: args.uri}, range: args.range!, diagnostic: args.diagnostic}, token, () => undefined);
+            // Generic clients have no panel for it: the explanation is the result, and a message the editor shows.
+            void connection.sendNotification("window/showMessage", {type: MessageType.Info, message: markdown});
+            return markdown;
+        }
+        throw new ResponseError(ErrorCodes.InvalidInput, `Unknown command ${params?.command}`);
+    }));
 
-    connection.onRequest(GetServerStateRequest, () => engine.currentState);
-    connection.onRequest(GetSystemInfoRequest, () => engine.systemInfo(settings));
-    connection.onRequest(GetCompletionMetricsRequest, () => ({...completion.metrics}));
-    connection.onRequest(GetCompletionTracesRequest, () => completion.traces);
+    connection.onRequest(GetServerStateRequest, serving0(() => engine.currentState));
+    connection.onRequest(GetSystemInfoRequest, serving0(() => engine.systemInfo(settings)));
+    connection.onRequest(GetCompletionMetricsRequest, serving0(() => ({...completion.metrics})));
+    connection.onRequest(GetCompletionTracesRequest, serving0(() => completion.traces));
 
     connection.onShutdown(async () => {
+        shutDown = true;
+        // The queued chats and reviews fail at once (abortAll), instead of each running to its end first.
         await completion.abortInFlight();
         await tasks.abortAll();
         await engine.dispose();
     });
-    connection.onExit(() => process.exit(0));
+    // No onExit handler: vscode-languageserver then exits with 0 after `shutdown` and 1 without it, as LSP says.
 
-    documents.listen(connection);
+    documents.listen(guardedDocumentEvents(connection, log));
     connection.listen();
     return {engine, completion, documents, log};
 }

@@ -1,6 +1,10 @@
 // Merges settings from initializationOptions and workspace/didChangeConfiguration over the defaults. Accepts
 // both the flat shape our extension sends and the `{gemmaCode: {...}}` shape generic LSP clients send.
-import {defaultServerSettings, InitializationOptions, ServerSettings} from "../protocol/lsp";
+import {defaultServerSettings, InitializationOptions, PromptStyle, ServerSettings} from "../protocol/lsp";
+
+/** Every prompt style there is: any other value (a typo, "bogus") keeps the previous one. */
+const PROMPT_STYLES: readonly PromptStyle[] = ["auto", "gemma-chat", "continuation", "fim-codegemma", "fim-qwen", "fim-starcoder",
+    "fim-deepseek", "fim-codestral"];
 
 type Partial2<T> = {[K in keyof T]?: T[K] extends object ? Partial<T[K]> : T[K]};
 
@@ -31,7 +35,7 @@ export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSe
         if (typeof c.enabled === "boolean") next.completion.enabled = c.enabled;
         if (isNonNegativeInt(c.maxTokens) && c.maxTokens > 0) next.completion.maxTokens = Math.min(c.maxTokens, 1024);
         if (isNonNegativeInt(c.promptTokens) && c.promptTokens >= 64) next.completion.promptTokens = c.promptTokens;
-        if (typeof c.promptStyle === "string") next.completion.promptStyle = c.promptStyle;
+        if (PROMPT_STYLES.includes(c.promptStyle as PromptStyle)) next.completion.promptStyle = c.promptStyle as PromptStyle;
         if (typeof c.draftModelPath === "string") next.completion.draftModelPath = c.draftModelPath.trim();
         if (isNonNegativeInt(c.draftMaxTokens) && c.draftMaxTokens > 0) next.completion.draftMaxTokens = Math.min(c.draftMaxTokens, 64);
         if (typeof c.draftMinConfidence === "number" && c.draftMinConfidence >= 0 && c.draftMinConfidence <= 1) {

@@ -6,8 +6,8 @@ import {
     CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
 } from "vscode-languageclient/node";
 import {
-    BACKENDS_DIR_ENV, CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, GetServerStateRequest, ServerState,
-    ServerStateNotification
+    BACKENDS_DIR_ENV, ClientCommands, CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, EXPERIMENTAL_CAPABILITY,
+    GemmaClientCapabilities, GetServerStateRequest, ServerState, ServerStateNotification
 } from "../protocol/lsp";
 import {backendsDir} from "./backend/gpuBackendPackage";
 import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from "./config";
@@ -92,6 +92,16 @@ export class GemmaClient implements vscode.Disposable {
         this.client.onNotification(ServerStateNotification, (s) => this.events.onState(s));
         this.client.onNotification(CompletionStatsNotification, (s) => this.events.onStats(s));
         this.client.onRequest(DefinitionSnippetsRequest, (params) => definitionSnippets(params));
+        // Tells the server that this client runs gemmaCode.explain (the chat panel): its code actions may use it.
+        this.client.registerFeature({
+            fillClientCapabilities: (capabilities) => {
+                capabilities.experimental = {...(capabilities.experimental as object | undefined),
+                    [EXPERIMENTAL_CAPABILITY]: {clientCommands: [ClientCommands.explain]} satisfies GemmaClientCapabilities};
+            },
+            initialize: () => undefined,
+            getState: () => ({kind: "static"}),
+            clear: () => undefined
+        });
         await this.client.start();
         this.events.onState(await this.client.sendRequest(GetServerStateRequest));
     }

@@ -9,6 +9,7 @@ import type {TextDocument} from "vscode-languageserver-textdocument";
 import {CompletionMetrics, CompletionStats, CompletionTrace, ErrorCodes, ServerSettings} from "../../protocol/lsp";
 import type {Logger} from "../log";
 import type {Engine, GenerationResult, ModelSession} from "../engine/engine";
+import {withoutControlCharacters} from "./controlChars";
 import {resolvePromptStyle} from "./modelFamily";
 import {decideMultiline, postprocessCompletion} from "./postprocess";
 import {buildCompletionPrompt, Snippet} from "./prompt";
@@ -213,13 +214,14 @@ export class CompletionService {
             tokensPerSecond: r && genSeconds > 0 ? Math.round(r.generatedTokens / genSeconds) : 0,
             source: r ? "model" : "cache"
         });
-        if (!completion) return {items: []};
+        const text = completion && withoutControlCharacters(completion);
+        if (!text || !text.trim()) return {items: []};
         // VS Code shows ghost text next to an open suggestion list only if it replaces the item's range and starts
         // with the item's text.
         const selected = selectedItem(doc, params, doc.offsetAt(params.position));
         const item: InlineCompletionItem = selected
-            ? {insertText: selected.text + completion, range: selected.range}
-            : {insertText: completion, range: {start: params.position, end: params.position}};
+            ? {insertText: selected.text + text, range: selected.range}
+            : {insertText: text, range: {start: params.position, end: params.position}};
         return {items: [item]};
     }
 }
@@ -260,5 +262,17 @@ export function validatedOffset(doc: TextDocument, position: {line: number; char
         throw new ResponseError(ErrorCodes.InvalidInput,
             `Position ${position.line}:${position.character} is past the end of line ${position.line} (${lineText.length} characters).`);
     }
+    // LSP counts UTF-16 code units: a position between the two halves of a surrogate pair is inside one character.
+    if (isHighSurrogate(lineText.charCodeAt(position.character - 1)) && isLowSurrogate(lineText.charCodeAt(position.character))) {
+        throw new ResponseError(ErrorCodes.InvalidInput,
+            `Position ${position.line}:${position.character} is inside a character (between the halves of a UTF-16 surrogate pair).`);
+    }
     return lineStart + position.character;
+}
+
+function isHighSurrogate(c: number) {
+    return c >= 0xd800 && c <= 0xdbff;
+}
+function isLowSurrogate(c: number) {
+    return c >= 0xdc00 && c <= 0xdfff;
 }

@@ -571,9 +571,16 @@ class RemoteSession implements ModelSession {
         };
         // Deltas are decoded across events: a character may arrive in two (utf8Events.ts).
         const utf8 = new Utf8Deltas();
+        const maxChars = options.maxTokens * MAX_CHARS_PER_TOKEN;
         const append = (delta: string) => {
-            if (!delta) return;
+            if (!delta || stoppedEarly) return;
             result.text += delta;
+            if (result.text.length > maxChars) {
+                this.log.warn(`${origin} sent more text than ${options.maxTokens} tokens can hold; kept the first ${maxChars} characters`);
+                result.text = result.text.slice(0, maxChars);
+                result.finishReason = "length";
+                stoppedEarly = true;
+            }
             onText(result.text);
             if (stop?.(result.text)) stoppedEarly = true;
         };
@@ -598,6 +605,13 @@ class RemoteSession implements ModelSession {
             const part = extract(json);
             if (part.delta) {
                 if (!firstAt) firstAt = performance.now();
+                // A server that ignores max_tokens (an endless stream), or sends more text than that many tokens
+                // can be: the answer ends at the limit, as the local engine's does.
+                if (chunks >= options.maxTokens) {
+                    result.finishReason = "length";
+                    stoppedEarly = true;
+                    return;
+                }
                 chunks++;
                 append(utf8.push(part.delta, raw));
             }
@@ -691,6 +705,9 @@ class RemoteSession implements ModelSession {
         return error as Error;
     }
 }
+
+/** The longest text one token can stand for, with room to spare (Gemma's longest tokens are runs of 31 spaces). */
+const MAX_CHARS_PER_TOKEN = 48;
 
 interface ChunkJson {
     choices?: {text?: string; delta?: {content?: string | null}; message?: {content?: string | null}; finish_reason?: string | null}[];

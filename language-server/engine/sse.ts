@@ -12,11 +12,14 @@ export interface SseEvent {
 /** Thrown for a stream that is not server-sent events at all (a line longer than any event could be). */
 export class SseFormatError extends Error {}
 
-const MAX_LINE = 4 * 1024 * 1024;
+/** Bounds of one line and one event: a token's event is well under 1 KB, llama-server's last one a few KB. */
+const MAX_LINE = 1024 * 1024;
+const MAX_EVENT = 1024 * 1024;
 
 export class SseParser {
     private buffer = "";
     private data: string[] = [];
+    private dataLength = 0;
     private event = "";
     /** The last chunk ended with "\r": a "\n" starting the next one belongs to the same line break. */
     private pendingCR = false;
@@ -59,6 +62,7 @@ export class SseParser {
         if (line === "") {
             if (this.data.length) events.push({event: this.event || "message", data: this.data.join("\n")});
             this.data = [];
+            this.dataLength = 0;
             this.event = "";
             return;
         }
@@ -67,13 +71,19 @@ export class SseParser {
         const field = colon < 0 ? line : line.slice(0, colon);
         let value = colon < 0 ? "" : line.slice(colon + 1);
         if (value.startsWith(" ")) value = value.slice(1);
-        if (field === "data") this.data.push(value);
+        if (field === "data") this.push(value);
         else if (field === "event") this.event = value;
         // "id" and "retry" mean nothing for a one-shot request; unknown fields are ignored, as the format says.
         // Some servers (llama-server among them) send an error as `error: {json}`: keep it as an "error" event.
         else if (field === "error") {
-            this.data.push(value);
+            this.push(value);
             this.event = "error";
         }
+    }
+
+    private push(value: string) {
+        this.dataLength += value.length + 1;
+        if (this.dataLength > MAX_EVENT) throw new SseFormatError(`an event of more than ${MAX_EVENT} characters`);
+        this.data.push(value);
     }
 }

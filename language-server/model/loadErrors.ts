@@ -30,13 +30,14 @@ export function precheckModelFile(modelPath: string, setting = "gemmaCode.modelP
         };
     }
     if (!stat.isFile()) return {message: `${modelPath} is not a file: ${setting} must name a .gguf file.`, detail: ""};
-    const head = Buffer.alloc(4);
+    const header = Buffer.alloc(HEADER_BYTES);
     const fd = fs.openSync(modelPath, "r");
     try {
-        fs.readSync(fd, head, 0, 4, 0);
+        fs.readSync(fd, header, 0, HEADER_BYTES, 0);
     } finally {
         fs.closeSync(fd);
     }
+    const head = header.subarray(0, 4);
     if (!head.equals(GGUF_MAGIC)) {
         return {
             message: `${modelPath} is not a GGUF model file (it does not start with "GGUF"): pick a .gguf file, e.g. gemma-2-9b-it-Q4_K_M.gguf.`,
@@ -46,7 +47,39 @@ export function precheckModelFile(modelPath: string, setting = "gemmaCode.modelP
     if (stat.size < 1024) {
         return {message: `${modelPath} is only ${stat.size} bytes, too small to be a model: download it again.`, detail: ""};
     }
+    return checkHeaderCounts(modelPath, header, stat.size);
+}
+
+/** magic, version (u32), tensor count and metadata count (u64 each, GGUF v2 and later). */
+const HEADER_BYTES = 24;
+/** The fewest bytes one tensor description (name length u64, dims u32, a dim u64, type u32, offset u64) and one
+ * metadata pair (key length u64, a 1-byte key, type u32) can take: counts that could not fit in the file are lies. */
+const MIN_TENSOR_INFO_BYTES = 8 + 1 + 4 + 8 + 4 + 8;
+const MIN_KV_BYTES = 8 + 1 + 4 + 1;
+
+/**
+ * The header's counts decide how much a reader allocates and loops before reading anything else: a file claiming
+ * 2^60 tensors keeps a reader busy with memory climbing. Counts that cannot fit in the file are refused up front.
+ */
+function checkHeaderCounts(modelPath: string, header: Buffer, size: number): LoadFailure | undefined {
+    const version = header.readUInt32LE(4);
+    if (version < 2) return undefined; // GGUF v1 (32-bit counts) is refused by llama.cpp with its own message
+    const tensors = header.readBigUInt64LE(8);
+    const kvs = header.readBigUInt64LE(16);
+    const room = BigInt(size - HEADER_BYTES);
+    if (tensors * BigInt(MIN_TENSOR_INFO_BYTES) + kvs * BigInt(MIN_KV_BYTES) > room) {
+        return {
+            message: `The model file ${modelPath} is corrupted: its header claims ${tensors} tensors and ${kvs} metadata entries, `
+                + `more than its ${size} bytes can hold. Download it again.`,
+            detail: `GGUF v${version}, ${tensors} tensors, ${kvs} metadata entries, ${size} bytes`
+        };
+    }
     return undefined;
+}
+
+/** True for failures that no other backend, layer count or context size can fix: the file itself is the problem. */
+export function isFileProblem(failure: LoadFailure): boolean {
+    return /truncated or corrupted|architecture|not a GGUF|incomplete or was made|does not exist|is corrupted/.test(failure.message);
 }
 
 /** Explains an error thrown while loading, using the llama.cpp log lines captured during that load. */

@@ -7,7 +7,8 @@ import {CancellationToken, ResponseError} from "vscode-languageserver";
 import {Backend, ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
 import {Logger} from "../log";
 import {disposeDraftModel, DraftModel, loadDraftModel} from "./draftModel";
-import {explainLoadError, precheckModelFile} from "./loadErrors";
+import {ContextSizeOption, FallbackError, FallbackOutcome, fallbackPlan, loadWithFallback} from "./gpuFallback";
+import {explainLoadError, isFileProblem, precheckModelFile} from "./loadErrors";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
 import {registerModel, unregister} from "./peers";
 import {physicalCores, threadsFor} from "./threadPolicy";
@@ -31,12 +32,16 @@ export type BeforeUnload = (loaded: LoadedModel) => Promise<void>;
 
 interface Load {
     key: string;
+    /** Fires when the load is no longer wanted (a model switch, shutdown): a load stuck in llama.cpp gives up. */
+    abort: AbortController;
     promise: Promise<LoadedModel>;
     /** Set when the load has failed, so waiting requests fail at once with the reason. */
     failure?: string;
 }
 
 const LOG_LINES_KEPT = 40;
+/** How long a model switch waits for an aborted load to stop before it starts the next one. */
+const STUCK_LOAD_MS = 5000;
 
 export class ModelHost {
     private llamas = new Map<string, Promise<Llama>>();
@@ -68,13 +73,14 @@ export class ModelHost {
             c.draftModelPath, c.draftMaxTokens, c.draftMinConfidence]);
         if (this.load?.key === key) return;
         const previous = this.load;
+        previous?.abort.abort();
         if (!settings.modelPath) {
             this.load = undefined;
             void this.release(previous);
             this.setState({status: "noModel", message: precheckModelFile("")!.message});
             return;
         }
-        const load: Load = {key, promise: undefined as never};
+        const load: Load = {key, abort: new AbortController(), promise: undefined as never};
         this.load = load;
         // Say "loading" now, not after the previous model is released: a client asking right away must not see
         // a stale "noModel" or "ready".
@@ -159,6 +165,7 @@ export class ModelHost {
         unregister();
         const load = this.load;
         this.load = undefined;
+        load?.abort.abort();
         await this.release(load);
         // llama.dispose() is deliberately not awaited: after failed loads it can hang forever (see notes), and the
         // process is about to exit, which frees everything anyway.
@@ -243,39 +250,46 @@ export class ModelHost {
         this.setState({status: "loading", message: `Loading ${path.basename(modelPath)}…`, modelPath});
         this.recentLog.length = 0;
 
-        let llama: Llama;
+        let outcome: FallbackOutcome<Llama, LlamaModel, LlamaContext>;
         try {
-            llama = await this.getLlama(settings);
-        } catch (error) {
-            return fail(`The inference backend "${settings.gpu}" could not start (${error instanceof Error ? error.message : error}): `
-                + "set gemmaCode.gpu to \"auto\" or \"cpu\".", String(error));
-        }
-        let model: LlamaModel;
-        try {
-            model = await this.loadWithFallback(llama, modelPath);
-        } catch (error) {
-            await this.logsDelivered();
-            const explained = explainLoadError(modelPath, error, this.recentLog);
-            return fail(explained.message, explained.detail);
-        }
-        let context: LlamaContext;
-        try {
-            context = await model.createContext({
-                contextSize: settings.contextSize > 0 ? settings.contextSize : {min: 2048, max: 8192},
-                sequences: 2,
-                threads: threadsFor({setting: settings.threads, physicalCores: physicalCores(),
-                    fullyOffloaded: llama.gpu !== false && model.gpuLayers >= model.fileInsights.totalLayers}),
-                // node-llama-cpp's heuristic turns flash attention off for gemma2; llama.cpp supports it with
-                // soft-capping, and it gave identical tokens 1.6-1.8x faster at prefill (notes).
-                flashAttention: true,
-                // Gemma 2's 4096-token sliding window would otherwise stop prefix reuse while typing.
-                swaFullCache: true
+            outcome = await loadWithFallback(fallbackPlan(settings.gpu, settings.contextSize), {
+                backend: (gpu) => this.getLlama({...settings, gpu}),
+                usesGpu: (llama) => llama.gpu !== false,
+                loadModel: (llama, attempt) => {
+                    this.recentLog.length = 0;
+                    return llama.loadModel({modelPath, gpuLayers: attempt.gpuLayers, loadSignal: load.abort.signal});
+                },
+                createContext: (model, attempt) => model.createContext({
+                    contextSize: this.contextWithin(model, attempt.contextSize),
+                    sequences: 2,
+                    threads: threadsFor({setting: settings.threads, physicalCores: physicalCores(),
+                        fullyOffloaded: model.llama.gpu !== false && model.gpuLayers >= model.fileInsights.totalLayers}),
+                    // node-llama-cpp's heuristic turns flash attention off for gemma2; llama.cpp supports it with
+                    // soft-capping, and it gave identical tokens 1.6-1.8x faster at prefill (notes).
+                    flashAttention: true,
+                    // Gemma 2's 4096-token sliding window would otherwise stop prefix reuse while typing.
+                    swaFullCache: true,
+                    createSignal: load.abort.signal
+                }),
+                disposeModel: (model) => model.dispose(),
+                isFileProblem: (error) => isFileProblem(explainLoadError(modelPath, error, this.recentLog)),
+                signal: load.abort.signal
             });
         } catch (error) {
-            await model.dispose().catch(() => undefined);
-            const explained = explainLoadError(modelPath, error, this.recentLog);
-            return fail(explained.message, explained.detail);
+            if (load.abort.signal.aborted) throw new ResponseError(ErrorCodes.ModelNotReady, "The model was replaced while loading.");
+            const cause = error instanceof FallbackError ? error.cause : error;
+            if (error instanceof FallbackError && error.stage === "backend") {
+                return fail(`The inference backend "${settings.gpu}" could not start (${cause instanceof Error ? cause.message : cause}): `
+                    + "set gemmaCode.gpu to \"auto\" or \"cpu\".", String(cause));
+            }
+            await this.logsDelivered();
+            const explained = explainLoadError(modelPath, cause, this.recentLog);
+            const tried = error instanceof FallbackError && error.failures.length ? `\nEarlier steps: ${error.failures.join("; ")}` : "";
+            return fail(explained.message, explained.detail + tried);
         }
+        const {backend: llama, model, context} = outcome;
+        const fellBack = outcome.failures.length ? `Running on ${outcome.attempt.label}, because ${outcome.failures.join("; ")}.` : "";
+        if (fellBack) this.log.warn(fellBack);
         // After the main context, so that the main model has the GPU memory first.
         const {draft, state: draftState} = settings.completion.draftModelPath
             ? await loadDraftModel(llama, model, context, settings.completion,
@@ -305,7 +319,8 @@ export class ModelHost {
             status: "ready",
             message: `${loaded.modelName} ready on ${backend.toUpperCase()}${model.gpuLayers ? ` (${model.gpuLayers} layers on GPU)` : ""}.`
                 + (peers.length ? ` ${peers.length} other window(s) also hold this model in memory.` : "")
-                + (draftState?.status === "ready" ? ` ${draftState.message}` : draftState ? " The draft model is not used (see the log)." : ""),
+                + (draftState?.status === "ready" ? ` ${draftState.message}` : draftState ? " The draft model is not used (see the log)." : "")
+                + (fellBack ? ` ${fellBack}` : ""),
             modelPath, modelName: loaded.modelName, backend, devices,
             gpuLayers: model.gpuLayers, contextSize: context.contextSize,
             vramBytes: vram?.used, ramBytes: process.memoryUsage().rss, loadMs, draft: draftState
@@ -315,28 +330,31 @@ export class ModelHost {
         return loaded;
     }
 
-    /** gpuLayers "auto" first; when the GPU runs out of memory anyway, retry with half the layers, then on CPU. */
-    private async loadWithFallback(llama: Llama, modelPath: string): Promise<LlamaModel> {
-        try {
-            return await llama.loadModel({modelPath, gpuLayers: "auto"});
-        } catch (error) {
-            if (!llama.gpu || !/memory|alloc/i.test(`${error} ${this.recentLog.join(" ")}`)) throw error;
-            this.log.warn(`Loading on the GPU failed (${error}); retrying with fewer layers on the GPU.`);
+    /** A context size within what the model was trained for (a bigger one only costs memory), said in the log. */
+    private contextWithin(model: LlamaModel, wanted: ContextSizeOption): ContextSizeOption {
+        const limit = model.trainContextSize;
+        if (typeof wanted === "number") {
+            if (limit > 0 && wanted > limit) {
+                this.log.warn(`gemmaCode.contextSize = ${wanted} is more than the model was trained for (${limit}): using ${limit}.`);
+                return limit;
+            }
+            return wanted;
         }
-        try {
-            const model = await llama.loadModel({modelPath, gpuLayers: {max: 20}});
-            this.log.warn(`Loaded with ${model.gpuLayers} layers on the GPU, the rest on the CPU: expect slower answers.`);
-            return model;
-        } catch {
-            this.log.warn("Loading on the GPU failed again; loading on the CPU only.");
-            return await llama.loadModel({modelPath, gpuLayers: 0});
-        }
+        return limit > 0 ? {min: Math.min(wanted.min, limit), max: Math.min(wanted.max, limit)} : wanted;
     }
 
     private async release(load: Load | undefined) {
         if (!load) return;
-        const loaded = await load.promise.catch(() => undefined);
+        // A load that is stuck (in llama.cpp, or reading a hostile file) must not block the next one forever: it was
+        // aborted, and when it does finish it sees it is stale and disposes its model itself (loadModel).
+        let timer: NodeJS.Timeout | undefined;
+        const stuck = new Promise<undefined>((resolve) => {
+            timer = setTimeout(() => resolve(undefined), STUCK_LOAD_MS);
+        });
+        const loaded = await Promise.race([load.promise.catch(() => undefined), stuck]);
+        clearTimeout(timer);
         if (loaded) await this.disposeLoaded(loaded);
+        else if (load.abort.signal.aborted && !load.failure) this.log.warn("The previous model load did not stop in time; loading the new one anyway.");
     }
 
     private async disposeLoaded(loaded: LoadedModel) {

@@ -37,5 +37,5 @@ export function lineMap(oldLines: string[], newLines: string[]): LineMap {
 
 /** Lines as the review numbers them: \r\n and \n end a line. */
 export function splitLines(text: string): string[] {
-    return text.split(/\r?\n/);
+    return text.split(/\r\n|\r|\n/);
 }

@@ -5,14 +5,15 @@
 // Changes sends one request per hunk, Review Selection keeps the rest of an earlier review); Dismiss removes one.
 import {CodeAction, CodeActionKind, Command, Diagnostic, DiagnosticSeverity, TextEdit} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
+import {ClientCommands, ServerCommands} from "../../protocol/lsp";
 import type {ReviewComment, ReviewSeverity} from "../../protocol/lsp";
 import type {LineSpan} from "./chunking";
 import {lineMap, splitLines} from "./lineFollow";
 
 export const DIAGNOSTIC_SOURCE = "Gemma";
-export const DISMISS_COMMAND = "gemma.dismissReviewComment";
+export const DISMISS_COMMAND = ServerCommands.dismissReviewComment;
 /** Client-side command (src/review) that calls gemma/explain and shows the answer. */
-export const EXPLAIN_COMMAND = "gemmaCode.explain";
+export const EXPLAIN_COMMAND = ClientCommands.explain;
 
 interface Entry {
     id: number;
@@ -123,8 +124,12 @@ function follow(oldLines: string[], newLines: string[], entries: Entry[]): Entry
     return out;
 }
 
-/** Quick fixes for the diagnostics in a code action request, plus "Explain with Gemma" for any diagnostic. */
-export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {start: {line: number; character: number}; end: {line: number; character: number}}): CodeAction[] {
+/**
+ * Quick fixes for the diagnostics in a code action request, plus "Explain with Gemma" for any diagnostic.
+ * `explainCommand`: the client's own explain command when it declares one, else the server's (issue 19).
+ */
+export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {start: {line: number; character: number}; end: {line: number; character: number}},
+                               explainCommand: string = EXPLAIN_COMMAND): CodeAction[] {
     const actions: CodeAction[] = [];
     for (const d of diagnostics) {
         if (d.source === DIAGNOSTIC_SOURCE && d.data && typeof (d.data as DiagnosticData).id === "number") {
@@ -149,7 +154,7 @@ export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {s
             title: `Explain with Gemma: ${truncate(typeof d.message === "string" ? d.message : String(d.message), 60)}`,
             kind: CodeActionKind.QuickFix,
             diagnostics: [d],
-            command: Command.create("Explain with Gemma", EXPLAIN_COMMAND, {uri, range: d.range, diagnostic: d})
+            command: Command.create("Explain with Gemma", explainCommand, {uri, range: d.range, diagnostic: d})
         });
     }
     const isSelection = range.start.line !== range.end.line || range.start.character !== range.end.character;
@@ -157,7 +162,7 @@ export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {s
         actions.push({
             title: "Explain with Gemma",
             kind: CodeActionKind.QuickFix,
-            command: Command.create("Explain with Gemma", EXPLAIN_COMMAND, {uri, range})
+            command: Command.create("Explain with Gemma", explainCommand, {uri, range})
         });
     }
     return actions;

@@ -57,7 +57,7 @@ export function looksBinary(text: string): boolean {
 export async function runReview(session: ModelSession, doc: TextDocument, range: Range | undefined, maxLines: number,
                                 signal: AbortSignal, log: Logger): Promise<ReviewOutcome> {
     const span = reviewSpan(doc, range);
-    const lines = doc.getText().split(/\r?\n/);
+    const lines = doc.getText().split(/\r\n|\r|\n/);
     let note: string | undefined;
     // Long files: review the first maxLines and say so, rather than keep the GPU busy for minutes unasked.
     if (span.end - span.start > maxLines) {

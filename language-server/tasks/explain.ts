@@ -13,7 +13,7 @@ export function explainPrompt(doc: TextDocument, params: ExplainParams): string 
     const last = Math.max(first, Math.min(params.range.end.line, doc.lineCount - 1));
     const from = Math.max(0, first - CONTEXT_LINES);
     const to = Math.min(doc.lineCount, last + CONTEXT_LINES + 1);
-    const lines = doc.getText().split(/\r?\n/).slice(from, to);
+    const lines = doc.getText().split(/\r\n|\r|\n/).slice(from, to);
     const numbered = lines.map((l, i) => `${from + i + 1}| ${l}`).join("\n");
     const lang = fenceLanguage(doc.languageId);
     const where = first === last ? `line ${first + 1}` : `lines ${first + 1}-${last + 1}`;

@@ -16,6 +16,9 @@ export interface StartOptions {
     env?: NodeJS.ProcessEnv;
     /** Another build of the server (default: the repository's dist/server.js). */
     serverPath?: string;
+    /** Client capabilities for `initialize`, and answers to the server's requests (see ServerProcessOptions). */
+    capabilities?: object;
+    handlers?: Record<string, (params: unknown) => unknown>;
 }
 
 export class TestLspClient {
@@ -51,6 +54,7 @@ export class TestLspClient {
     static async start(options: StartOptions = {}): Promise<{client: TestLspClient; init: InitializeResult}> {
         const {server, init} = await ServerProcess.start({
             serverPath: options.serverPath ?? path.join(repoRoot, "dist/server.js"), cwd: repoRoot, env: options.env, clientName: "gemma-code-test-client",
+            capabilities: options.capabilities, handlers: options.handlers,
             initializationOptions: options.initializationOptions ?? {settings: {modelPath: tinyModelPath, ...options.settings}}
         });
         return {client: new TestLspClient(server), init};

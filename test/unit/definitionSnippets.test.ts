@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import {DefinitionSnippets} from "../../language-server/context/definitionSnippets";
+import {snippetsFromAnswer} from "../../language-server/clientAnswers";
 
 describe("definition snippets from the client", () => {
     const pos = {line: 3, character: 4};
@@ -31,5 +32,15 @@ describe("definition snippets from the client", () => {
         assert.deepEqual(await d.forPosition("file:///a.ts", pos), []);
         assert.deepEqual(await d.forPosition("file:///a.ts", {line: 9, character: 0}), []);
         assert.equal(calls, 1);
+    });
+});
+
+describe("definitionSnippets answers from the client", () => {
+    it("takes only arrays of {label, text}, at most 16, each cut to 2,000 characters", () => {
+        for (const junk of [null, {}, "text", 42, [null, 1, "x", {text: 3}, {label: "l"}]]) assert.deepEqual(snippetsFromAnswer(junk), []);
+        const many = snippetsFromAnswer(Array.from({length: 100_000}, (_, i) => ({label: `f${i}`, text: "x".repeat(5_000_000)})));
+        assert.equal(many.length, 16);
+        assert.ok(many.every((s) => s.text.length === 2000));
+        assert.deepEqual(snippetsFromAnswer([{text: "fn a() {}"}]), [{label: "definition", text: "fn a() {}"}]);
     });
 });
