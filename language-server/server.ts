@@ -11,6 +11,7 @@ import {
 } from "../protocol/lsp";
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
+import {OpenEditorSnippets} from "./context/openEditors";
 import {RecentEdits} from "./context/recentEdits";
 import {EngineSwitch} from "./engine/engineSwitch";
 import {createLogger} from "./log";
@@ -32,14 +33,17 @@ export function startServer(connection: Connection) {
         if (initialized) void connection.sendNotification(ServerStateNotification, state);
     });
     const recentEdits = new RecentEdits();
+    const openEditors = new OpenEditorSnippets();
     const definitions = new DefinitionSnippets((uri, position) =>
         connection.sendRequest(DefinitionSnippetsRequest, {textDocument: {uri}, position}));
     const completion = new CompletionService({
         engine, log,
         settings: () => settings,
-        // Definitions of nearby symbols first (most relevant), then recently edited places in other files.
+        // Definitions of nearby symbols first (most relevant), then recently edited places in other files, then the
+        // most similar code in other open files that were not edited.
         snippetsFor: async (doc, position) => [...await definitions.forPosition(doc.uri, position),
-            ...recentEdits.snippetsFor(doc, documents.all())],
+            ...recentEdits.snippetsFor(doc, documents.all()),
+            ...openEditors.snippetsFor(doc, position, documents.all(), recentEdits.editedUris())],
         onStats: (stats) => void connection.sendNotification(CompletionStatsNotification, stats)
     });
 
@@ -92,6 +96,7 @@ export function startServer(connection: Connection) {
     });
     documents.onDidClose((e) => {
         recentEdits.forget(e.document.uri);
+        openEditors.forget(e.document.uri);
         definitions.forget(e.document.uri);
         completion.clearCache(e.document.uri);
         reviews.clear(e.document.uri);

@@ -233,6 +233,8 @@ export interface CompletionTrace {
     /** Of which node-llama-cpp worked (prefill + generation), ms. */
     engineMs: number;
     aborted: boolean;
+    /** What the model wrote, before postprocessing (the quality benchmark scores it with postprocessing off). */
+    rawText: string;
 }
 /** The most recent traces (at most 256), oldest first; empty unless the server runs with GEMMA_CODE_TRACE=1. */
 export const GetCompletionTracesRequest = new RequestType0<CompletionTrace[], void>("gemma/completionTraces");
