@@ -103,6 +103,7 @@ async function runBaseline(model: string, cases: MaskedCase[]) {
     const server = await LlamaServer.start({model, contextSize: 4096});
     try {
         const out: {text: string; ms: number}[] = [];
+        const onCase = progress("baseline");
         for (const c of cases) {
             const prompt = prefixWindow(c.prefix, Math.floor(PROMPT_TOKENS * 0.6), approxTokens).text;
             const started = performance.now();
@@ -112,7 +113,7 @@ async function runBaseline(model: string, cases: MaskedCase[]) {
             if (!res.ok) throw new Error(`llama-server /completion: HTTP ${res.status} ${await res.text()}`);
             const body = await res.json() as {content: string};
             out.push({text: body.content, ms: performance.now() - started});
-            progress("baseline")(out.length, cases.length);
+            onCase(out.length, cases.length);
         }
         return out;
     } finally {

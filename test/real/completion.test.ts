@@ -33,7 +33,8 @@ const CASES: Case[] = [
     {name: "py os.path", languageId: "python", before: "import os\n\n\ndef base(path):\n    return os.path.", after: "\n"}
 ];
 
-// Measured on 2026-12-01 (2 loaded cores): see MEASURED below; the threshold leaves room for one or two cases.
+// Measured on 2026-12-01: 13 of 14 parse (0.93; the miss: "from collections import" → "\nimport numpy as np").
+// The threshold leaves room for a few cases to change with another llama.cpp build.
 const MIN_PARSE_RATE = 0.6;
 
 function parses(c: Case, code: string): boolean {
