@@ -218,7 +218,7 @@ async function replayOnBareEngine(model: string, traces: CompletionTrace[]) {
 }
 
 function printTable(r: {keystrokeReplay: Record<string, number>; burst20At80ms: Record<string, number>;
-    serverVsBare: Record<string, number>; quality: {cases: number; exactMatch: number; editSimilarity: number}}) {
+    serverVsBare: Record<string, number>; quality: {cases: number; exactMatch: {value: number}; editSimilarity: {value: number}}}) {
     const k = r.keystrokeReplay, b = r.burst20At80ms, s = r.serverVsBare, q = r.quality;
     const rows: [string, string][] = [
         ["keystroke replay: time to suggestion p50 / p95", `${k.timeToSuggestionP50Ms?.toFixed(0)} / ${k.timeToSuggestionP95Ms?.toFixed(0)} ms (debounce included)`],
@@ -231,7 +231,7 @@ function printTable(r: {keystrokeReplay: Record<string, number>; burst20At80ms: 
         ["  tokens for superseded requests (after abort)", `${b.tokensForSupersededRequests} (${b.tokensAfterAbort})`],
         ["server ÷ bare node-llama-cpp, same prompts", `${s.ratio.toFixed(3)} (${s.requests} requests, ${s.serverMs} vs ${s.bareMs} ms)`],
         ["  request time ÷ node-llama-cpp time inside the server", s.inServerRatio.toFixed(3)],
-        ["quality: exact match / edit similarity", `${(100 * q.exactMatch).toFixed(1)} % / ${q.editSimilarity.toFixed(3)} (${q.cases} cases)`]
+        ["quality: exact match / edit similarity", `${(100 * q.exactMatch.value).toFixed(1)} % / ${q.editSimilarity.value.toFixed(3)} (${q.cases} cases)`]
     ];
     const w = Math.max(...rows.map(([a]) => a.length));
     console.log(`\n${"metric".padEnd(w)} | value\n${"-".repeat(w)}-|-${"-".repeat(40)}`);

@@ -15,6 +15,7 @@ import {guardedDocumentEvents} from "./documentGuard";
 import {clampSettings, withinLimits} from "./settingsLimits";
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
+import {OpenEditorSnippets} from "./context/openEditors";
 import {RecentEdits} from "./context/recentEdits";
 import {EngineSwitch} from "./engine/engineSwitch";
 import {createLogger} from "./log";
@@ -44,13 +45,16 @@ export function startServer(connection: Connection) {
         progress.update(state);
     });
     const recentEdits = new RecentEdits();
+    const openEditors = new OpenEditorSnippets();
     const definitions = new DefinitionSnippets(definitionSnippetsFetcher(connection, log));
     const completion = new CompletionService({
         engine, log,
         settings: () => settings,
-        // Definitions of nearby symbols first (most relevant), then recently edited places in other files.
+        // Definitions of nearby symbols first (most relevant), then recently edited places in other files, then the
+        // most similar code in other open files that were not edited.
         snippetsFor: async (doc, position) => [...await definitions.forPosition(doc.uri, position),
-            ...recentEdits.snippetsFor(doc, documents.all())],
+            ...recentEdits.snippetsFor(doc, documents.all()),
+            ...openEditors.snippetsFor(doc, position, documents.all(), recentEdits.editedUris())],
         onStats: (stats) => void connection.sendNotification(CompletionStatsNotification, stats)
     });
 
@@ -125,6 +129,7 @@ export function startServer(connection: Connection) {
     });
     documents.onDidClose((e) => {
         recentEdits.forget(e.document.uri);
+        openEditors.forget(e.document.uri);
         definitions.forget(e.document.uri);
         completion.clearCache(e.document.uri);
         reviews.clear(e.document.uri);

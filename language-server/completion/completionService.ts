@@ -145,7 +145,8 @@ export class CompletionService {
         if (this.tracing) {
             this.traces.push({prompt: promptParts, promptTokens: result.promptTokens, reusedTokens: result.reusedTokens,
                 generatedTokens: result.generatedTokens, latencyMs: performance.now() - started,
-                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, draft: result.draft, aborted: result.aborted});
+                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, draft: result.draft, aborted: result.aborted,
+                rawText: result.text});
             if (this.traces.length > 256) this.traces.shift();
         }
         if (result.aborted || token.isCancellationRequested) {

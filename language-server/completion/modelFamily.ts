@@ -1,8 +1,9 @@
 // Decides how to prompt a model for completion from its GGUF metadata.
 //
-// Gemma 2 (our default) was not trained for fill-in-the-middle, although its vocabulary contains CodeGemma's FIM
-// strings (so node-llama-cpp may report infill support). We therefore never decide from the FIM tokens alone:
-// the family comes from the model's name and architecture first.
+// Gemma 2 (our default) and Gemma 3 (the test and demo model, architecture "gemma3") were not trained for
+// fill-in-the-middle, although their vocabulary contains CodeGemma's FIM strings (so node-llama-cpp may report
+// infill support). We therefore never decide from the FIM tokens alone: the family comes from the model's name and
+// architecture first, and every gemma* architecture with a chat template gets the same turn format.
 import type {PromptStyle} from "../../protocol/lsp";
 
 export type ResolvedPromptStyle = Exclude<PromptStyle, "auto">;

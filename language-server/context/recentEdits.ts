@@ -31,6 +31,11 @@ export class RecentEdits {
         this.edits = this.edits.filter((e) => e.uri !== uri);
     }
 
+    /** Documents with a recorded edit (their snippets come from here, not from the open-editor source). */
+    editedUris(): Set<string> {
+        return new Set(this.edits.map((e) => e.uri));
+    }
+
     /** Most recent first; the completion prompt builder trims them to its token budget. */
     snippetsFor(current: TextDocument, open: TextDocument[]): Snippet[] {
         const byUri = new Map(open.map((d) => [d.uri, d]));
@@ -57,6 +62,6 @@ export function firstDifferentLine(a: string, b: string): number {
     return line;
 }
 
-function relativeName(uri: string) {
+export function relativeName(uri: string) {
     return decodeURIComponent(uri.replace(/^[a-z]+:\/\//i, "")).split("/").slice(-2).join("/");
 }

@@ -326,7 +326,8 @@ export async function probeServer(target: HttpTarget, configuredModel: string, s
 
     const name = `${displayName} ${requestModel}`;
     const identity: ModelIdentity = {
-        architecture: /gemma/i.test(name) ? "gemma2" : /starcoder2/i.test(name) ? "starcoder2" : undefined,
+        // Only the family matters here (modelFamily.ts treats every gemma* architecture alike: Gemma 2 and 3).
+        architecture: /gemma[-_ ]?3/i.test(name) ? "gemma3" : /gemma/i.test(name) ? "gemma2" : /starcoder2/i.test(name) ? "starcoder2" : undefined,
         name: displayName,
         basename: requestModel,
         // An OpenAI-compatible server that serves chat has a template; llama-server says whether the GGUF has one.

@@ -95,7 +95,7 @@ export function explainLoadError(modelPath: string, error: unknown, logLines: re
     if (has(/unknown model architecture|unsupported model architecture/i)) {
         const arch = /(?:unknown|unsupported) model architecture:? '?([\w.-]+)'?/i.exec(`${text}\n${log}`)?.[1];
         return {
-            message: `The model in ${modelPath} uses an architecture${arch ? ` ("${arch}")` : ""} this version of llama.cpp does not support: use a Gemma 2 GGUF.`,
+            message: `The model in ${modelPath} uses an architecture${arch ? ` ("${arch}")` : ""} this version of llama.cpp does not support: use a Gemma 2 or Gemma 3 GGUF.`,
             detail
         };
     }

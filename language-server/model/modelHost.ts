@@ -267,7 +267,8 @@ export class ModelHost {
                     // node-llama-cpp's heuristic turns flash attention off for gemma2; llama.cpp supports it with
                     // soft-capping, and it gave identical tokens 1.6-1.8x faster at prefill (notes).
                     flashAttention: true,
-                    // Gemma 2's 4096-token sliding window would otherwise stop prefix reuse while typing.
+                    // Sliding-window layers (Gemma 2: 4096 tokens, Gemma 3: 512 or 1024, read by llama.cpp from the GGUF)
+                    // would otherwise drop the cache that prefix reuse needs while typing; a model without SWA ignores it.
                     swaFullCache: true,
                     createSignal: load.abort.signal
                 }),

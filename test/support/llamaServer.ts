@@ -25,6 +25,8 @@ export interface LlamaServerOptions {
     apiKey?: string;
     contextSize?: number;
     args?: string[];
+    /** GGUF to serve (default: the tiny test model). */
+    model?: string;
 }
 
 export class LlamaServer {
@@ -44,7 +46,7 @@ export class LlamaServer {
     /** Starts llama-server with the tiny model and waits until /health answers 200. */
     static async start(options: LlamaServerOptions = {}): Promise<LlamaServer> {
         const port = options.port ?? await freePort();
-        const args = ["-m", tinyModelPath, "--host", "127.0.0.1", "--port", String(port), "--threads", "2",
+        const args = ["-m", options.model ?? tinyModelPath, "--host", "127.0.0.1", "--port", String(port), "--threads", "2",
             "--ctx-size", String(options.contextSize ?? 4096), "--parallel", "1",
             // No busy-wait polling between work items: on a 2-core machine shared with other jobs, llama.cpp's default
             // polling made the tiny model run at ~2 tokens/s instead of ~1,800 (measured here, same load).

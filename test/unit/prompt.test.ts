@@ -12,6 +12,11 @@ describe("prompt style from GGUF metadata", () => {
     it("uses the prefilled chat template for Gemma 2, even though its vocabulary has FIM strings", () => {
         assert.equal(resolvePromptStyle(meta("gemma2", "gemma-2-9b-it")), "gemma-chat");
     });
+    it("treats Gemma 3 (the real-weights test model) like Gemma 2: chat template prefilled, read from its real metadata", () => {
+        // The fields as node-llama-cpp reads them from gemma-3-270m-q4_k_m.gguf.
+        assert.equal(resolvePromptStyle(meta("gemma3", "Gemma 3 270m")), "gemma-chat");
+        assert.equal(resolvePromptStyle(meta("gemma3", "Gemma 3 270m", false)), "continuation");
+    });
     it("uses each FIM model's own tokens", () => {
         assert.equal(resolvePromptStyle(meta("gemma", "codegemma-7b")), "fim-codegemma");
         assert.equal(resolvePromptStyle(meta("qwen2", "Qwen2.5 Coder 7B Instruct")), "fim-qwen");
