@@ -26,7 +26,7 @@ function listTests(dir) {
 
 const builds = [
     {...common, entryPoints: {extension: "src/extension.ts"}, outdir: "dist"},
-    {...common, entryPoints: {server: "language-server/main.ts"}, outdir: "dist"},
+    {...common, entryPoints: {server: "language-server/entry.ts"}, outdir: "dist"},
     {...common, entryPoints: {cli: "language-server/cli/main.ts"}, outdir: "dist", banner: {js: "#!/usr/bin/env node"}},
     {...common, platform: "browser", format: "iife", target: "es2022", external: [],
         entryPoints: {webview: "media/main.ts"}, outdir: "dist"}

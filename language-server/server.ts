@@ -7,12 +7,14 @@ import {
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
     ChatRequest, CompletionStatsNotification, DefinitionSnippetsRequest, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest, GetCompletionTracesRequest,
-    GetServerStateRequest, GetSystemInfoRequest, ReviewRequest, ServerSettings, ServerStateNotification
+    GetServerStateRequest, GetSystemInfoRequest, ReviewRequest, ServerSettings, ServerState, ServerStateNotification
 } from "../protocol/lsp";
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
 import {RecentEdits} from "./context/recentEdits";
+import type {Engine} from "./engine/engine";
 import {EngineSwitch} from "./engine/engineSwitch";
+import type {TaskRunner} from "./host/windowTasks";
 import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {runReview} from "./review/reviewRunner";
@@ -21,16 +23,25 @@ import {runChat} from "./tasks/chat";
 import {runExplain} from "./tasks/explain";
 import {TaskQueue} from "./tasks/taskQueue";
 
-export function startServer(connection: Connection) {
+/** How the shared host (host/hostServer.ts) runs one window's connection on the model all windows share. */
+export interface ServerHooks {
+    /** This window's view of the shared engine (it reports state through onState). Default: its own EngineSwitch. */
+    engine?: (onState: (state: ServerState) => void) => Engine;
+    /** This window's view of the shared task queue. Default: its own TaskQueue. */
+    tasks?: TaskRunner;
+}
+
+export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     const log = createLogger(connection.console);
     const documents = new TextDocuments(TextDocument);
     let settings: ServerSettings = defaultServerSettings;
     let initialized = false;
 
-    const engine = new EngineSwitch(log, (state) => {
+    const onState = (state: ServerState) => {
         // State before `initialized` would be dropped by some clients; it is sent once initialized instead.
         if (initialized) void connection.sendNotification(ServerStateNotification, state);
-    });
+    };
+    const engine: Engine = hooks.engine?.(onState) ?? new EngineSwitch(log, onState);
     const recentEdits = new RecentEdits();
     const definitions = new DefinitionSnippets((uri, position) =>
         connection.sendRequest(DefinitionSnippetsRequest, {textDocument: {uri}, position}));
@@ -43,7 +54,7 @@ export function startServer(connection: Connection) {
         onStats: (stats) => void connection.sendNotification(CompletionStatsNotification, stats)
     });
 
-    const tasks = new TaskQueue();
+    const tasks: TaskRunner = hooks.tasks ?? new TaskQueue();
     engine.isBusy = () => completion.metrics.running > 0 || tasks.size > 0;
     engine.onBeforeUnload(() => tasks.abortAll());
     const reviews = new ReviewDiagnostics((uri, diagnostics) => void connection.sendDiagnostics({uri, diagnostics}));

@@ -55,10 +55,11 @@ export class LocalEngine implements Engine {
     }
 }
 
-class LocalSession implements ModelSession {
+export class LocalSession implements ModelSession {
     readonly identity: ModelIdentity;
 
-    constructor(private readonly loaded: LoadedModel) {
+    /** completionSequence: the shared host gives each window its own (host/sequencePool.ts). */
+    constructor(private readonly loaded: LoadedModel, private readonly completionSequence = loaded.completionSequence) {
         this.identity = identityFromMetadata(loaded.model.fileInfo.metadata);
     }
 
@@ -80,7 +81,7 @@ class LocalSession implements ModelSession {
         const tokens: Token[] = bos != null ? [bos] : [];
         // Template parts are tokenized with control tokens parsed; the user's code never is.
         for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
-        return generate(this.loaded.completionSequence, tokens, {
+        return generate(this.completionSequence, tokens, {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
             onText: request.onText, drafter: this.loaded.draft?.drafter
         });
