@@ -6,20 +6,19 @@ import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {CancellationTokenSource} from "vscode-jsonrpc/node";
 import {hostPaths} from "../../protocol/host";
 import type {ServerSettings} from "../../protocol/lsp";
 import {HostClient, hostPidFromLock, keyOf, processGone} from "../support/hostClient";
 import {endOf} from "../support/lspClient";
+import {median} from "../../bench/cliArgs";
 import {repoRoot, tinyModelPath} from "../support/paths";
+import {isolatedRequests, SAMPLE, typeUntilStopped} from "../support/typingBurst";
 
-const SAMPLE = "export function add(a: number, b: number): number {\n    return a + b;\n}\n\nexport function multiply(a: number, b: number) {\n    const result = ";
 
 function rssBytes(pid: number): number {
     return Number(/VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))![1]) * 1024;
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 describe("shared host: one model for all windows", function () {
@@ -87,45 +86,12 @@ describe("shared host: one model for all windows", function () {
     it("a burst of keystrokes in one window delays another window's request by less than 2x", async () => {
         const a = await connect();
         const b = await connect();
-        const bText = (i: number) => `${SAMPLE}a * b;\n}\n\nfunction f${i}(x: number) {\n    return x + `;
-        await b.open("file:///b/iso.ts", bText(0));
-        let bVersion = 1;
-        /** One isolated request of B at a new spot (no cache hit), its time in ms. */
-        const isolated = async (i: number) => {
-            await b.change("file:///b/iso.ts", bText(i), ++bVersion);
-            const t0 = performance.now();
-            const r = await b.complete("file:///b/iso.ts", endOf(bText(i)));
-            assert.ok(r && Array.isArray(r.items));
-            return performance.now() - t0;
-        };
-        await isolated(1); // warm
-        const alone: number[] = [];
-        for (let i = 2; i < 8; i++) alone.push(await isolated(i));
-
+        await isolatedRequests(b, "file:///b/iso.ts", 0, 1); // warm
+        const alone = await isolatedRequests(b, "file:///b/iso.ts", 1, 6);
         // A types a character every 40 ms; each keystroke cancels A's previous request, as VS Code does.
-        let typing = true;
-        let aText = SAMPLE;
-        await a.open("file:///a/burst.ts", aText);
-        const burst = (async () => {
-            let version = 1;
-            let previous: CancellationTokenSource | undefined;
-            const pending: Promise<unknown>[] = [];
-            while (typing) {
-                aText += "xyz"[version % 3];
-                await a.change("file:///a/burst.ts", aText, ++version);
-                previous?.cancel();
-                previous = new CancellationTokenSource();
-                pending.push(a.complete("file:///a/burst.ts", endOf(aText), previous.token).catch(() => undefined));
-                await new Promise((r) => setTimeout(r, 40));
-            }
-            previous?.cancel();
-            await Promise.all(pending);
-            return version - 1;
-        })();
-        const during: number[] = [];
-        for (let i = 8; i < 14; i++) during.push(await isolated(i));
-        typing = false;
-        const keystrokes = await burst;
+        const typing = typeUntilStopped(a, "file:///a/burst.ts", 40, (s) => s.token);
+        const during = await isolatedRequests(b, "file:///b/iso.ts", 7, 6);
+        const keystrokes = await typing.stop();
         const ratio = median(during) / median(alone);
         console.log(`      window B alone: median ${median(alone).toFixed(0)} ms; while A typed ${keystrokes} keys: `
             + `median ${median(during).toFixed(0)} ms; ratio ${ratio.toFixed(2)}`);
