@@ -30,7 +30,7 @@ function listTests(dir) {
 
 const builds = [
     {...common, entryPoints: {extension: "src/extension.ts"}, outdir: dist},
-    {...common, entryPoints: {server: "language-server/main.ts"}, outdir: dist},
+    {...common, entryPoints: {server: "language-server/entry.ts"}, outdir: dist},
     // Module hooks run in their own ES module (module.register takes a URL), next to server.js.
     {...common, format: "esm", entryPoints: {backendHooks: "language-server/model/backendHooks.ts"}, outdir: dist,
         outExtension: {".js": ".mjs"}},

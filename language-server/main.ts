@@ -1,11 +1,7 @@
 // Entry point of the Gemma Code language server: `node dist/server.js --stdio` (or --node-ipc / --socket=N, as
 // vscode-languageserver parses them). Any LSP client can drive it; VS Code's is src/client.ts.
 import {createConnection, ProposedFeatures} from "vscode-languageserver/node";
-import {registerBackendResolver} from "./model/backendResolver";
 import {startServer} from "./server";
-
-// Before anything imports node-llama-cpp: GPU backends fetched on demand are found in the backends folder.
-registerBackendResolver();
 
 const connection = createConnection(ProposedFeatures.all);
 

@@ -8,7 +8,7 @@ import {TextDocument} from "vscode-languageserver-textdocument";
 import {
     ChatRequest, ClientCommands, CompletionStatsNotification, defaultServerSettings, ErrorCodes, EXPERIMENTAL_CAPABILITY, ExplainParams,
     ExplainRequest, GemmaClientCapabilities, GetCompletionMetricsRequest, GetCompletionTracesRequest, GetServerStateRequest, GetSystemInfoRequest,
-    ReviewRequest, ServerCommands, ServerSettings, ServerStateNotification
+    ReviewRequest, ServerCommands, ServerSettings, ServerState, ServerStateNotification
 } from "../protocol/lsp";
 import {askClient, definitionSnippetsFetcher, LoadProgress, settingsFromConfigurationAnswer} from "./clientAnswers";
 import {guardedDocumentEvents} from "./documentGuard";
@@ -17,7 +17,9 @@ import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
 import {OpenEditorSnippets} from "./context/openEditors";
 import {RecentEdits} from "./context/recentEdits";
+import type {Engine} from "./engine/engine";
 import {EngineSwitch} from "./engine/engineSwitch";
+import type {TaskRunner} from "./host/windowTasks";
 import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {reviewedVersion, runReview} from "./review/reviewRunner";
@@ -26,7 +28,15 @@ import {runChat} from "./tasks/chat";
 import {runExplain} from "./tasks/explain";
 import {TaskQueue} from "./tasks/taskQueue";
 
-export function startServer(connection: Connection) {
+/** How the shared host (host/hostServer.ts) runs one window's connection on the model all windows share. */
+export interface ServerHooks {
+    /** This window's view of the shared engine (it reports state through onState). Default: its own EngineSwitch. */
+    engine?: (onState: (state: ServerState) => void) => Engine;
+    /** This window's view of the shared task queue. Default: its own TaskQueue. */
+    tasks?: TaskRunner;
+}
+
+export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     const log = createLogger(connection.console);
     const documents = new TextDocuments(TextDocument);
     let settings: ServerSettings = defaultServerSettings;
@@ -38,12 +48,13 @@ export function startServer(connection: Connection) {
         {workDoneProgress: false, configuration: false, commands: new Set()};
 
     const progress = new LoadProgress(connection, log, () => client.workDoneProgress);
-    const engine = new EngineSwitch(log, (state) => {
+    const onState = (state: ServerState) => {
         // State before `initialized` would be dropped by some clients; it is sent once initialized instead.
         if (!initialized) return;
         void connection.sendNotification(ServerStateNotification, state);
         progress.update(state);
-    });
+    };
+    const engine: Engine = hooks.engine?.(onState) ?? new EngineSwitch(log, onState);
     const recentEdits = new RecentEdits();
     const openEditors = new OpenEditorSnippets();
     const definitions = new DefinitionSnippets(definitionSnippetsFetcher(connection, log));
@@ -58,7 +69,7 @@ export function startServer(connection: Connection) {
         onStats: (stats) => void connection.sendNotification(CompletionStatsNotification, stats)
     });
 
-    const tasks = new TaskQueue();
+    const tasks: TaskRunner = hooks.tasks ?? new TaskQueue();
     engine.isBusy = () => completion.metrics.running > 0 || tasks.size > 0;
     engine.onBeforeUnload(() => tasks.abortAll());
     const reviews = new ReviewDiagnostics((uri, diagnostics) => void connection.sendDiagnostics({uri, diagnostics}));

@@ -10,14 +10,18 @@ import {
     GemmaClientCapabilities, GetServerStateRequest, ServerState, ServerStateNotification
 } from "../protocol/lsp";
 import {backendsDir} from "./backend/gpuBackendPackage";
+import {HostInfo, HostInfoNotification, HostRestartingNotification, RestartHostRequest} from "../protocol/host";
 import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from "./config";
 import {CrashSupervisor} from "./crashSupervisor";
 import {AdaptiveDebounce} from "./debounce";
 import {definitionSnippets} from "./definitions";
+import {confirmHostRestart, currentHostKey, sharedHostServerOptions, usesSharedHost} from "./hostConnection";
 
 export interface ClientEvents {
     onState(state: ServerState): void;
     onStats(stats: CompletionStats): void;
+    /** The shared host says how many windows it serves (never called without one). */
+    onHostInfo?(info: HostInfo): void;
 }
 
 export class GemmaClient implements vscode.Disposable {
@@ -31,6 +35,11 @@ export class GemmaClient implements vscode.Disposable {
     /** The server's last reported state (what a failed request's message offers depends on it). */
     serverState: ServerState | undefined;
     private readonly events: ClientEvents;
+    /** Shared host mode: the key of the host this window is connected to, and what it last said. */
+    private hostKey: string | undefined;
+    private hostInfo: HostInfo | undefined;
+    /** The host said it is restarting (Restart Server in some window): reconnect at once, not as after a crash. */
+    private hostRestarting = false;
 
     constructor(private readonly context: vscode.ExtensionContext, private readonly log: vscode.LogOutputChannel,
                 events: ClientEvents) {
@@ -49,7 +58,8 @@ export class GemmaClient implements vscode.Disposable {
         // TransportKind.ipc forks with the extension host's runtime (ELECTRON_RUN_AS_NODE on desktop).
         // GPU backends fetched on demand (src/backend/) live in global storage; the server looks there too.
         const env = {...process.env, [BACKENDS_DIR_ENV]: backendsDir(this.context.globalStorageUri.fsPath)};
-        const serverOptions: ServerOptions = {
+        this.hostKey = usesSharedHost() ? currentHostKey() : undefined;
+        const serverOptions: ServerOptions = this.hostKey ? sharedHostServerOptions(serverModule, this.log, env) : {
             run: {module: serverModule, transport: TransportKind.ipc, options: {env}},
             debug: {module: serverModule, transport: TransportKind.ipc, options: {env, execArgv: ["--nolazy", "--inspect=6011"]}}
         };
@@ -102,6 +112,13 @@ export class GemmaClient implements vscode.Disposable {
             getState: () => ({kind: "static"}),
             clear: () => undefined
         });
+        this.client.onNotification(HostInfoNotification, (info) => {
+            this.hostInfo = info;
+            this.events.onHostInfo?.(info);
+        });
+        this.client.onNotification(HostRestartingNotification, () => {
+            this.hostRestarting = true;
+        });
         await this.client.start();
         this.events.onState(await this.client.sendRequest(GetServerStateRequest));
     }
@@ -109,6 +126,13 @@ export class GemmaClient implements vscode.Disposable {
     /** The server died: requests in flight have already failed; restart with backoff, tell the user once. */
     private onServerClosed() {
         if (this.stopping || this.disposed) return;
+        if (this.hostRestarting) {
+            this.hostRestarting = false;
+            this.log.info("The shared server is restarting; reconnecting.");
+            this.events.onState({status: "loading", message: "The shared Gemma Code server is restarting…"});
+            this.restartTimer = setTimeout(() => void this.replaceClient().catch((e) => this.log.error(`reconnect failed: ${e}`)), 100);
+            return;
+        }
         const decision = this.crashes.onCrash();
         if (decision.delayMs === undefined) {
             this.log.error("The language server keeps crashing; not restarting it again automatically.");
@@ -143,6 +167,8 @@ export class GemmaClient implements vscode.Disposable {
     /** Pushes the current settings to the server (it reloads the model when the file changed). */
     async sendSettings() {
         if (this.client?.state !== State.Running) return;
+        // Another model (or sharing switched): this window moves to the host for it, or to a server of its own.
+        if (this.hostKey !== (usesSharedHost() ? currentHostKey() : undefined)) return this.reconnect();
         await this.client.sendNotification("workspace/didChangeConfiguration", {settings: serverSettings()});
     }
 
@@ -154,6 +180,16 @@ export class GemmaClient implements vscode.Disposable {
     async restart() {
         this.crashes.reset();
         clearTimeout(this.restartTimer);
+        if (this.hostKey && this.client?.state === State.Running) {
+            // The shared host restarts for every window (they all reconnect), after asking when others use it.
+            if (!await confirmHostRestart((this.hostInfo?.windows ?? 1) - 1)) return;
+            await this.client.sendRequest(RestartHostRequest).catch((e) => this.log.error(`restart: ${e}`));
+            return;
+        }
+        await this.reconnect();
+    }
+
+    private async reconnect() {
         await this.stop();
         await this.start();
     }

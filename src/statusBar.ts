@@ -6,6 +6,8 @@ export class StatusBar implements vscode.Disposable {
     private readonly item = vscode.window.createStatusBarItem("gemmaCode.status", vscode.StatusBarAlignment.Right, 100);
     private state: ServerState = {status: "loading", message: "Starting the language server…"};
     private stats: CompletionStats | undefined;
+    /** Windows served by the shared host (this one included); 1 or less: nothing to say. */
+    private sharedWith = 0;
 
     constructor() {
         this.item.name = "Gemma Code";
@@ -18,6 +20,11 @@ export class StatusBar implements vscode.Disposable {
         // A restarted server or a reloaded model: the last suggestion's speed says nothing about it any more.
         if (state.status !== "ready" || state.pid !== this.state.pid) this.stats = undefined;
         this.state = state;
+        this.render();
+    }
+
+    setShared(windows: number) {
+        this.sharedWith = windows;
         this.render();
     }
 
@@ -46,6 +53,8 @@ export class StatusBar implements vscode.Disposable {
                 this.item.text = "$(circle-slash) Gemma: no model";
                 break;
         }
+        const shared = this.sharedWith > 1 ? `shared with ${this.sharedWith} windows` : "";
+        if (shared && s.status === "ready") this.item.text += ` · ${shared}`;
         this.item.backgroundColor = s.status === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
         const tip = new vscode.MarkdownString(undefined, true);
         tip.appendText(s.message);
@@ -62,8 +71,9 @@ export class StatusBar implements vscode.Disposable {
             tip.appendMarkdown(`\n\n**Last suggestion:** ${st.latencyMs} ms, ${st.source === "cache" ? "from cache" :
                 `${st.generatedTokens} tokens at ${st.tokensPerSecond} tok/s, ${st.reusedTokens}/${st.promptTokens} prompt tokens reused`}`);
         }
+        if (shared) tip.appendMarkdown(`\n\n**One model in memory, ${shared}** (gemmaCode.server.shared)`);
         this.item.tooltip = tip;
-        this.item.accessibilityInformation = {label: `Gemma Code: ${s.message}`};
+        this.item.accessibilityInformation = {label: `Gemma Code: ${s.message}${shared ? ` (${shared})` : ""}`};
     }
 
     dispose() {

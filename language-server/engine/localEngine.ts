@@ -16,7 +16,8 @@ export class LocalEngine implements Engine {
     readonly kind = "local" as const;
     readonly host: ModelHost;
     private readonly sessions = new WeakMap<LoadedModel, LocalSession>();
-    private settings: ServerSettings | undefined;
+    /** The last settings configured (read by each session, and by the shared host's per-window sessions). */
+    settings: ServerSettings | undefined;
 
     constructor(log: Logger, onState: (state: ServerState) => void) {
         this.host = new ModelHost(log, onState);
@@ -58,11 +59,13 @@ export class LocalEngine implements Engine {
     }
 }
 
-class LocalSession implements ModelSession {
+export class LocalSession implements ModelSession {
     readonly identity: ModelIdentity;
     private readonly promptLookup = new PromptLookupDrafter();
 
-    constructor(private readonly loaded: LoadedModel, private readonly settings: () => ServerSettings | undefined) {
+    /** completionSequence: the shared host gives each window its own (host/sequencePool.ts). */
+    constructor(private readonly loaded: LoadedModel, private readonly settings: () => ServerSettings | undefined,
+                private readonly completionSequence = loaded.completionSequence) {
         this.identity = identityFromMetadata(loaded.model.fileInfo.metadata);
     }
 
@@ -84,7 +87,7 @@ class LocalSession implements ModelSession {
         const tokens: Token[] = bos != null ? [bos] : [];
         // Template parts are tokenized with control tokens parsed; the user's code never is.
         for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
-        return generate(this.loaded.completionSequence, tokens, {
+        return generate(this.completionSequence, tokens, {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
             onText: request.onText, drafter: this.drafter()
         });

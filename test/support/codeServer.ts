@@ -123,6 +123,9 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
     const env: NodeJS.ProcessEnv = {...process.env};
     // Run from a VS Code terminal, these would make code-server act as a CLI client of that VS Code.
     for (const k of Object.keys(env)) if (k.startsWith("VSCODE_") || k === "ELECTRON_RUN_AS_NODE") delete env[k];
+    // Windows start the shared language-server host (detached, so outside code-server's process group) with its
+    // socket in this directory; stop() kills the hosts whose locks are there.
+    env.GEMMA_CODE_HOST_DIR = path.join(dirs.tmp, "gemma-hosts");
     Object.assign(env, opts.env, {
         // Otherwise it writes under ~/.config and ~/.local, and state leaks between runs.
         XDG_CONFIG_HOME: dirs.config, XDG_DATA_HOME: dirs.data, XDG_CACHE_HOME: dirs.cache,
@@ -181,6 +184,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
             clearTimeout(force);
         }
         killGroup("SIGKILL"); // stragglers in the group that ignored SIGTERM
+        killSharedHosts(env.GEMMA_CODE_HOST_DIR!);
         process.off("exit", onExit);
         fs.rmSync(tmp, {recursive: true, force: true});
     })();
@@ -218,4 +222,16 @@ export function workbenchUrl(server: Pick<CodeServer, "port" | "origin" | "works
     if (dev.extensionEnvironment) payload.push(["extensionEnvironment", JSON.stringify(dev.extensionEnvironment)]);
     const query = new URLSearchParams({folder: server.workspace, payload: JSON.stringify(payload)});
     return `${server.origin}/?${query}`;
+}
+
+/** SIGKILLs every shared host whose lock file is in `dir` (the lock holds the host's pid). */
+function killSharedHosts(dir: string) {
+    if (!fs.existsSync(dir)) return;
+    for (const lock of fs.readdirSync(dir).filter((f) => f.endsWith(".lock"))) {
+        try {
+            process.kill((JSON.parse(fs.readFileSync(path.join(dir, lock), "utf8")) as {pid: number}).pid, "SIGKILL");
+        } catch {
+            // gone already, or a lock being written
+        }
+    }
 }

@@ -1,0 +1,55 @@
+// What the fairness test and the shared-host benchmark measure: one window's isolated requests (time to
+// suggestion at a new spot each time) while another window types, each keystroke cancelling its previous request
+// as VS Code does.
+import {CancellationTokenSource} from "vscode-jsonrpc/node";
+import type {CancellationToken} from "vscode-jsonrpc";
+import type {InlineCompletionList, Position} from "vscode-languageserver-protocol";
+import {endOf} from "./lspClient";
+
+/** TestLspClient (a server of its own) and HostClient (a window of the shared host) both fit. */
+export interface EditorWindow {
+    open(uri: string, text: string): Promise<void>;
+    change(uri: string, text: string, version: number): Promise<void>;
+    complete(uri: string, position: Position, token?: CancellationTokenSource | CancellationToken): Promise<InlineCompletionList | null>;
+}
+
+export const SAMPLE = "export function add(a: number, b: number): number {\n    return a + b;\n}\n\nexport function multiply(a: number, b: number) {\n    const result = ";
+
+/** Requests of `w` at `count` new spots of one document; their times in ms. */
+export async function isolatedRequests(w: EditorWindow, uri: string, first: number, count: number): Promise<number[]> {
+    const text = (i: number) => `${SAMPLE}a * b;\n}\n\nfunction f${i}(x: number) {\n    return x + `;
+    if (first === 0) await w.open(uri, text(0));
+    const times: number[] = [];
+    for (let i = first + 1; i <= first + count; i++) {
+        await w.change(uri, text(i), i + 1);
+        const t0 = performance.now();
+        const r = await w.complete(uri, endOf(text(i)));
+        if (!r || !Array.isArray(r.items)) throw new Error(`no answer: ${JSON.stringify(r)}`);
+        times.push(performance.now() - t0);
+    }
+    return times;
+}
+
+/** Types into `uri` every intervalMs until stop(), which resolves with the number of keystrokes. */
+export function typeUntilStopped(w: EditorWindow, uri: string, intervalMs: number, cancelToken: (s: CancellationTokenSource) => unknown) {
+    let typing = true;
+    const done = (async () => {
+        let text = SAMPLE;
+        await w.open(uri, text);
+        let version = 1;
+        let previous: CancellationTokenSource | undefined;
+        const pending: Promise<unknown>[] = [];
+        while (typing) {
+            text += "xyz"[version % 3];
+            await w.change(uri, text, ++version);
+            previous?.cancel();
+            previous = new CancellationTokenSource();
+            pending.push(w.complete(uri, endOf(text), cancelToken(previous) as CancellationToken).catch(() => undefined));
+            await new Promise((r) => setTimeout(r, intervalMs));
+        }
+        previous?.cancel();
+        await Promise.all(pending);
+        return version - 1;
+    })();
+    return {stop: () => ((typing = false), done)};
+}

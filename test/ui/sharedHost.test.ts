@@ -1,0 +1,74 @@
+// Two windows of one code-server (two workbench pages, so two extension hosts) share one language-server
+// process: the status bar of each says so, and exactly one server process runs, the shared host.
+//   npx mocha out/test/ui/sharedHost.test.js
+import assert from "node:assert/strict";
+import {execFileSync} from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type {Page} from "playwright-core";
+import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer, workbenchUrl} from "../support/codeServer";
+import {processGone} from "../support/hostClient";
+import {keepFailureArtifacts, openWorkbench, type Workbench} from "../support/workbench";
+
+const root = repoRoot();
+const artifacts = path.join(root, "test/artifacts");
+
+/** Gemma Code servers whose command line names this test's host directory or workspace (ps, not our children). */
+function serversOf(marker: string): {pid: number; args: string}[] {
+    return execFileSync("ps", ["-eo", "pid=,args="], {encoding: "utf8"}).split("\n")
+        .filter((l) => l.includes("dist/server.js") && l.includes(marker))
+        .map((l) => ({pid: Number(l.trim().split(/\s+/)[0]), args: l.trim()}));
+}
+
+describe("two VS Code windows share one server", function () {
+    this.timeout(300_000);
+    let server: CodeServer | undefined;
+    let wb: Workbench | undefined;
+    let second: Page | undefined;
+    let removeWorkspace = () => {};
+    const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-host-ui-"));
+
+    before(async function () {
+        const model = ensureTinyModel(root);
+        const copy = copyFixtureWorkspace(root);
+        removeWorkspace = copy.remove;
+        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model},
+            env: {GEMMA_CODE_HOST_DIR: hostDir}});
+        const dev = {extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
+            extensionEnvironment: {GEMMA_CODE_TEST: "1", GEMMA_CODE_HOST_DIR: hostDir}};
+        wb = await openWorkbench(server, {...dev, logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""});
+        second = await wb.context.newPage();
+        await second.goto(workbenchUrl(server, dev));
+        fs.mkdirSync(artifacts, {recursive: true});
+    });
+
+    afterEach(async function () {
+        await keepFailureArtifacts(this.currentTest, wb, artifacts, "shared-host");
+    });
+
+    after(async function () {
+        await wb?.close();
+        await server?.stop();
+        removeWorkspace();
+        // The host is detached: it would outlive code-server for its idle time. Nothing of this test may stay.
+        for (const {pid} of serversOf(hostDir)) {
+            process.kill(pid, "SIGKILL");
+            await processGone(pid, 10_000);
+        }
+        fs.rmSync(hostDir, {recursive: true, force: true});
+    });
+
+    it("both status bars say 'shared with 2 windows' and one server process serves them", async function () {
+        for (const page of [wb!.page, second!]) {
+            await page.locator(".part.statusbar", {hasText: "shared with 2 windows"}).waitFor({timeout: 180_000});
+        }
+        const hosts = serversOf(hostDir);
+        assert.equal(hosts.length, 1, `one server process: ${JSON.stringify(hosts)}`);
+        assert.ok(hosts[0].args.includes("--listen"), "it is the shared host");
+        const lock = fs.readdirSync(hostDir).find((f) => f.endsWith(".lock"));
+        assert.equal((JSON.parse(fs.readFileSync(path.join(hostDir, lock!), "utf8")) as {pid: number}).pid, hosts[0].pid);
+        // A window-owned server would be a child of an extension host with --node-ipc: none for this workspace's windows.
+        assert.equal(serversOf("--node-ipc").filter((s) => s.args.includes(root)).length, 0, "no per-window server");
+    });
+});
