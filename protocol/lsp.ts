@@ -64,6 +64,8 @@ export interface ServerSettings {
         draftMaxTokens: number;
         /** A draft ends before a token whose probability is below this (0 = never). */
         draftMinConfidence: number;
+        /** Inline suggestions per spot (1-5); the 2nd and later are generated after the first is answered. */
+        candidates: number;
     };
     chat: {
         /** Longest reply to a chat message or an explanation, in tokens. */
@@ -87,7 +89,7 @@ export const defaultServerSettings: ServerSettings = {
     contextSize: 0,
     threads: 0,
     completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto", draftModelPath: "", draftMaxTokens: 16,
-        draftMinConfidence: 0.6},
+        draftMinConfidence: 0.6, candidates: 3},
     chat: {maxTokens: 1024},
     review: {maxLines: 3000},
     readyTimeoutMs: 120_000,
@@ -218,6 +220,10 @@ export interface CompletionMetrics {
     draftValidated: number;
     draftRefuted: number;
     draftUsed: number;
+    /** Several candidates: background runs started, aborted by a newer request, and extra candidates they found. */
+    candidateRuns: number;
+    candidateRunsAborted: number;
+    extraCandidates: number;
 }
 export const GetCompletionMetricsRequest = new RequestType0<CompletionMetrics, void>("gemma/completionMetrics");
 

@@ -62,7 +62,8 @@ export class GemmaClient implements vscode.Disposable {
             middleware: {
                 provideInlineCompletionItems: async (document, position, context, token, next) => {
                     if (!completionEnabledFor(document.languageId)) return null;
-                    const wait = this.debounce.next();
+                    // Show Next/Previous (an explicit trigger) asks for the other candidates: no typing to wait for.
+                    const wait = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 0 : this.debounce.next();
                     // Wait for the user to pause; VS Code cancels this token when the next keystroke comes.
                     const cancelled = await new Promise<boolean>((resolve) => {
                         const timer = setTimeout(() => {

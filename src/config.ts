@@ -69,7 +69,8 @@ export function serverSettings(): ServerSettings {
             // Machine-scoped in package.json, like modelPath: it chooses a file to load.
             draftModelPath: expandHome(c.get<string>("completion.draftModelPath", d.completion.draftModelPath).trim()),
             draftMaxTokens: d.completion.draftMaxTokens,
-            draftMinConfidence: d.completion.draftMinConfidence
+            draftMinConfidence: d.completion.draftMinConfidence,
+            candidates: c.get<number>("completion.candidates", d.completion.candidates)
         }
     };
 }

@@ -127,7 +127,7 @@ export async function speculate(sequence: LlamaContextSequence, drafter: Drafter
     }
 }
 
-function isEndToken(model: LlamaModel, token: Token) {
+export function isEndToken(model: LlamaModel, token: Token) {
     // Control tokens (<eos>, <end_of_turn>, FIM markers, <|file_separator|>) never belong in the editor.
     return token === model.tokens.eos || token === model.tokens.eot || model.isSpecialToken(token);
 }

@@ -4,6 +4,7 @@
 import type {ChatHistoryItem, LlamaGrammar, Token} from "node-llama-cpp";
 import type {CancellationToken} from "vscode-languageserver";
 import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
+import {branchCandidates} from "../completion/branches";
 import {generate} from "../completion/generator";
 import {identityFromMetadata, ModelIdentity} from "../completion/modelFamily";
 import type {Logger} from "../log";
@@ -75,15 +76,25 @@ class LocalSession implements ModelSession {
     }
 
     complete(request: CompletionRequest): Promise<GenerationResult> {
+        return generate(this.loaded.completionSequence, this.promptTokens(request), {
+            maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
+            onText: request.onText, drafter: this.loaded.draft?.drafter
+        });
+    }
+
+    alternatives(request: CompletionRequest, count: number): Promise<string[]> {
+        return branchCandidates(this.loaded.completionSequence, this.promptTokens(request), {
+            count, maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine
+        });
+    }
+
+    private promptTokens(request: CompletionRequest): Token[] {
         const model = this.loaded.model;
         const bos = model.tokens.bos;
         const tokens: Token[] = bos != null ? [bos] : [];
         // Template parts are tokenized with control tokens parsed; the user's code never is.
         for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
-        return generate(this.loaded.completionSequence, tokens, {
-            maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
-            onText: request.onText, drafter: this.loaded.draft?.drafter
-        });
+        return tokens;
     }
 
     chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult> {
