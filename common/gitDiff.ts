@@ -50,7 +50,7 @@ export async function gitChanges(cwd: string, staged: boolean): Promise<{root: s
     return {root, files: parseUnifiedDiff(diff)};
 }
 
-function git(cwd: string, args: string[]): Promise<string> {
+export function git(cwd: string, args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
         execFile("git", args, {cwd, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
             if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));

@@ -6,7 +6,7 @@ import {
 } from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
-    ChatRequest, CompletionStatsNotification, DefinitionSnippetsRequest, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest, GetCompletionTracesRequest,
+    ChatRequest, CommitMessageRequest, CompletionStatsNotification, EditRequest, DefinitionSnippetsRequest, defaultServerSettings, ErrorCodes, ExplainRequest, GetCompletionMetricsRequest, GetCompletionTracesRequest,
     GetServerStateRequest, GetSystemInfoRequest, ReviewRequest, ServerSettings, ServerStateNotification
 } from "../protocol/lsp";
 import {CompletionService} from "./completion/completionService";
@@ -17,6 +17,8 @@ import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {runReview} from "./review/reviewRunner";
 import {mergeSettings, settingsFromInitializationOptions} from "./settings";
+import {runCommitMessage} from "./commitMessage/commitMessage";
+import {editRange, runEdit} from "./edit/edit";
 import {runChat} from "./tasks/chat";
 import {runExplain} from "./tasks/explain";
 import {TaskQueue} from "./tasks/taskQueue";
@@ -132,6 +134,22 @@ export function startServer(connection: Connection) {
     connection.onRequest(ChatRequest, async (params, token) => {
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         return tasks.run(token, (signal) => runChat(session, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
+    });
+
+    connection.onRequest(EditRequest, async (params, token) => {
+        const live = documentOrError(params?.textDocument?.uri);
+        // A copy: the range refers to the text as it is now, whatever happens while the request waits.
+        const doc = TextDocument.create(live.uri, live.languageId, live.version, live.getText());
+        editRange(doc, params);
+        const session = await engine.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runEdit(session, {doc, params, current: () => documents.get(doc.uri),
+            maxTokens: settings.chat.maxTokens, signal, onDelta: partialResults(params.partialResultToken)}));
+    });
+
+    connection.onRequest(CommitMessageRequest, async (params, token) => {
+        const session = await engine.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runCommitMessage(session, params, settings.chat.maxTokens, signal,
+            partialResults(params?.partialResultToken)));
     });
 
     connection.onCodeAction((params) => {

@@ -314,3 +314,42 @@ export interface ChatResult {
 export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, string, void, void>("gemma/chat");
 
 export type {Diagnostic, Position, Range};
+
+// ---- Edit with an instruction, commit messages ----
+
+/** Error code of gemma/edit when the document changed inside the range while the model was writing. */
+export const EditConflict = -32010;
+
+export interface EditParams {
+    /** `version`, when given, is the version the range refers to: another one is refused with EditConflict. */
+    textDocument: TextDocumentIdentifier & {version?: number};
+    range: Range;
+    /** What to do with the code in the range, in the user's words ("add error handling"). */
+    instruction: string;
+    partialResultToken?: string | number;
+}
+export interface EditResult {
+    /** The new text of the range. */
+    text: string;
+    /** Where it goes, in `version` of the document (re-based when the document changed outside the range). */
+    range: Range;
+    version: number;
+}
+/**
+ * Rewrites the range following the instruction. Each `$/progress` value for `partialResultToken` is text to append to
+ * the new text so far. Fails with EditConflict when the range itself was edited meanwhile.
+ */
+export const EditRequest = new ProtocolRequestType<EditParams, EditResult, string, void, void>("gemma/edit");
+
+export interface CommitMessageParams {
+    /** file: URI of a folder in the git repository whose staged changes are described. */
+    rootUri: string;
+    partialResultToken?: string | number;
+}
+export interface CommitMessageResult {
+    message: string;
+    /** Whether the repository's recent history uses Conventional Commits, and so the message does. */
+    conventional: boolean;
+}
+/** Writes a commit message for the staged diff; partial results are text to append, as for chat. */
+export const CommitMessageRequest = new ProtocolRequestType<CommitMessageParams, CommitMessageResult, string, void, void>("gemma/commitMessage");
