@@ -13,6 +13,7 @@ import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from
 import {CrashSupervisor} from "./crashSupervisor";
 import {AdaptiveDebounce} from "./debounce";
 import {definitionSnippets} from "./definitions";
+import {completionsSnoozed} from "./snooze";
 
 export interface ClientEvents {
     onState(state: ServerState): void;
@@ -61,7 +62,7 @@ export class GemmaClient implements vscode.Disposable {
             },
             middleware: {
                 provideInlineCompletionItems: async (document, position, context, token, next) => {
-                    if (!completionEnabledFor(document.languageId)) return null;
+                    if (!completionEnabledFor(document.languageId) || completionsSnoozed()) return null;
                     // Show Next/Previous (an explicit trigger) asks for the other candidates: no typing to wait for.
                     const wait = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 0 : this.debounce.next();
                     // Wait for the user to pause; VS Code cancels this token when the next keystroke comes.

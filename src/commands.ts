@@ -3,6 +3,7 @@ import * as vscode from "vscode";
 import {setModelPath, storeRemoteApiKey} from "./config";
 import type {GemmaClient} from "./client";
 import {offerModelDownload} from "./model/downloadCommand";
+import {snoozeMenuItems} from "./snooze";
 
 export function registerCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
@@ -14,6 +15,7 @@ export function registerCommands(client: GemmaClient, log: vscode.LogOutputChann
         vscode.commands.registerCommand("gemmaCode.selectModelFile", selectModelFile),
         vscode.commands.registerCommand("gemmaCode.showMenu", async () => {
             const picks: (vscode.QuickPickItem & {command: string})[] = [
+                ...snoozeMenuItems(),
                 {label: "$(output) Show Log", command: "gemmaCode.showLog"},
                 {label: "$(debug-restart) Restart Server", command: "gemmaCode.restartServer"},
                 {label: "$(file) Select Model File…", command: "gemmaCode.selectModelFile"},

@@ -6,6 +6,7 @@ export class StatusBar implements vscode.Disposable {
     private readonly item = vscode.window.createStatusBarItem("gemmaCode.status", vscode.StatusBarAlignment.Right, 100);
     private state: ServerState = {status: "loading", message: "Starting the language server…"};
     private stats: CompletionStats | undefined;
+    private snoozedUntil: number | undefined;
 
     constructor() {
         this.item.name = "Gemma Code";
@@ -16,6 +17,12 @@ export class StatusBar implements vscode.Disposable {
 
     setState(state: ServerState) {
         this.state = state;
+        this.render();
+    }
+
+    /** Completions snoozed until this time (ms since the epoch), or undefined. */
+    setSnoozed(until: number | undefined) {
+        this.snoozedUntil = until;
         this.render();
     }
 
@@ -44,6 +51,7 @@ export class StatusBar implements vscode.Disposable {
                 this.item.text = "$(circle-slash) Gemma: no model";
                 break;
         }
+        if (this.snoozedUntil && s.status === "ready") this.item.text = "$(bell-slash) Gemma: snoozed";
         this.item.backgroundColor = s.status === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
         const tip = new vscode.MarkdownString(undefined, true);
         tip.appendText(s.message);
