@@ -14,6 +14,8 @@ interface Run {
     done: Promise<string[]>;
     finished: boolean;
     candidates: string[];
+    /** Cleared (settings changed, document closed): never answered from again. */
+    forgotten?: boolean;
 }
 
 export class MoreCandidates {
@@ -44,11 +46,11 @@ export class MoreCandidates {
      */
     async lookup(at: CursorText, wait: boolean): Promise<{completions: string[]; typedAhead: boolean} | undefined> {
         const run = this.run;
-        if (!run || run.at.uri !== at.uri || !(wait || run.finished)) return undefined;
+        if (!run || run.forgotten || run.at.uri !== at.uri || !(wait || run.finished)) return undefined;
         const sameSpot = run.at.prefix === at.prefix && run.at.suffix === at.suffix;
         if (!sameSpot && !run.finished) return undefined;
         const all = await run.done;
-        if (this.run !== run) return undefined;
+        if (this.run !== run || run.forgotten) return undefined;
         const key = {uri: run.at.uri, prefixLength: run.at.prefix.length, prefixTail: run.at.prefix.slice(-1000), suffixHead: run.at.suffix.slice(0, 400)};
         const found = sameSpot ? all : all.map((c) => typedAheadRest({...key, completion: c}, at)).filter((c): c is string => !!c);
         const distinct = distinctCandidates(found);
@@ -68,11 +70,12 @@ export class MoreCandidates {
         return !!this.run && !this.run.finished;
     }
 
+    /** Forgets the candidates (of `uri`, or all). A run still generating is aborted but kept, so abort() waits for it. */
     clear(uri?: string) {
-        if (!uri || this.run?.at.uri === uri) {
-            this.run?.controller.abort();
-            this.run = undefined;
-        }
+        const run = this.run;
+        if (!run || (uri && run.at.uri !== uri)) return;
+        run.controller.abort();
+        run.forgotten = true;
     }
 }
 
