@@ -149,11 +149,15 @@ describe("candidates, partial accept, edit, commit message, walkthrough in the w
         await page.keyboard.type("Add type hints");
         await page.keyboard.press("Enter");
         await page.locator(".tab", {hasText: "Gemma's edit"}).first().waitFor({timeout: 60_000});
-        const ready = page.locator(".notifications-toasts .notification-toast", {hasText: "Gemma's edit of sample.py is ready"});
-        await ready.waitFor({timeout: 240_000});
         await page.screenshot({path: path.join(artifacts, "edit-diff.png")});
-        await ready.getByRole("button", {name: "Accept"}).click();
-        await page.locator(".tab", {hasText: "Gemma's edit"}).first().waitFor({state: "detached", timeout: 30_000});
+        // The diff's title bar Accept (✓): while Gemma is still writing it only warns, so press it until the diff closes.
+        const accept = page.locator(".part.editor [aria-label^='Accept Edit']").first();
+        const tab = page.locator(".tab", {hasText: "Gemma's edit"}).first();
+        await waitFor(page, async () => {
+            if (await tab.count() === 0) return true;
+            await accept.click({timeout: 30_000});
+            return tab.waitFor({state: "detached", timeout: 3_000}).then(() => true, () => false);
+        }, (closed) => closed, "the edit accepted", 300_000);
         const edited = await waitFor(page, () => editorState(page), (s) => s.lines.join("\n") !== original.join("\n"), "the edit applied");
         assert.deepEqual(edited.lines.slice(-3), original.slice(-3), "lines after the selection kept");
         await page.screenshot({path: path.join(artifacts, "edit-accepted.png")});
