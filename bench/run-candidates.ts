@@ -23,15 +23,18 @@ async function main() {
     const {server} = await ServerProcess.start({serverPath: path.join(root, "dist/server.js"), cwd: root, clientName: "bench-candidates",
         initializationOptions: {settings: {modelPath}}});
     await server.waitForState((s) => s.status === "ready");
-    const samples: Record<number, Sample[]> = {1: [], 3: []};
+    const samples: Record<number, Sample[]> = {0: [], 1: [], 3: []};
     let version = 1;
     for (const file of corpus) {
         await server.connection.sendNotification("textDocument/didOpen", {textDocument: {uri: file.uri, languageId: file.languageId, version, text: file.lines.join("\n")}});
         for (const line of pickLines(file.lines, spotsPerFile)) {
             const text = file.lines[line];
             const col = Math.floor(text.length / 2);
-            for (const candidates of [1, 3]) {
-                await server.connection.sendNotification("workspace/didChangeConfiguration", {settings: {gemmaCode: {completion: {candidates}}}});
+            // A warm-up at the spot, so both settings are measured with the prompt prefix in the KV cache (only the
+            // first would have it cold otherwise); each settings change empties the suggestion cache.
+            for (const candidates of [0, 1, 3]) {
+                await server.connection.sendNotification("workspace/didChangeConfiguration",
+                    {settings: {gemmaCode: {completion: {candidates: candidates || 3}}}});
                 const lines = [...file.lines];
                 lines[line] = text.slice(0, col);
                 version++;
@@ -42,6 +45,12 @@ async function main() {
                         {textDocument: {uri: file.uri}, position: {line, character: lines[line].length}, context: {triggerKind: 2}});
                     return performance.now() - t;
                 };
+                if (candidates === 0) {
+                    await ask();
+                    await server.connection.sendRequest("textDocument/inlineCompletion",
+                        {textDocument: {uri: file.uri}, position: {line, character: lines[line].length}, context: {triggerKind: 1}});
+                    continue;
+                }
                 const first = await ask();
                 // The next keystroke, typed while the other candidates are being generated.
                 await new Promise((r) => setTimeout(r, gapMs));
