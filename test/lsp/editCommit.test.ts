@@ -94,6 +94,14 @@ describe("gemma/edit and gemma/commitMessage", function () {
             (e: {code: number}) => e.code === -32003);
     });
 
+    it("answers junk parameters with errors and keeps serving", async () => {
+        for (const [method, params] of [["gemma/edit", null], ["gemma/edit", {textDocument: {uri: "file:///work/version.js"}}],
+            ["gemma/commitMessage", null], ["gemma/commitMessage", {rootUri: 42}], ["gemma/commitMessage", {rootUri: "file:///nonexistent-dir"}]] as const) {
+            await assert.rejects(client.connection.sendRequest(method, params), (e: {code: number}) => typeof e.code === "number", `${method} ${JSON.stringify(params)}`);
+        }
+        assert.ok(await client.connection.sendRequest("gemma/getServerState"), "still serving");
+    });
+
     describe("commit message from a real repository", () => {
         let repo: string;
         const git = (...args: string[]) => execFileSync("git", args, {cwd: repo, encoding: "utf8"});
