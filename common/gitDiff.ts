@@ -60,7 +60,7 @@ export function stagedText(root: string, relativePath: string): Promise<string> 
     return git(root, ["show", `:${relativePath.replace(/\\/g, "/")}`]);
 }
 
-function git(cwd: string, args: string[]): Promise<string> {
+export function git(cwd: string, args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
         execFile("git", args, {cwd, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
             if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));

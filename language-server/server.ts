@@ -6,9 +6,9 @@ import {
 } from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
-    ChatRequest, ClientCommands, CompletionStatsNotification, defaultServerSettings, ErrorCodes, EXPERIMENTAL_CAPABILITY, ExplainParams,
+    ChatRequest, ClientCommands, CommitMessageRequest, CompletionStatsNotification, defaultServerSettings, ErrorCodes, EXPERIMENTAL_CAPABILITY, ExplainParams,
     ExplainRequest, GemmaClientCapabilities, GetCompletionMetricsRequest, GetCompletionTracesRequest, GetServerStateRequest, GetSystemInfoRequest,
-    ReviewRequest, ServerCommands, ServerSettings, ServerState, ServerStateNotification
+    ReviewRequest, EditRequest, ServerCommands, ServerSettings, ServerState, ServerStateNotification
 } from "../protocol/lsp";
 import {askClient, definitionSnippetsFetcher, LoadProgress, settingsFromConfigurationAnswer} from "./clientAnswers";
 import {guardedDocumentEvents} from "./documentGuard";
@@ -24,6 +24,8 @@ import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {reviewedVersion, runReview} from "./review/reviewRunner";
 import {mergeSettings, settingsFromInitializationOptions} from "./settings";
+import {runCommitMessage} from "./commitMessage/commitMessage";
+import {editRange, runEdit} from "./edit/edit";
 import {runChat} from "./tasks/chat";
 import {runExplain} from "./tasks/explain";
 import {TaskQueue} from "./tasks/taskQueue";
@@ -192,6 +194,22 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     connection.onRequest(ChatRequest, serving(async (params, token) => {
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         return tasks.run(token, (signal) => runChat(session, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
+    }));
+
+    connection.onRequest(EditRequest, serving(async (params, token) => {
+        const live = documentOrError(params?.textDocument?.uri);
+        // A copy: the range refers to the text as it is now, whatever happens while the request waits.
+        const doc = TextDocument.create(live.uri, live.languageId, live.version, live.getText());
+        editRange(doc, params);
+        const session = await engine.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runEdit(session, {doc, params, current: () => documents.get(doc.uri),
+            maxTokens: settings.chat.maxTokens, signal, onDelta: partialResults(params.partialResultToken)}));
+    }));
+
+    connection.onRequest(CommitMessageRequest, serving(async (params, token) => {
+        const session = await engine.whenReady(settings.readyTimeoutMs, token);
+        return tasks.run(token, (signal) => runCommitMessage(session, params, settings.chat.maxTokens, signal,
+            partialResults(params?.partialResultToken)));
     }));
 
     connection.onCodeAction(serving((params) => {

@@ -38,6 +38,7 @@ export function mergeSettings(base: ServerSettings, incoming: unknown): ServerSe
         if (PROMPT_STYLES.includes(c.promptStyle as PromptStyle)) next.completion.promptStyle = c.promptStyle as PromptStyle;
         if (typeof c.draftModelPath === "string") next.completion.draftModelPath = c.draftModelPath.trim();
         if (isNonNegativeInt(c.draftMaxTokens) && c.draftMaxTokens > 0) next.completion.draftMaxTokens = Math.min(c.draftMaxTokens, 64);
+        if (isNonNegativeInt(c.candidates) && c.candidates > 0) next.completion.candidates = Math.min(c.candidates, 5);
         if (typeof c.draftMinConfidence === "number" && c.draftMinConfidence >= 0 && c.draftMinConfidence <= 1) {
             next.completion.draftMinConfidence = c.draftMinConfidence;
         }

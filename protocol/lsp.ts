@@ -69,6 +69,8 @@ export interface ServerSettings {
          * tokens repeat, checked in one batch. "auto" = where it was measured to pay (completion/promptLookup.ts).
          */
         promptLookup: PromptLookupSetting;
+        /** Inline suggestions per spot (1-5); the 2nd and later are generated after the first is answered. */
+        candidates: number;
     };
     chat: {
         /** Longest reply to a chat message or an explanation, in tokens. */
@@ -94,7 +96,7 @@ export const defaultServerSettings: ServerSettings = {
     contextSize: 0,
     threads: 0,
     completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto", draftModelPath: "", draftMaxTokens: 16,
-        draftMinConfidence: 0.6, promptLookup: "auto"},
+        draftMinConfidence: 0.6, promptLookup: "auto", candidates: 3},
     chat: {maxTokens: 1024},
     review: {maxLines: 3000},
     readyTimeoutMs: 120_000,
@@ -227,6 +229,10 @@ export interface CompletionMetrics {
     draftValidated: number;
     draftRefuted: number;
     draftUsed: number;
+    /** Several candidates: background runs started, aborted by a newer request, and extra candidates they found. */
+    candidateRuns: number;
+    candidateRunsAborted: number;
+    extraCandidates: number;
 }
 export const GetCompletionMetricsRequest = new RequestType0<CompletionMetrics, void>("gemma/completionMetrics");
 
@@ -363,3 +369,42 @@ export const ServerCommands = {
      */
     explain: "gemma.explain"
 } as const;
+
+// ---- Edit with an instruction, commit messages ----
+
+/** Error code of gemma/edit when the document changed inside the range while the model was writing. */
+export const EditConflict = -32010;
+
+export interface EditParams {
+    /** `version`, when given, is the version the range refers to: another one is refused with EditConflict. */
+    textDocument: TextDocumentIdentifier & {version?: number};
+    range: Range;
+    /** What to do with the code in the range, in the user's words ("add error handling"). */
+    instruction: string;
+    partialResultToken?: string | number;
+}
+export interface EditResult {
+    /** The new text of the range. */
+    text: string;
+    /** Where it goes, in `version` of the document (re-based when the document changed outside the range). */
+    range: Range;
+    version: number;
+}
+/**
+ * Rewrites the range following the instruction. Each `$/progress` value for `partialResultToken` is text to append to
+ * the new text so far. Fails with EditConflict when the range itself was edited meanwhile.
+ */
+export const EditRequest = new ProtocolRequestType<EditParams, EditResult, string, void, void>("gemma/edit");
+
+export interface CommitMessageParams {
+    /** file: URI of a folder in the git repository whose staged changes are described. */
+    rootUri: string;
+    partialResultToken?: string | number;
+}
+export interface CommitMessageResult {
+    message: string;
+    /** Whether the repository's recent history uses Conventional Commits, and so the message does. */
+    conventional: boolean;
+}
+/** Writes a commit message for the staged diff; partial results are text to append, as for chat. */
+export const CommitMessageRequest = new ProtocolRequestType<CommitMessageParams, CommitMessageResult, string, void, void>("gemma/commitMessage");

@@ -16,6 +16,7 @@ import {CrashSupervisor} from "./crashSupervisor";
 import {AdaptiveDebounce} from "./debounce";
 import {definitionSnippets} from "./definitions";
 import {confirmHostRestart, currentHostKey, sharedHostServerOptions, usesSharedHost} from "./hostConnection";
+import {completionsSnoozed} from "./snooze";
 
 export interface ClientEvents {
     onState(state: ServerState): void;
@@ -80,8 +81,9 @@ export class GemmaClient implements vscode.Disposable {
             },
             middleware: {
                 provideInlineCompletionItems: async (document, position, context, token, next) => {
-                    if (!completionEnabledFor(document.languageId)) return null;
-                    const wait = this.debounce.next();
+                    if (!completionEnabledFor(document.languageId) || completionsSnoozed()) return null;
+                    // Show Next/Previous (an explicit trigger) asks for the other candidates: no typing to wait for.
+                    const wait = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 0 : this.debounce.next();
                     // Wait for the user to pause; VS Code cancels this token when the next keystroke comes.
                     const cancelled = await new Promise<boolean>((resolve) => {
                         const timer = setTimeout(() => {

@@ -5,6 +5,7 @@ import type {GemmaClient} from "./client";
 import type {SystemInfo} from "../protocol/lsp";
 import {offerModelDownload} from "./model/downloadCommand";
 import {formatGB, recommendModel} from "./model/recommend";
+import {snoozeMenuItems} from "./snooze";
 
 export function registerCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
     return [
@@ -16,6 +17,7 @@ export function registerCommands(client: GemmaClient, log: vscode.LogOutputChann
         vscode.commands.registerCommand("gemmaCode.selectModelFile", selectModelFile),
         vscode.commands.registerCommand("gemmaCode.showMenu", async () => {
             const picks: (vscode.QuickPickItem & {command: string})[] = [
+                ...snoozeMenuItems(),
                 {label: "$(output) Show Log", command: "gemmaCode.showLog"},
                 {label: "$(debug-restart) Restart Server", command: "gemmaCode.restartServer"},
                 {label: "$(file) Select Model File…", command: "gemmaCode.selectModelFile"},

@@ -71,7 +71,8 @@ export function serverSettings(): ServerSettings {
             draftModelPath: expandHome(c.get<string>("completion.draftModelPath", d.completion.draftModelPath).trim()),
             draftMaxTokens: d.completion.draftMaxTokens,
             draftMinConfidence: d.completion.draftMinConfidence,
-            promptLookup: c.get<PromptLookupSetting>("completion.promptLookup", d.completion.promptLookup)
+            promptLookup: c.get<PromptLookupSetting>("completion.promptLookup", d.completion.promptLookup),
+            candidates: c.get<number>("completion.candidates", d.completion.candidates)
         }
     };
 }

@@ -8,11 +8,15 @@ import {registerChat, streamRequest} from "./chat";
 import {ConversationHistory, type Conversation} from "./chat/history";
 import {GemmaClient} from "./client";
 import {offerModelSelection, registerCommands, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
+import {registerEditSelection} from "./edit/editSelection";
 import {registerDownloadCommand} from "./model/downloadCommand";
 import {loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
 import {registerExplainCommand} from "./review/explainCommand";
 import {registerReviewCommands} from "./review/reviewCommands";
+import {registerCommitMessage} from "./scm/commitMessage";
+import {registerSnooze} from "./snooze";
 import {StatusBar} from "./statusBar";
+import {showWalkthroughOnFirstRun} from "./walkthrough";
 
 /** What activate() returns, for other extensions (and the extension-host tests, which use only this). */
 export interface GemmaCodeApi {
@@ -62,7 +66,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     });
     chat = registerChat(context, client, log);
     context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
-        registerExplainCommand(client, chat, log));
+        registerExplainCommand(client, chat, log), registerEditSelection(client, log), registerCommitMessage(client),
+        ...registerSnooze(context, (until) => statusBar.setSnoozed(until)));
+    showWalkthroughOnFirstRun(context);
     context.subscriptions.push(onDidChange(() => void client.sendSettings()));
     context.subscriptions.push(registerRemoteApiKeyCommand(context.secrets, client), context.secrets.onDidChange(async (e) => {
         // Another window changed the key: pick it up here too.

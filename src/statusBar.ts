@@ -8,6 +8,7 @@ export class StatusBar implements vscode.Disposable {
     private stats: CompletionStats | undefined;
     /** Windows served by the shared host (this one included); 1 or less: nothing to say. */
     private sharedWith = 0;
+    private snoozedUntil: number | undefined;
 
     constructor() {
         this.item.name = "Gemma Code";
@@ -25,6 +26,12 @@ export class StatusBar implements vscode.Disposable {
 
     setShared(windows: number) {
         this.sharedWith = windows;
+        this.render();
+    }
+
+    /** Completions snoozed until this time (ms since the epoch), or undefined. */
+    setSnoozed(until: number | undefined) {
+        this.snoozedUntil = until;
         this.render();
     }
 
@@ -53,6 +60,7 @@ export class StatusBar implements vscode.Disposable {
                 this.item.text = "$(circle-slash) Gemma: no model";
                 break;
         }
+        if (this.snoozedUntil && s.status === "ready") this.item.text = "$(bell-slash) Gemma: snoozed";
         const shared = this.sharedWith > 1 ? `shared with ${this.sharedWith} windows` : "";
         if (shared && s.status === "ready") this.item.text += ` · ${shared}`;
         this.item.backgroundColor = s.status === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;

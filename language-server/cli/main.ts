@@ -6,6 +6,7 @@ import path from "node:path";
 import {ChangedFile, gitChanges, stagedText} from "../../common/gitDiff";
 import {ServerProcess} from "../../common/serverProcess";
 import {ReviewRequest, ReviewResult} from "../../protocol/lsp";
+import {cliEngineSettings, parseTaskArgs, runTask} from "./tasks";
 
 const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE | --endpoint URL] [--max-lines N] [FILE…]
 
@@ -18,7 +19,8 @@ const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE | -
   --remote-model NAME  the model name to ask that server for (default: its first model)
   --max-lines N        longest stretch of one file to review (default 3000)
 
-Prints file:line:col: severity: message. Exit code 1 when an error-severity comment is found, 2 on failure.`;
+Prints file:line:col: severity: message. Exit code 1 when an error-severity comment is found, 2 on failure.
+Also: gemma-code edit, gemma-code commit-message (gemma-code edit --help).`;
 
 const LANGUAGES: Record<string, string> = {
     ".ts": "typescript", ".tsx": "typescriptreact", ".js": "javascript", ".jsx": "javascriptreact", ".mjs": "javascript",
@@ -57,21 +59,24 @@ export function parseArgs(argv: string[]): Options | string {
 }
 
 async function main(argv: string[]): Promise<number> {
+    if (argv[0] === "edit" || argv[0] === "commit-message") {
+        const task = parseTaskArgs(argv);
+        if (typeof task === "string") {
+            console.error(task);
+            return 2;
+        }
+        return runTask(task, path.join(__dirname, "server.js"));
+    }
     const options = parseArgs(argv);
     if (typeof options === "string") {
         console.error(options);
         return 2;
     }
-    const endpoint = options.endpoint ?? (options.model ? undefined : process.env.GEMMA_CODE_ENDPOINT);
-    const model = options.model ?? process.env.GEMMA_CODE_MODEL;
-    if (!model && !endpoint) {
-        console.error("gemma-code: no model: pass --model FILE (or set GEMMA_CODE_MODEL to a GGUF file), "
-            + "or --endpoint URL of an inference server (or set GEMMA_CODE_ENDPOINT).");
+    const engine = cliEngineSettings(options);
+    if (typeof engine === "string") {
+        console.error(engine);
         return 2;
     }
-    const engine = endpoint
-        ? {engine: "remote", remote: {endpoint, model: options.remoteModel ?? "", apiKey: process.env.GEMMA_CODE_API_KEY ?? ""}}
-        : {modelPath: path.resolve(model!)};
 
     let targets: ChangedFile[];
     let root = process.cwd();

@@ -8,11 +8,12 @@ import {CancellationToken, InlineCompletionItem, InlineCompletionList, InlineCom
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {CompletionMetrics, CompletionStats, CompletionTrace, ErrorCodes, ServerSettings} from "../../protocol/lsp";
 import type {Logger} from "../log";
-import type {Engine, GenerationResult, ModelSession} from "../engine/engine";
+import type {CompletionRequest, Engine, GenerationResult, ModelSession} from "../engine/engine";
 import {withoutControlCharacters} from "./controlChars";
 import {resolvePromptStyle} from "./modelFamily";
 import {decideMultiline, postprocessCompletion} from "./postprocess";
 import {buildCompletionPrompt, Snippet} from "./prompt";
+import {MoreCandidates} from "./moreCandidates";
 import {CursorText, SuggestionCache, typedAheadRest} from "./suggestionCache";
 
 interface InFlight {
@@ -43,8 +44,10 @@ export class CompletionService {
     readonly metrics: CompletionMetrics = {
         requests: 0, modelRuns: 0, cacheHits: 0, typedAheadHits: 0, joinedInFlight: 0, superseded: 0, cancelled: 0,
         tokensAfterAbort: 0, tokensForDiscarded: 0, promptTokens: 0, reusedTokens: 0, generatedTokens: 0, running: 0, maxRunning: 0,
-        draftValidated: 0, draftRefuted: 0, draftUsed: 0
+        draftValidated: 0, draftRefuted: 0, draftUsed: 0, candidateRuns: 0, candidateRunsAborted: 0, extraCandidates: 0
     };
+    /** The 2nd, 3rd… candidates, generated after the first is answered (moreCandidates.ts). */
+    readonly more = new MoreCandidates(this.metrics);
 
     constructor(private readonly deps: CompletionDeps) {
         // A model about to be released must have no generation running on its sequences.
@@ -64,6 +67,14 @@ export class CompletionService {
             ? {uri: doc.uri, prefix: text.slice(0, selected.startOffset) + selected.text, suffix: text.slice(offset)}
             : {uri: doc.uri, prefix: text.slice(0, offset), suffix: text.slice(offset)};
         const ctx = {prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId};
+
+        // Cycling (an explicit request: VS Code's Show Next) waits for the other candidates of this spot.
+        const several = await this.more.lookup(at, params.context?.triggerKind === 1);
+        if (several) {
+            this.metrics.cacheHits++;
+            if (several.typedAhead) this.metrics.typedAheadHits++;
+            return this.answer(doc, params, several.completions, started, undefined);
+        }
 
         const cached = this.cache.lookup(at);
         if (cached) {
@@ -108,13 +119,14 @@ export class CompletionService {
         let result: GenerationResult | undefined;
         let completion: string | undefined;
         let promptParts: {text: string; special: boolean}[] = [];
+        let asked: CompletionRequest | undefined;
         try {
             const multiline = decideMultiline(ctx);
             const snippets = await this.deps.snippetsFor(doc, params.position);
             const {prompt, style} = this.buildPrompt(session, doc, at, settings, snippets);
             promptParts = prompt.parts;
             this.metrics.modelRuns++;
-            result = await session.complete({
+            result = await session.complete(asked = {
                 prompt, style,
                 maxTokens: multiline ? settings.completion.maxTokens : Math.min(settings.completion.maxTokens, 48),
                 signal: controller.signal,
@@ -154,11 +166,28 @@ export class CompletionService {
             if (token.isCancellationRequested) return this.cancelled();
             return {items: []};
         }
+        if (completion && asked && settings.completion.candidates > 1) {
+            this.startMoreCandidates(session, at, completion, ctx, asked, settings.completion.candidates);
+        }
         return this.answer(doc, params, completion, started, result);
+    }
+
+    /** Generates the other candidates after this answer has been sent; a newer generation aborts them. */
+    private startMoreCandidates(session: ModelSession, at: CursorText, first: string, ctx: {prefix: string; suffix: string; languageId: string},
+                                request: CompletionRequest, count: number) {
+        const alternatives = session.alternatives?.bind(session);
+        if (!alternatives) return;
+        void this.more.start(at, first, count, async (signal) => {
+            // Let the first answer go out before the model is busy again.
+            await new Promise((resolve) => setImmediate(resolve));
+            if (signal.aborted) return [];
+            return alternatives({...request, signal, onText: undefined}, count - 1);
+        }, (raw) => raw.map((t) => postprocessCompletion(t.replace(/\uFFFD/g, ""), ctx, {multiline: !request.singleLine}) ?? ""));
     }
 
     /** Aborts the generation in flight, if any, and waits until it has really stopped. */
     async abortInFlight() {
+        await this.more.abort();
         const flight = this.inFlight;
         if (!flight) return;
         if (!flight.controller.signal.aborted) {
@@ -171,6 +200,7 @@ export class CompletionService {
 
     clearCache(uri?: string) {
         this.cache.clear(uri);
+        this.more.clear(uri);
     }
 
     private buildPrompt(session: ModelSession, doc: TextDocument, at: CursorText, settings: ServerSettings, snippets: Snippet[]) {
@@ -203,7 +233,7 @@ export class CompletionService {
         throw new ResponseError(-32800, "Request cancelled");
     }
 
-    private answer(doc: TextDocument, params: InlineCompletionParams, completion: string | undefined, started: number,
+    private answer(doc: TextDocument, params: InlineCompletionParams, completion: string | string[] | undefined, started: number,
                    r: GenerationResult | undefined): InlineCompletionList {
         const genSeconds = (r?.generateMs ?? 0) / 1000;
         this.deps.onStats({
@@ -215,15 +245,14 @@ export class CompletionService {
             tokensPerSecond: r && genSeconds > 0 ? Math.round(r.generatedTokens / genSeconds) : 0,
             source: r ? "model" : "cache"
         });
-        const text = completion && withoutControlCharacters(completion);
-        if (!text || !text.trim()) return {items: []};
         // VS Code shows ghost text next to an open suggestion list only if it replaces the item's range and starts
         // with the item's text.
         const selected = selectedItem(doc, params, doc.offsetAt(params.position));
-        const item: InlineCompletionItem = selected
+        const texts = (Array.isArray(completion) ? completion : [completion])
+            .map((t) => t && withoutControlCharacters(t)).filter((t): t is string => !!t && !!t.trim());
+        return {items: texts.map((text): InlineCompletionItem => selected
             ? {insertText: selected.text + text, range: selected.range}
-            : {insertText: text, range: {start: params.position, end: params.position}};
-        return {items: [item]};
+            : {insertText: text, range: {start: params.position, end: params.position}})};
     }
 }
 

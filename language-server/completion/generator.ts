@@ -170,3 +170,7 @@ function endTokens(model: LlamaModel) {
     }
     return cached;
 }
+
+export function isEndToken(model: LlamaModel, token: Token) {
+    return endTokens(model).is(token);
+}

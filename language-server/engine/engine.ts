@@ -67,6 +67,11 @@ export interface ModelSession {
     countTokens(text: string): number;
     /** Inline completion: the prompt built by completion/prompt.ts for `style`. */
     complete(request: CompletionRequest): Promise<GenerationResult>;
+    /**
+     * Up to `count` more raw suggestions for the request complete() has just answered, from the KV cache it left
+     * (completion/branches.ts). Absent where that costs a new prompt evaluation (the remote engine).
+     */
+    alternatives?(request: CompletionRequest, count: number): Promise<string[]>;
     /** A streamed reply to a conversation (chat, explain). */
     chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult>;
     /**

@@ -4,6 +4,7 @@
 import type {ChatHistoryItem, LlamaGrammar, Token} from "node-llama-cpp";
 import type {CancellationToken} from "vscode-languageserver";
 import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
+import {branchCandidates} from "../completion/branches";
 import {generate, TokenDrafter} from "../completion/generator";
 import {PromptLookupDrafter, usePromptLookup} from "../completion/promptLookup";
 import {identityFromMetadata, ModelIdentity} from "../completion/modelFamily";
@@ -82,15 +83,25 @@ export class LocalSession implements ModelSession {
     }
 
     complete(request: CompletionRequest): Promise<GenerationResult> {
+        return generate(this.completionSequence, this.promptTokens(request), {
+            maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
+            onText: request.onText, drafter: this.drafter()
+        });
+    }
+
+    alternatives(request: CompletionRequest, count: number): Promise<string[]> {
+        return branchCandidates(this.completionSequence, this.promptTokens(request), {
+            count, maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine
+        });
+    }
+
+    private promptTokens(request: CompletionRequest): Token[] {
         const model = this.loaded.model;
         const bos = model.tokens.bos;
         const tokens: Token[] = bos != null ? [bos] : [];
         // Template parts are tokenized with control tokens parsed; the user's code never is.
         for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
-        return generate(this.completionSequence, tokens, {
-            maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
-            onText: request.onText, drafter: this.drafter()
-        });
+        return tokens;
     }
 
     /** A draft model when one is loaded, else prompt lookup where it is on (a setting, or measured to pay). */

@@ -37,6 +37,8 @@ export const defaultUserSettings: Record<string, unknown> = {
     // VS Code's chat UI otherwise steals focus and shows its own ghost text.
     "chat.disableAIFeatures": true,
     "workbench.tips.enabled": false,
+    // Gemma Code's first-run walkthrough would open over the editor in every test; its own test turns it on.
+    "workbench.welcomePage.walkthroughs.openOnInstall": false,
     // The (empty, with AI features off) secondary side bar would take a third of the editor's width.
     "workbench.secondarySideBar.defaultVisibility": "hidden",
     "workbench.enableExperiments": false,
