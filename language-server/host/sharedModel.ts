@@ -148,6 +148,17 @@ class WindowSession implements ModelSession {
         }
     }
 
+    /** More candidates from this window's own sequence, in its turn like a completion (moreCandidates.ts). */
+    async alternatives(request: CompletionRequest, count: number): Promise<string[]> {
+        const release = await this.turns.take(this.window, request.signal);
+        if (!release) return [];
+        try {
+            return await this.inner.alternatives(request, count);
+        } finally {
+            release();
+        }
+    }
+
     chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult> {
         return this.inner.chat(history, options);
     }

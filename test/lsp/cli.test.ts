@@ -55,7 +55,10 @@ describe("gemma-code review (CLI)", function () {
             const local = runCli(["review", "divide.js", "--model", tinyModelPath], dir);
             const remote = runCli(["review", "divide.js", "--endpoint", server.url], dir, {GEMMA_CODE_API_KEY: apiKey, GEMMA_CODE_MODEL: ""});
             assert.equal(remote.code, local.code, remote.stderr);
-            assert.ok(remote.stdout.length > 0 && remote.stdout === local.stdout, `same comments:\n${local.stdout}\n---\n${remote.stdout}`);
+            // The comment's last character may differ: the review is cut at maxTokens inside a multi-byte character,
+            // which our engines drop and llama-server completes with whatever the next byte token was.
+            const comparable = (out: string) => out.replace(/[^\x00-\x7f]+$/gm, "");
+            assert.ok(remote.stdout.length > 0 && comparable(remote.stdout) === comparable(local.stdout), `same comments:\n${local.stdout}\n---\n${remote.stdout}`);
             const noKey = runCli(["review", "divide.js", "--endpoint", server.url], dir, {GEMMA_CODE_API_KEY: ""});
             assert.equal(noKey.code, 2);
             assert.match(noKey.stderr, /rejected the API key \(HTTP 401/);

@@ -82,7 +82,9 @@ describe("client robustness: the server survives any answer to its own requests"
             await client.connection.sendRequest("gemma/getServerState");
             const after = rssMiB(client.child.pid!);
             console.log(`      6 answers with a 10 MB snippet each: RSS ${before.toFixed(0)} → ${after.toFixed(0)} MiB`);
-            assert.ok(after - before < 30, `memory grew by ${(after - before).toFixed(0)} MiB`);
+            // Measured with the bound: +40 MiB (garbage of the parsed answers not yet collected); without it the issue saw
+            // +274 MiB for snippets of half this size, held for good.
+            assert.ok(after - before < 80, `memory grew by ${(after - before).toFixed(0)} MiB`);
             assert.equal(await client.shutdown(), 0);
         } finally {
             if (client.child.exitCode === null) client.kill();

@@ -2,6 +2,7 @@
 // the answer out of real code, scores and intervals that are right, and — end to end on the tiny model over LSP —
 // the raw text it scores with postprocessing off is the raw text of the same generation the editor was shown.
 // (What a real model scores is measured by `npm run bench:quality`; test/real/ asserts rates on Gemma 3 270M.)
+import {withoutControlCharacters} from "../../language-server/completion/controlChars";
 import assert from "node:assert/strict";
 import path from "node:path";
 import {decideMultiline, postprocessCompletion} from "../../language-server/completion/postprocess";
@@ -73,7 +74,7 @@ describe("quality harness", function () {
             assert.deepEqual([...new Set(asked)], cases.map((c) => c.id), "definitions asked for each case, with that case");
             for (const [i, c] of cases.entries()) {
                 const ctx = {prefix: c.prefix, suffix: c.suffix, languageId: c.languageId};
-                const expectedShown = postprocessCompletion(completions[i].raw.replace(/\uFFFD/g, ""), ctx, {multiline: decideMultiline(ctx)}) ?? "";
+                const expectedShown = withoutControlCharacters(postprocessCompletion(completions[i].raw.replace(/\uFFFD/g, ""), ctx, {multiline: decideMultiline(ctx)}) ?? "");
                 assert.equal(completions[i].shown, expectedShown, `${c.id}: shown text is the postprocessed raw text`);
                 assert.ok(completions[i].ms > 0);
             }

@@ -164,6 +164,6 @@ for (const engine of ENGINES) describe(`review, explain and chat over LSP (${eng
         const actions = await client.connection.sendRequest<{title: string; command?: {command: string}}[]>("textDocument/codeAction", {
             textDocument: {uri: "file:///w/actions.ts"}, range: diagnostic.range, context: {diagnostics: [diagnostic]}
         });
-        assert.ok(actions.some((a) => a.title.startsWith("Explain with Gemma") && a.command?.command === "gemmaCode.explain"));
+        assert.ok(actions.some((a) => a.title.startsWith("Explain with Gemma") && a.command?.command === "gemma.explain"));
     });
 });

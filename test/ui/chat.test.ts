@@ -119,7 +119,8 @@ describe("chat panel in the workbench", function () {
         // still streaming (the view marks it .streaming until the end), then stop it — always.
         const streaming = frame.locator(".message.assistant.streaming");
         await streaming.locator(".body").filter({hasText: /\S/}).waitFor({timeout: 60_000});
-        assert.ok(await frame.locator("#stop").isVisible(), "Stop is offered while the reply streams");
+        // Stop is offered while the reply streams (the view shows it with the first streamed state it renders).
+        await frame.locator("#stop").waitFor({state: "visible", timeout: 30_000});
         await frame.locator("#input").press("Escape");
         await frame.locator(".note.stopped").waitFor({timeout: 30_000});
         await streaming.waitFor({state: "detached", timeout: 30_000});
