@@ -145,7 +145,8 @@ describe("candidates, partial accept, edit, commit message, walkthrough in the w
         await page.keyboard.press("Shift+ArrowDown");
         await page.keyboard.press("Shift+ArrowDown");
         await runCommand(page, "Gemma Code: Edit Selection");
-        await page.locator(".quick-input-widget").waitFor({state: "visible", timeout: 30_000});
+        // Our input box, not the command palette closing: its title says so (typing earlier went into the palette).
+        await page.locator(".quick-input-widget", {hasText: "Edit with Gemma"}).waitFor({state: "visible", timeout: 30_000});
         await page.keyboard.type("Add type hints");
         await page.keyboard.press("Enter");
         await page.locator(".tab", {hasText: "Gemma's edit"}).first().waitFor({timeout: 60_000});
