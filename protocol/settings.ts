@@ -63,7 +63,7 @@ export interface ServerSettings {
         draftMinConfidence: number;
         /**
          * Prompt-lookup decoding (local engine, without a draft model): drafts copied from the prompt where its last
-         * tokens repeat, checked in one batch. "auto" = where it was measured to pay (completion/promptLookup.ts).
+         * tokens repeat, checked in one batch. "auto" = where it was measured to pay (language-server/engine/local/promptLookup.ts).
          */
         promptLookup: PromptLookupSetting;
         /** Inline suggestions per spot (1-5); the 2nd and later are generated after the first is answered. */

@@ -16,17 +16,17 @@
 // - Cancellation closes the HTTP stream; http.ts bounds every wait, so a stalled server cannot hang a request.
 import type {CancellationToken} from "vscode-languageserver";
 import {ResponseError} from "vscode-languageserver";
-import {ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
-import type {ModelIdentity} from "../completion/modelFamily";
-import type {PromptPart} from "../completion/prompt";
-import type {Logger} from "../log";
+import {ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../../../protocol/lsp";
+import type {ModelIdentity} from "../../completion/modelFamily";
+import type {PromptPart} from "../../completion/prompt";
+import type {Logger} from "../../log";
 import {
     BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, emptyResult, Engine, GenerationOptions, GenerationResult, ModelSession,
     shouldStop
-} from "./engine";
+} from "../engine";
 // node-llama-cpp's JSON-schema-to-GBNF generator (pure JavaScript, bundled by esbuild; the package's exports do not
 // name it): the remote engine sends llama-server the very grammar the local engine uses.
-import {getGbnfGrammarForGbnfJsonSchema} from "../../node_modules/node-llama-cpp/dist/utils/gbnfJson/getGbnfGrammarForGbnfJsonSchema.js";
+import {getGbnfGrammarForGbnfJsonSchema} from "../../../node_modules/node-llama-cpp/dist/utils/gbnfJson/getGbnfGrammarForGbnfJsonSchema.js";
 import {decodeEventData, textOfBytes, Utf8Deltas} from "./utf8Events";
 import {displayOrigin, HttpTarget, normalizeEndpoint, openRequest, readAll, RemoteError, requestJson, sleep, statusError} from "./http";
 import {type SseEvent, SseFormatError, SseParser} from "./sse";
