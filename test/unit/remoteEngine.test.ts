@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import {defaultServerSettings} from "../../protocol/lsp";
 import {normalizeEndpoint, RemoteError, serverErrorMessage, statusError} from "../../language-server/engine/remote/http";
-import {renderPromptText, toServerMessages} from "../../language-server/engine/remote/remoteEngine";
+import {renderPromptText, toServerMessages} from "../../language-server/engine/remote/session";
 import {SseFormatError, SseParser} from "../../language-server/engine/remote/sse";
 import {redactSecrets} from "../../language-server/log";
 import {mergeSettings, settingsFromInitializationOptions} from "../../language-server/settings";
