@@ -1,7 +1,6 @@
 // Activation: creates the one log, the language client, the status bar and the commands, and owns them all
 // through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
-import type {HostInfo} from "../protocol/host";
 import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {GpuBackendOffer} from "./backend/gpuBackendOffer";
 import {registerChat, streamRequest} from "./chat";
@@ -27,8 +26,6 @@ export interface GemmaCodeApi {
     state(): ServerState | undefined;
     /** This workspace's chat conversations as History lists them, newest first, with their messages. */
     conversations(): Conversation[];
-    /** What the shared host last said (pid, windows it serves); undefined with a server of this window's own. */
-    hostInfo(): HostInfo | undefined;
     /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
     explain(params: ExplainParams, onDelta: (text: string) => void, signal?: AbortSignal): Promise<string>;
 }
@@ -42,7 +39,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     let state: ServerState | undefined;
     const stateListeners = new Set<(s: ServerState) => void>();
     let offeredModel = false;
-    let hostInfo: HostInfo | undefined;
     let chat: ReturnType<typeof registerChat> | undefined;
     let gpuBackend: GpuBackendOffer | undefined;
     const client = new GemmaClient(context, log, {
@@ -59,10 +55,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             for (const l of stateListeners) l(s);
         },
         onStats: (s) => statusBar.setStats(s),
-        onHostInfo: (info) => {
-            hostInfo = info;
-            statusBar.setShared(info.windows);
-        }
+        onHostInfo: (info) => statusBar.setShared(info.windows)
     });
     chat = registerChat(context, client, log);
     context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
@@ -118,7 +111,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             const history = new ConversationHistory(context.workspaceState);
             return history.list().map((c) => history.get(c.id)!).filter(Boolean);
         },
-        hostInfo: () => hostInfo,
         explain: (params, onDelta, signal = new AbortController().signal) => {
             const {partialResultToken: _ignored, ...rest} = params;
             return streamRequest(client.languageClient, ExplainRequest, rest, onDelta, signal);

@@ -13,7 +13,6 @@ import {runCodeAction} from "./codeActions";
 import {trackEditors} from "./editors";
 import {ConversationHistory} from "./history";
 import {Proposals} from "./proposals";
-import {registerChatTestHooks} from "./testHooks";
 
 export {streamRequest} from "./chatSession";
 
@@ -66,8 +65,7 @@ export function registerChat(context: vscode.ExtensionContext, client: GemmaClie
         vscode.commands.registerCommand("gemmaCode.newChat", async () => {
             await chat.newChat();
             await reveal();
-        }),
-        ...registerChatTestHooks(chat, reveal)
+        })
     ];
 
     return {
