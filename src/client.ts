@@ -23,6 +23,8 @@ export interface ClientEvents {
     onStats(stats: CompletionStats): void;
     /** The shared host says how many windows it serves (never called without one). */
     onHostInfo?(info: HostInfo): void;
+    /** The language server started (its client is running) or stopped (on purpose, or it died). */
+    onRunning?(running: boolean): void;
 }
 
 export class GemmaClient implements vscode.Disposable {
@@ -100,8 +102,15 @@ export class GemmaClient implements vscode.Disposable {
                 }
             }
         };
-        this.client = new LanguageClient("gemmaCode", "Gemma Code", serverOptions, clientOptions);
-        this.client.onNotification(ServerStateNotification, (s) => this.events.onState(s));
+        const client = this.client = new LanguageClient("gemmaCode", "Gemma Code", serverOptions, clientOptions);
+        client.onDidChangeState((e) => {
+            if (this.client === client) this.events.onRunning?.(e.newState === State.Running);
+        });
+        this.client.onNotification(ServerStateNotification, (s) => {
+            // A server that reports its state runs, whichever of this and the state change comes first.
+            this.events.onRunning?.(true);
+            this.events.onState(s);
+        });
         this.client.onNotification(CompletionStatsNotification, (s) => this.events.onStats(s));
         this.client.onRequest(DefinitionSnippetsRequest, (params) => definitionSnippets(params));
         // Tells the server that this client runs gemmaCode.explain (the chat panel): its code actions may use it.
@@ -128,6 +137,7 @@ export class GemmaClient implements vscode.Disposable {
     /** The server died: requests in flight have already failed; restart with backoff, tell the user once. */
     private onServerClosed() {
         if (this.stopping || this.disposed) return;
+        this.events.onRunning?.(false);
         if (this.hostRestarting) {
             this.hostRestarting = false;
             this.log.info("The shared server is restarting; reconnecting.");
@@ -199,6 +209,7 @@ export class GemmaClient implements vscode.Disposable {
     async stop() {
         const client = this.client;
         this.client = undefined;
+        this.events.onRunning?.(false);
         this.stopping = true;
         try {
             if (client && client.state !== State.Stopped) await client.stop(5000).catch((e) => this.log.error(`stop: ${e}`));

@@ -2,20 +2,22 @@
 import * as vscode from "vscode";
 import {setModelPath, storeRemoteApiKey} from "./config";
 import type {GemmaClient} from "./client";
+import {always, type CommandFactory} from "./ctx";
 import type {SystemInfo} from "../protocol/lsp";
 import {offerModelDownload} from "./model/downloadCommand";
 import {formatGB, recommendModel} from "./model/recommend";
 import {snoozeMenuItems} from "./snooze";
 
-export function registerCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
-    return [
-        vscode.commands.registerCommand("gemmaCode.showLog", () => log.show(true)),
-        vscode.commands.registerCommand("gemmaCode.restartServer", async () => {
+/** Commands that work whether or not the language server runs (Restart Server starts it). */
+export function generalCommands(): Record<string, CommandFactory> {
+    return {
+        "gemmaCode.showLog": always(({log}) => () => log.show(true)),
+        "gemmaCode.restartServer": always(({client, log}) => async () => {
             log.info("Restarting the language server (user request).");
             await client.restart();
         }),
-        vscode.commands.registerCommand("gemmaCode.selectModelFile", selectModelFile),
-        vscode.commands.registerCommand("gemmaCode.showMenu", async () => {
+        "gemmaCode.selectModelFile": always(() => selectModelFile),
+        "gemmaCode.showMenu": always(() => async () => {
             const picks: (vscode.QuickPickItem & {command: string})[] = [
                 ...snoozeMenuItems(),
                 {label: "$(output) Show Log", command: "gemmaCode.showLog"},
@@ -27,9 +29,9 @@ export function registerCommands(client: GemmaClient, log: vscode.LogOutputChann
             const pick = await vscode.window.showQuickPick(picks, {title: "Gemma Code"});
             if (pick) await vscode.commands.executeCommand(pick.command);
         }),
-        vscode.commands.registerCommand("gemmaCode.openSettings",
+        "gemmaCode.openSettings": always(() =>
             () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:gemma-code.gemma-code"))
-    ];
+    };
 }
 
 /** Lets the user pick a GGUF file and stores it as the (machine-scoped) model path. */

@@ -1,18 +1,19 @@
-// Activation: creates the one log, the language client, the status bar and the commands, and owns them all
-// through context.subscriptions so that deactivation disposes everything.
+// Activation: creates the one log, the language client, the status bar and the composition root (ctx.ts) with
+// the commands, and owns them all through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
 import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {GpuBackendOffer} from "./backend/gpuBackendOffer";
 import {registerChat, streamRequest} from "./chat";
 import {ConversationHistory, type Conversation} from "./chat/history";
 import {GemmaClient} from "./client";
-import {offerModelSelection, registerCommands, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
+import {generalCommands, offerModelSelection, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
+import {Ctx, type CommandHost} from "./ctx";
 import {registerEditSelection} from "./edit/editSelection";
 import {registerDownloadCommand} from "./model/downloadCommand";
 import {loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
-import {registerExplainCommand} from "./review/explainCommand";
-import {registerReviewCommands} from "./review/reviewCommands";
-import {registerCommitMessage} from "./scm/commitMessage";
+import {explainCommand} from "./review/explainCommand";
+import {reviewCommands} from "./review/reviewCommands";
+import {commitMessageCommand} from "./scm/commitMessage";
 import {registerSnooze} from "./snooze";
 import {StatusBar} from "./statusBar";
 import {showWalkthroughOnFirstRun} from "./walkthrough";
@@ -41,6 +42,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     let offeredModel = false;
     let chat: ReturnType<typeof registerChat> | undefined;
     let gpuBackend: GpuBackendOffer | undefined;
+    let ctx: Ctx | undefined;
     const client = new GemmaClient(context, log, {
         onState: (s) => {
             state = s;
@@ -55,12 +57,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             for (const l of stateListeners) l(s);
         },
         onStats: (s) => statusBar.setStats(s),
-        onHostInfo: (info) => statusBar.setShared(info.windows)
+        onHostInfo: (info) => statusBar.setShared(info.windows),
+        onRunning: (running) => ctx?.setServerRunning(running)
     });
+    ctx = new Ctx(context, log, client, vscodeCommandHost);
     chat = registerChat(context, client, log);
-    context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
-        registerExplainCommand(client, chat, log), registerEditSelection(client, log), registerCommitMessage(client),
-        ...registerSnooze(context, (until) => statusBar.setSnoozed(until)));
+    const editSelection = registerEditSelection(log);
+    ctx.registerCommands({...generalCommands(), ...reviewCommands(), ...explainCommand(chat), ...editSelection.commands,
+        ...commitMessageCommand()});
+    context.subscriptions.push(ctx, client, chat, editSelection.disposable, ...registerSnooze(context, (until) => statusBar.setSnoozed(until)));
     showWalkthroughOnFirstRun(context);
     context.subscriptions.push(onDidChange(() => void client.sendSettings()));
     context.subscriptions.push(registerRemoteApiKeyCommand(context.secrets, client), context.secrets.onDidChange(async (e) => {
@@ -117,6 +122,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         }
     };
 }
+
+const vscodeCommandHost: CommandHost = {
+    registerCommand: (id, handler) => vscode.commands.registerCommand(id, handler),
+    setContext: (key, value) => void vscode.commands.executeCommand("setContext", key, value),
+    showNotRunning: (log) => void vscode.window.showErrorMessage("Gemma Code: the language server is not running.", "Show Log")
+        .then((c) => c && log.show())
+};
 
 export function deactivate() {
     // Everything is disposed through context.subscriptions; the client's stop() sends shutdown/exit.

@@ -5,7 +5,7 @@ import * as vscode from "vscode";
 import {Diagnostic, ExplainRequest, Range} from "../../protocol/lsp";
 import type {Chat} from "../chat";
 import {streamRequest} from "../chat";
-import type {GemmaClient} from "../client";
+import type {CommandFactory} from "../ctx";
 import {offerModelAfterFailure} from "../requestErrors";
 
 interface ExplainArgs {
@@ -14,8 +14,9 @@ interface ExplainArgs {
     diagnostic?: Diagnostic;
 }
 
-export function registerExplainCommand(client: GemmaClient, chat: Chat, log: vscode.LogOutputChannel): vscode.Disposable {
-    return vscode.commands.registerCommand("gemmaCode.explain", async (args?: ExplainArgs) => {
+/** "Explain with Gemma"; it needs the language server (see ctx.ts). */
+export function explainCommand(chat: Chat): Record<string, CommandFactory> {
+    return {"gemmaCode.explain": {enabled: ({client, log}) => async (args?: ExplainArgs) => {
         if (!args) {
             const editor = vscode.window.activeTextEditor;
             if (!editor || editor.selection.isEmpty) {
@@ -35,5 +36,5 @@ export function registerExplainCommand(client: GemmaClient, chat: Chat, log: vsc
                 throw error;
             });
         });
-    });
+    }}};
 }

@@ -5,7 +5,7 @@
 import * as vscode from "vscode";
 import {CommitMessageRequest} from "../../protocol/lsp";
 import {streamRequest} from "../chat";
-import type {GemmaClient} from "../client";
+import type {CommandFactory} from "../ctx";
 
 /** The part of the git extension's API (vscode.git, API version 1) used here. */
 interface GitRepository {
@@ -31,8 +31,9 @@ function pickRepository(api: GitApi, arg: unknown): GitRepository | undefined {
     return api.repositories.find((r) => active?.startsWith(r.rootUri.toString() + "/")) ?? api.repositories[0];
 }
 
-export function registerCommitMessage(client: GemmaClient): vscode.Disposable {
-    return vscode.commands.registerCommand("gemmaCode.writeCommitMessage", async (arg?: unknown) => {
+/** "Write Commit Message"; it needs the language server (see ctx.ts). */
+export function commitMessageCommand(): Record<string, CommandFactory> {
+    return {"gemmaCode.writeCommitMessage": {enabled: ({client}) => async (arg?: unknown) => {
         const api = await gitApi();
         const repo = api && pickRepository(api, arg);
         if (!repo) return void vscode.window.showWarningMessage("Gemma Code: no git repository is open.");
@@ -59,5 +60,5 @@ export function registerCommitMessage(client: GemmaClient): vscode.Disposable {
             repo.inputBox.value = previous;
             void vscode.window.showErrorMessage(`Gemma Code: ${e.message ?? error}`);
         }
-    });
+    }}};
 }
