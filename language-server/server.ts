@@ -12,7 +12,6 @@ import {
 } from "../protocol/lsp";
 import {askClient, definitionSnippetsFetcher, LoadProgress, settingsFromConfigurationAnswer} from "./clientAnswers";
 import {guardedDocumentEvents} from "./documentGuard";
-import {clampSettings, withinLimits} from "./settingsLimits";
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
 import {OpenEditorSnippets} from "./context/openEditors";
@@ -23,7 +22,7 @@ import type {TaskRunner} from "./host/windowTasks";
 import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {reviewedVersion, runReview} from "./review/reviewRunner";
-import {mergeSettings, settingsFromInitializationOptions} from "./settings";
+import {applyIncomingSettings, settingsFromInitializationOptions} from "./settings";
 import {runCommitMessage} from "./commitMessage/commitMessage";
 import {editRange, runEdit} from "./edit/edit";
 import {runChat} from "./tasks/chat";
@@ -84,7 +83,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
         // The notes are logged once initialized: clients may drop log messages sent before `initialize` is answered.
-        ({settings, notes: initialNotes} = clampSettings(settingsFromInitializationOptions(params?.initializationOptions)));
+        settings = settingsFromInitializationOptions(params?.initializationOptions, initialNotes);
         const caps = params?.capabilities;
         const declared = (caps?.experimental as Record<string, GemmaClientCapabilities> | undefined)?.[EXPERIMENTAL_CAPABILITY]?.clientCommands;
         client = {
@@ -115,7 +114,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     });
 
     const applySettings = (incoming: unknown) => {
-        const next = withinLimits(mergeSettings(settings, incoming), log);
+        const next = applyIncomingSettings(settings, incoming, log);
         if (JSON.stringify(next) === JSON.stringify(settings)) return;
         settings = next;
         log.setSecrets([settings.remote.apiKey]);

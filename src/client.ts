@@ -1,6 +1,6 @@
 // Starts the Gemma Code language server as a child process and connects VS Code to it with
 // vscode-languageclient. Inline completions arrive through the client's built-in LSP 3.18 inlineCompletion
-// support; the middleware adds per-language switches and the adaptive debounce.
+// support; the middleware adds per-language switches and snoozing (the server debounces, for every LSP client).
 import * as vscode from "vscode";
 import {
     CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
@@ -11,9 +11,8 @@ import {
 } from "../protocol/lsp";
 import {backendsDir} from "./backend/gpuBackendPackage";
 import {HostInfo, HostInfoNotification, HostRestartingNotification, RestartHostRequest} from "../protocol/host";
-import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from "./config";
+import {completionEnabledFor, redactApiKey, serverSettings} from "./config";
 import {CrashSupervisor} from "./crashSupervisor";
-import {AdaptiveDebounce} from "./debounce";
 import {definitionSnippets} from "./definitions";
 import {confirmHostRestart, currentHostKey, sharedHostServerOptions, usesSharedHost} from "./hostConnection";
 import {completionsSnoozed} from "./snooze";
@@ -29,7 +28,6 @@ export interface ClientEvents {
 
 export class GemmaClient implements vscode.Disposable {
     private client: LanguageClient | undefined;
-    private readonly debounce = new AdaptiveDebounce(() => clientSettings().debounceMs);
     private readonly crashes = new CrashSupervisor();
     private restartTimer: NodeJS.Timeout | undefined;
     /** True while we stop the server on purpose, so its exit is not taken for a crash. */
@@ -82,22 +80,10 @@ export class GemmaClient implements vscode.Disposable {
                 }
             },
             middleware: {
-                provideInlineCompletionItems: async (document, position, context, token, next) => {
+                // The server waits for the user to pause (completion.debounceMs); VS Code cancels the request
+                // ($/cancelRequest) when the next keystroke comes, which ends that wait.
+                provideInlineCompletionItems: (document, position, context, token, next) => {
                     if (!completionEnabledFor(document.languageId) || completionsSnoozed()) return null;
-                    // Show Next/Previous (an explicit trigger) asks for the other candidates: no typing to wait for.
-                    const wait = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 0 : this.debounce.next();
-                    // Wait for the user to pause; VS Code cancels this token when the next keystroke comes.
-                    const cancelled = await new Promise<boolean>((resolve) => {
-                        const timer = setTimeout(() => {
-                            sub.dispose();
-                            resolve(false);
-                        }, wait);
-                        const sub = token.onCancellationRequested(() => {
-                            clearTimeout(timer);
-                            resolve(true);
-                        });
-                    });
-                    if (cancelled) return null;
                     return next(document, position, context, token);
                 }
             }
@@ -176,11 +162,14 @@ export class GemmaClient implements vscode.Disposable {
         await this.start();
     }
 
-    /** Pushes the current settings to the server (it reloads the model when the file changed). */
-    async sendSettings() {
+    /**
+     * Pushes the current settings to the server (it reloads the model when the file changed). `mayMoveServer`: the
+     * change touched a setting that chooses the server process (config.ts affectsServerProcess).
+     */
+    async sendSettings(mayMoveServer = true) {
         if (this.client?.state !== State.Running) return;
         // Another model (or sharing switched): this window moves to the host for it, or to a server of its own.
-        if (this.hostKey !== (usesSharedHost() ? currentHostKey() : undefined)) return this.reconnect();
+        if (mayMoveServer && this.hostKey !== (usesSharedHost() ? currentHostKey() : undefined)) return this.reconnect();
         await this.client.sendNotification("workspace/didChangeConfiguration", {settings: serverSettings()});
     }
 

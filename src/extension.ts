@@ -10,7 +10,7 @@ import {generalCommands, offerModelSelection, registerRemoteApiKeyCommand, selec
 import {Ctx, type CommandHost} from "./ctx";
 import {registerEditSelection} from "./edit/editSelection";
 import {registerDownloadCommand} from "./model/downloadCommand";
-import {loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
+import {affectsServerProcess, loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
 import {explainCommand} from "./review/explainCommand";
 import {reviewCommands} from "./review/reviewCommands";
 import {commitMessageCommand} from "./scm/commitMessage";
@@ -67,7 +67,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         ...commitMessageCommand()});
     context.subscriptions.push(ctx, client, chat, editSelection.disposable, ...registerSnooze(context, (until) => statusBar.setSnoozed(until)));
     showWalkthroughOnFirstRun(context);
-    context.subscriptions.push(onDidChange(() => void client.sendSettings()));
+    context.subscriptions.push(onDidChange((e) => void client.sendSettings(affectsServerProcess(e))));
     context.subscriptions.push(registerRemoteApiKeyCommand(context.secrets, client), context.secrets.onDidChange(async (e) => {
         // Another window changed the key: pick it up here too.
         if (e.key !== REMOTE_API_KEY_SECRET) return;

@@ -1,7 +1,7 @@
 // Pausing completions without changing settings: "Snooze completions for 30 min" (remembered across reloads, ends
 // by itself), and turning them off or on for the current file's language (gemmaCode.completion.enable, user settings).
 import * as vscode from "vscode";
-import {completionEnabledFor, SECTION} from "./config";
+import {clientSettings, completionEnabledFor, SECTION} from "./config";
 
 const SNOOZE_KEY = "gemmaCode.snoozedUntil";
 export const SNOOZE_MINUTES = 30;
@@ -33,7 +33,7 @@ export function registerSnooze(context: vscode.ExtensionContext, onChange: (unti
             if (!languageId) return;
             const config = vscode.workspace.getConfiguration(SECTION);
             const current = config.inspect<Record<string, boolean>>("completion.enable")?.globalValue
-                ?? config.get<Record<string, boolean>>("completion.enable", {"*": true});
+                ?? clientSettings().enableByLanguage;
             const enabled = completionEnabledFor(languageId);
             await config.update("completion.enable", {...current, [languageId]: !enabled}, vscode.ConfigurationTarget.Global);
             void vscode.window.showInformationMessage(`Gemma Code: completions ${enabled ? "off" : "on"} for ${languageId}.`);

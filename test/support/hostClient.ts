@@ -39,7 +39,8 @@ export class HostClient {
             key: keyOf(options.settings), idleMs: options.idleMs, maxSequences: options.maxSequences});
         const client = new HostClient(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), socket, started);
         await client.connection.sendRequest("initialize", {processId: process.pid, rootUri: null, capabilities: {},
-            clientInfo: {name: "gemma-code-host-test"}, initializationOptions: {settings: options.settings}});
+            clientInfo: {name: "gemma-code-host-test"}, initializationOptions: {settings: {...options.settings,
+                completion: {debounceMs: 0, ...options.settings.completion}}}});
         await client.connection.sendNotification("initialized", {});
         return client;
     }
