@@ -5,7 +5,7 @@
 // is settings.completion.maxTokens. test/unit/configuration.test.ts checks that every contributed setting is listed
 // here and that nothing else declares a default.
 import {contributes} from "../package.json";
-import type {ServerSettings} from "./lsp";
+import type {ServerSettings} from "./settings";
 
 /** The settings section: every key below is `gemmaCode.<key>` in settings.json. */
 export const SECTION = "gemmaCode";
