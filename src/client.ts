@@ -3,7 +3,7 @@
 // support; the middleware adds per-language switches and snoozing (the server debounces, for every LSP client).
 import * as vscode from "vscode";
 import {
-    CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
+    CloseAction, DidChangeConfigurationNotification, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
 } from "vscode-languageclient/node";
 import {
     BACKENDS_DIR_ENV, ClientCommands, CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, EXPERIMENTAL_CAPABILITY,
@@ -92,13 +92,13 @@ export class GemmaClient implements vscode.Disposable {
         client.onDidChangeState((e) => {
             if (this.client === client) this.events.onRunning?.(e.newState === State.Running);
         });
-        this.client.onNotification(ServerStateNotification, (s) => {
+        this.client.onNotification(ServerStateNotification.type, (s) => {
             // A server that reports its state runs, whichever of this and the state change comes first.
             this.events.onRunning?.(true);
             this.events.onState(s);
         });
-        this.client.onNotification(CompletionStatsNotification, (s) => this.events.onStats(s));
-        this.client.onRequest(DefinitionSnippetsRequest, (params) => definitionSnippets(params));
+        this.client.onNotification(CompletionStatsNotification.type, (s) => this.events.onStats(s));
+        this.client.onRequest(DefinitionSnippetsRequest.type, (params) => definitionSnippets(params));
         // Tells the server that this client runs gemmaCode.explain (the chat panel): its code actions may use it.
         this.client.registerFeature({
             fillClientCapabilities: (capabilities) => {
@@ -109,15 +109,15 @@ export class GemmaClient implements vscode.Disposable {
             getState: () => ({kind: "static"}),
             clear: () => undefined
         });
-        this.client.onNotification(HostInfoNotification, (info) => {
+        this.client.onNotification(HostInfoNotification.type, (info) => {
             this.hostInfo = info;
             this.events.onHostInfo?.(info);
         });
-        this.client.onNotification(HostRestartingNotification, () => {
+        this.client.onNotification(HostRestartingNotification.type, () => {
             this.hostRestarting = true;
         });
         await this.client.start();
-        this.events.onState(await this.client.sendRequest(GetServerStateRequest));
+        this.events.onState(await this.client.sendRequest(GetServerStateRequest.type));
     }
 
     /** The server died: requests in flight have already failed; restart with backoff, tell the user once. */
@@ -170,7 +170,7 @@ export class GemmaClient implements vscode.Disposable {
         if (this.client?.state !== State.Running) return;
         // Another model (or sharing switched): this window moves to the host for it, or to a server of its own.
         if (mayMoveServer && this.hostKey !== (usesSharedHost() ? currentHostKey() : undefined)) return this.reconnect();
-        await this.client.sendNotification("workspace/didChangeConfiguration", {settings: serverSettings()});
+        await this.client.sendNotification(DidChangeConfigurationNotification.type, {settings: serverSettings()});
     }
 
     /** VS Code range → LSP range, through the client's converter (one place that knows both shapes). */
@@ -184,7 +184,7 @@ export class GemmaClient implements vscode.Disposable {
         if (this.hostKey && this.client?.state === State.Running) {
             // The shared host restarts for every window (they all reconnect), after asking when others use it.
             if (!await confirmHostRestart((this.hostInfo?.windows ?? 1) - 1)) return;
-            await this.client.sendRequest(RestartHostRequest).catch((e) => this.log.error(`restart: ${e}`));
+            await this.client.sendRequest(RestartHostRequest.type).catch((e) => this.log.error(`restart: ${e}`));
             return;
         }
         await this.reconnect();

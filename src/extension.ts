@@ -52,7 +52,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             if (s.status === "ready" && s.engine !== "remote") gpuBackend?.onModelReady();
             if (s.status === "noModel" && s.engine !== "remote" && !offeredModel) {
                 offeredModel = true;
-                void offerModelSelection(() => client.languageClient?.sendRequest(GetSystemInfoRequest));
+                void offerModelSelection(() => client.languageClient?.sendRequest(GetSystemInfoRequest.type));
             }
             for (const l of stateListeners) l(s);
         },
@@ -75,11 +75,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         await client.sendSettings();
     }));
     gpuBackend = new GpuBackendOffer({context, log, restartServer: () => client.restart(),
-        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)});
+        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest.type)});
     context.subscriptions.push(gpuBackend);
     context.subscriptions.push(registerDownloadCommand({
         context, log, selectModelFile,
-        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)
+        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest.type)
     }));
 
     try {
@@ -118,7 +118,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         },
         explain: (params, onDelta, signal = new AbortController().signal) => {
             const {partialResultToken: _ignored, ...rest} = params;
-            return streamRequest(client.languageClient, ExplainRequest, rest, onDelta, signal);
+            return streamRequest(client.languageClient, ExplainRequest.type, rest, onDelta, signal);
         }
     };
 }

@@ -263,7 +263,7 @@ export class CompletionService {
 
     private cancelled(): never {
         this.metrics.cancelled++;
-        throw new ResponseError(-32800, "Request cancelled");
+        throw new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled");
     }
 
     private answer(doc: TextDocument, params: InlineCompletionParams, completion: string | string[] | undefined, started: number,

@@ -4,7 +4,7 @@
 // file was edited in between, the range is re-based over edits outside it, or the edit is refused.
 import * as vscode from "vscode";
 import {rebaseRange} from "../../common/rebaseRange";
-import {EditConflict, EditRequest, EditResult} from "../../protocol/lsp";
+import {Commands, EditRequest, EditResult, ErrorCodes} from "../../protocol/lsp";
 import {streamRequest} from "../chat";
 import type {GemmaClient} from "../client";
 import type {CommandFactory} from "../ctx";
@@ -99,7 +99,7 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
                 (_progress, token) => {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
-                    return streamRequest(client.languageClient, EditRequest,
+                    return streamRequest(client.languageClient, EditRequest.type,
                         {textDocument: {uri: doc.uri.toString(), version: edit.version}, range: client.toProtocolRange(selection), instruction},
                         (delta) => {
                             streamed += delta;
@@ -110,8 +110,8 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
         } catch (error) {
             await close(uri);
             const e = error as {code?: number; message?: string};
-            if (e.code === -32800) return;
-            void vscode.window.showErrorMessage(e.code === EditConflict ? `Gemma Code: ${e.message}` : `Gemma Code: the edit failed (${e.message ?? error}).`);
+            if (e.code === ErrorCodes.RequestCancelled) return;
+            void vscode.window.showErrorMessage(e.code === ErrorCodes.EditConflict ? `Gemma Code: ${e.message}` : `Gemma Code: the edit failed (${e.message ?? error}).`);
             return;
         }
         if (!edits.has(uri.toString())) return; // closed meanwhile
@@ -140,11 +140,11 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
                 return edit ? proposedText(edit) : "";
             }
         }),
-        vscode.commands.registerCommand("gemmaCode.acceptEdit", (arg?: unknown) => accept(target(arg))),
-        vscode.commands.registerCommand("gemmaCode.rejectEdit", async (arg?: unknown) => {
+        vscode.commands.registerCommand(Commands.acceptEdit, (arg?: unknown) => accept(target(arg))),
+        vscode.commands.registerCommand(Commands.rejectEdit, async (arg?: unknown) => {
             const uri = target(arg);
             if (uri) await close(uri);
         })
     );
-    return {disposable, commands: {"gemmaCode.editSelection": {enabled: ({client}) => editSelection(client)}}};
+    return {disposable, commands: {[Commands.editSelection]: {enabled: ({client}) => editSelection(client)}}};
 }

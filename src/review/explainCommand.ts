@@ -2,7 +2,7 @@
 // selection. The explanation streams from gemma/explain into the chat panel, where the user can follow up.
 import path from "node:path";
 import * as vscode from "vscode";
-import {Diagnostic, ExplainRequest, Range} from "../../protocol/lsp";
+import {Commands, Diagnostic, ExplainRequest, Range} from "../../protocol/lsp";
 import type {Chat} from "../chat";
 import {streamRequest} from "../chat";
 import type {CommandFactory} from "../ctx";
@@ -16,7 +16,7 @@ interface ExplainArgs {
 
 /** "Explain with Gemma"; it needs the language server (see ctx.ts). */
 export function explainCommand(chat: Chat): Record<string, CommandFactory> {
-    return {"gemmaCode.explain": {enabled: ({client, log}) => async (args?: ExplainArgs) => {
+    return {[Commands.explain]: {enabled: ({client, log}) => async (args?: ExplainArgs) => {
         if (!args) {
             const editor = vscode.window.activeTextEditor;
             if (!editor || editor.selection.isEmpty) {
@@ -31,7 +31,7 @@ export function explainCommand(chat: Chat): Record<string, CommandFactory> {
         await chat.showExplanation(title, (onDelta, token) => {
             const abort = new AbortController();
             token.onCancellationRequested(() => abort.abort());
-            return streamRequest(client.languageClient, ExplainRequest, params, onDelta, abort.signal).catch((error: unknown) => {
+            return streamRequest(client.languageClient, ExplainRequest.type, params, onDelta, abort.signal).catch((error: unknown) => {
                 offerModelAfterFailure(client, log);
                 throw error;
             });

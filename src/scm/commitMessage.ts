@@ -3,7 +3,7 @@
 // command). VS Code's git extension gives the repositories and their input boxes; the server runs git itself.
 // Cancel (in the progress notification) stops the model and keeps what was written, or restores the box.
 import * as vscode from "vscode";
-import {CommitMessageRequest} from "../../protocol/lsp";
+import {Commands, CommitMessageRequest, ErrorCodes} from "../../protocol/lsp";
 import {streamRequest} from "../chat";
 import type {CommandFactory} from "../ctx";
 
@@ -33,7 +33,7 @@ function pickRepository(api: GitApi, arg: unknown): GitRepository | undefined {
 
 /** "Write Commit Message"; it needs the language server (see ctx.ts). */
 export function commitMessageCommand(): Record<string, CommandFactory> {
-    return {"gemmaCode.writeCommitMessage": {enabled: ({client}) => async (arg?: unknown) => {
+    return {[Commands.writeCommitMessage]: {enabled: ({client}) => async (arg?: unknown) => {
         const api = await gitApi();
         const repo = api && pickRepository(api, arg);
         if (!repo) return void vscode.window.showWarningMessage("Gemma Code: no git repository is open.");
@@ -45,7 +45,7 @@ export function commitMessageCommand(): Record<string, CommandFactory> {
                 (_progress, token) => {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
-                    return streamRequest(client.languageClient, CommitMessageRequest, {rootUri: repo.rootUri.toString()}, (delta) => {
+                    return streamRequest(client.languageClient, CommitMessageRequest.type, {rootUri: repo.rootUri.toString()}, (delta) => {
                         streamed += delta;
                         repo.inputBox.value = streamed.trimStart();
                     }, abort.signal);
@@ -53,7 +53,7 @@ export function commitMessageCommand(): Record<string, CommandFactory> {
             repo.inputBox.value = result.message || previous;
         } catch (error) {
             const e = error as {code?: number; message?: string};
-            if (e.code === -32800) {
+            if (e.code === ErrorCodes.RequestCancelled) {
                 if (!streamed.trim()) repo.inputBox.value = previous;
                 return;
             }

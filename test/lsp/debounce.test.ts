@@ -15,7 +15,7 @@ const DEBOUNCE_MS = 400;
 describe("debounce for every LSP client", function () {
     this.timeout(120_000);
     let client: TestLspClient;
-    const metrics = () => client.connection.sendRequest(GetCompletionMetricsRequest);
+    const metrics = () => client.connection.sendRequest(GetCompletionMetricsRequest.type);
 
     before(async () => {
         ({client} = await TestLspClient.start({settings: {completion: {debounceMs: DEBOUNCE_MS, candidates: 1}}}));

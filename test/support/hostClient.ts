@@ -25,8 +25,8 @@ export class HostClient {
     private waiters: (() => void)[] = [];
 
     private constructor(readonly connection: MessageConnection, readonly socket: net.Socket, readonly startedHost: boolean) {
-        connection.onNotification(ServerStateNotification, (s) => this.push(this.states, s));
-        connection.onNotification(HostInfoNotification, (i) => this.push(this.infos, i));
+        connection.onNotification(ServerStateNotification.type, (s) => this.push(this.states, s));
+        connection.onNotification(HostInfoNotification.type, (i) => this.push(this.infos, i));
         connection.onRequest("client/registerCapability", () => null);
         connection.onRequest("workspace/configuration", () => []);
         connection.onRequest("gemma/definitionSnippets", () => []);
@@ -55,7 +55,7 @@ export class HostClient {
     }
 
     hostInfo(): Promise<HostInfo> {
-        return this.connection.sendRequest(GetHostInfoRequest);
+        return this.connection.sendRequest(GetHostInfoRequest.type);
     }
 
     open(uri: string, text: string, languageId = "typescript") {
