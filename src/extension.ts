@@ -18,7 +18,11 @@ import {registerSnooze} from "./snooze";
 import {StatusBar} from "./statusBar";
 import {showWalkthroughOnFirstRun} from "./walkthrough";
 
-/** What activate() returns, for other extensions (and the extension-host tests, which use only this). */
+/**
+ * What activate() returns, for other extensions: the model's state (to wait for it before asking), the chat history
+ * (to export or search it) and explanations streamed through our client. The extension-host tests use only this; it
+ * exposes no client, test hook or internal object, and what no extension could use (the shared host's info) is gone.
+ */
 export interface GemmaCodeApi {
     /** Resolves when the model is ready; rejects when it fails to load or none is configured. */
     whenModelReady(): Promise<ServerState>;
