@@ -22,7 +22,7 @@ export interface ClientEvents {
     onStats(stats: CompletionStats): void;
     /** The shared host says how many windows it serves (never called without one). */
     onHostInfo?(info: HostInfo): void;
-    /** The language server started (its client is running) or stopped (on purpose, or it died). */
+    /** The language server is starting or running (its client takes requests), or it stopped (on purpose, or it died). */
     onRunning?(running: boolean): void;
 }
 
@@ -89,8 +89,9 @@ export class GemmaClient implements vscode.Disposable {
             }
         };
         const client = this.client = new LanguageClient("gemmaCode", "Gemma Code", serverOptions, clientOptions);
+        // Starting counts: a request sent while the client starts waits for it (as streamRequest's needsStop()).
         client.onDidChangeState((e) => {
-            if (this.client === client) this.events.onRunning?.(e.newState === State.Running);
+            if (this.client === client) this.events.onRunning?.(e.newState !== State.Stopped);
         });
         this.client.onNotification(ServerStateNotification.type, (s) => {
             // A server that reports its state runs, whichever of this and the state change comes first.
