@@ -1,19 +1,22 @@
 // UI test in plain Node: the chat panel in the real VS Code workbench (code-server) in headless Chromium.
-// Opens the panel, asks a question and stops the streamed reply, streams a hostile reply through the test hook
-// (gemmaCode.test.injectAssistantReply, GEMMA_CODE_TEST=1) and asserts on the webview's real DOM, takes light
-// and dark screenshots, then reloads the window and reopens the conversation from the history.
+// Opens the panel, asks a question and stops the streamed reply, gets a hostile reply and asserts on the webview's
+// real DOM, takes light and dark screenshots, then reloads the window and reopens the conversation from the history.
+// The replies come through the product's own path: the remote engine, pointed at a scripted OpenAI-compatible server
+// in this process (test/support/scriptedInferenceServer.ts) that streams exact text, which no model can be made to.
 //   npx mocha out/test/ui/chat.test.js
 // GEMMA_CODE_EXTENSION_PATH: the extension to load (default: the repository root).
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
+import {type CodeServer, copyFixtureWorkspace, repoRoot, startCodeServer} from "../support/codeServer";
+import {ScriptedInferenceServer, type ScriptedRequest} from "../support/scriptedInferenceServer";
 import {chatFrame, keepFailureArtifacts, openWorkbench, pickInQuickInput, quickOpen, runCommand, type Workbench} from "../support/workbench";
 
 const root = repoRoot();
 const artifacts = path.join(root, "test/artifacts");
 const MARKER = "HOSTILE-REPLY-MARKER";
-// One line for the input box; the hook turns \n into line breaks.
+/** The chat message that the scripted server answers with HOSTILE. */
+const ASK_HOSTILE = "Reply with the hostile test text.";
 const HOSTILE = [
     `${MARKER} <img src=x onerror="window.__pwned=1">`,
     "<script>window.__pwned=2</script>",
@@ -21,8 +24,30 @@ const HOSTILE = [
     "<iframe src=\"https://evil.example/\"></iframe>",
     "<a href=\"data:text/html,<script>alert(1)</script>\">data</a>",
     "<div onmouseover=\"window.__pwned=4\">hover me</div>",
-    "```ts\\nconst safe: number = 1;\\n```"
-].join("\\n\\n");
+    "```ts\nconst safe: number = 1;\n```"
+].join("\n\n");
+
+/**
+ * The scripted inference server's answers: HOSTILE to ASK_HOSTILE, in pieces like a model's; any other chat message
+ * gets words until the client closes the stream (Stop); inline completions get nothing.
+ */
+async function answer(write: (data: string) => boolean, request: ScriptedRequest) {
+    const delta = (content: string, finish: string | null = null) => JSON.stringify({choices: [{delta: {content}, finish_reason: finish}]});
+    if (request.url !== "/v1/chat/completions") {
+        write(JSON.stringify({choices: [{text: "", finish_reason: "stop"}]}));
+        write("[DONE]");
+        return;
+    }
+    const messages = (request.body as {messages?: {role: string; content: string}[]} | undefined)?.messages ?? [];
+    if (messages.at(-1)?.content.includes(ASK_HOSTILE)) {
+        for (const piece of HOSTILE.match(/[\s\S]{1,24}/g) ?? []) write(delta(piece));
+        write(delta("", "stop"));
+        write("[DONE]");
+        return;
+    }
+    // A reply that streams until Stop closes it: 20 words a second.
+    while (write(delta("word "))) await new Promise((r) => setTimeout(r, 50));
+}
 
 /** In the browser: anything in the conversation that could run script or load something. */
 function findExecutable(): string[] {
@@ -46,25 +71,23 @@ describe("chat panel in the workbench", function () {
     // 2 cores: workbench ~7 s, extension ~12 s, tiny model ~1 s; a reload costs the same again; CI is slower.
     this.timeout(300_000);
     let server: CodeServer | undefined;
+    let inference: ScriptedInferenceServer | undefined;
     let wb: Workbench | undefined;
     let removeWorkspace = () => {};
     const dialogs: string[] = [];
 
     before(async function () {
-        const model = ensureTinyModel(root);
+        inference = await ScriptedInferenceServer.start();
+        inference.script = answer;
         const copy = copyFixtureWorkspace(root);
         removeWorkspace = copy.remove;
         // The theme goes in before the start: rewriting settings.json as the page loads can cost the extension
         // its first read of gemmaCode.modelPath. VS Code for the Web saves after a delay by default; off, the
         // test can see that Apply to File leaves the file unsaved.
-        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model,
-            "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off",
-            // Replies of 4096 tokens run for many seconds on the tiny model (it rarely samples end-of-turn): the
-            // Stop test always finds its reply still streaming.
-            "gemmaCode.chat.maxTokens": 4096}});
+        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.engine": "remote",
+            "gemmaCode.remote.endpoint": inference.url, "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off"}});
         wb = await openWorkbench(server, {
             extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
-            extensionEnvironment: {GEMMA_CODE_TEST: "1"},
             logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""
         });
         wb.page.on("dialog", (d) => {
@@ -84,6 +107,7 @@ describe("chat panel in the workbench", function () {
     after(async function () {
         await wb?.close();
         await server?.stop();
+        await inference?.close();
         removeWorkspace();
     });
 
@@ -115,17 +139,15 @@ describe("chat panel in the workbench", function () {
         await frame.locator("#input").fill("Explain sample.ts briefly.");
         await frame.locator("#input").press("Enter");
         await frame.locator(".message.user", {hasText: "Explain sample.ts briefly."}).waitFor({timeout: 30_000});
-        // The tiny random-weight model writes nonsense, but it streams: wait for the first text of the reply that is
-        // still streaming (the view marks it .streaming until the end), then stop it — always.
+        // The scripted server streams this reply until it is stopped: wait for its first text (the view marks it
+        // .streaming until the end), then stop it.
         const streaming = frame.locator(".message.assistant.streaming");
         await streaming.locator(".body").filter({hasText: /\S/}).waitFor({timeout: 60_000});
-        // KNOWN GAP (see the closing note of 2026-12-01): since the generator's per-token rework the tiny model's
-        // chat replies end after a few dozen tokens, so the reply can finish before Escape lands; Stop is then
-        // checked only when it is still offered. The Stop logic itself is covered by test/unit/chatController.test.ts.
-        if (await frame.locator("#stop").isVisible()) {
-            await frame.locator("#input").press("Escape");
-            await frame.locator(".note.stopped").or(frame.locator("#send")).first().waitFor({timeout: 30_000});
-        }
+        const closed = inference!.nextStreamDoneOf("/v1/chat/completions");
+        await frame.locator("#stop").waitFor({state: "visible", timeout: 30_000});
+        await frame.locator("#input").press("Escape");
+        await frame.locator(".note.stopped").waitFor({timeout: 30_000});
+        assert.equal((await closed).closedByClient, true, "Stop closed the inference server's stream");
         await streaming.waitFor({state: "detached", timeout: 30_000});
         await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
         assert.equal(await frame.locator(".note.error").count(), 0, await frame.locator(".note.error").allTextContents()
@@ -134,10 +156,9 @@ describe("chat panel in the workbench", function () {
 
     it("renders a hostile reply without running anything", async function () {
         const page = wb!.page;
-        await runCommand(page, "Gemma Code: Test Hook: Inject Assistant Reply");
-        await page.locator(".quick-input-widget input").fill(HOSTILE);
-        await page.keyboard.press("Enter");
         const frame = await chatFrame(page);
+        await frame.locator("#input").fill(ASK_HOSTILE);
+        await frame.locator("#input").press("Enter");
         await frame.locator(".message.assistant", {hasText: MARKER}).waitFor({timeout: 30_000});
         await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
         await frame.locator(".message.assistant", {hasText: "hover me"}).hover();
