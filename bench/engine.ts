@@ -31,13 +31,20 @@ const MODELS: Record<string, {file: () => string; positions: number; chars: numb
 };
 const models = (arg("--models") ?? Object.keys(MODELS).join(",")).split(",");
 const baseline = arg("--baseline");
+/** --variants: which of our servers run beside the default one (threads = the thread curve 1…cores). */
+const variants = new Set((arg("--variants") ?? "threads,lookup,baseline").split(","));
 /** --cpu-prof DIR: our servers write V8 CPU profiles there (one folder per server), to find our per-token cost. */
 const cpuProf = arg("--cpu-prof");
 /** --ours-only: without llama-server (to profile, or where it is not built). */
 const oursOnly = hasFlag("--ours-only");
 const outFile = arg("--out") ?? path.join(root, "bench/.out", `engine-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 
-interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number}
+/** Our server's phases (CompletionTrace.phases) and, measured by this client, `transport`: the request's time here
+ *  minus the server's own (JSON-RPC over the pipe, both ways, and the event loops on either side). */
+type Phases = NonNullable<CompletionTrace["phases"]> & {transport: number};
+interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number; phases?: Phases; reused?: number}
+/** Keystrokes where llama-server's prompt had another token count than ours (left out for every engine). */
+const mismatches: string[] = [];
 interface Engine {
     name: string;
     threads: number;
@@ -79,8 +86,13 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
             const trace = (await server.connection.sendRequest<CompletionTrace[]>("gemma/completionTraces")).at(-1);
             if (leads) step.trace = trace;
             const evaluated = s.promptTokens - s.reusedTokens;
-            return {ms, genTps: s.tokensPerSecond || undefined, msPerToken: s.tokensPerSecond ? 1000 / s.tokensPerSecond : undefined,
-                prefillTps: trace?.prefillMs ? evaluated / (trace.prefillMs / 1000) : undefined};
+            // Per token after the first, as llama-server's predicted_ms / predicted_n counts it (its first token is in
+            // its prompt time).
+            const ph = trace?.phases;
+            const msPerToken = ph && s.generatedTokens > 1 ? ph.generate / (s.generatedTokens - 1) : undefined;
+            return {ms, genTps: msPerToken ? 1000 / msPerToken : undefined, msPerToken,
+                prefillTps: trace?.prefillMs ? evaluated / (trace.prefillMs / 1000) : undefined,
+                phases: ph && {...ph, transport: ms - trace!.latencyMs}, reused: s.reusedTokens};
         },
         metrics: () => server.connection.sendRequest<CompletionMetrics>("gemma/completionMetrics"),
         stop: async () => void await server.shutdown()
@@ -132,22 +144,29 @@ async function peerServer(modelPath: string, threads: number): Promise<Engine & 
         async ask(step) {
             const trace = step.trace;
             if (!trace || trace.generatedTokens === 0) return undefined;
-            const tokens: number[] = step.bos != null ? [step.bos] : [];
-            for (const part of trace.prompt) {
-                const r = await post(server.port, "/tokenize", {content: part.text, add_special: false, parse_special: part.special}) as {tokens: number[]};
-                tokens.push(...r.tokens);
-            }
+            // The prompt as text, tokenized by llama-server inside the timed request as ours is inside its own: <bos>,
+            // then each part as a string (a mixed prompt: each string tokenized on its own, control tokens parsed, as
+            // ours does for the template parts; the corpus's code holds no control-token strings).
+            const prompt: (number | string)[] = [...(step.bos != null ? [step.bos] : []), ...trace.prompt.map((p) => p.text)];
             const started = performance.now();
             // It still refuses some answers as not UTF-8 (HTTP 500): that keystroke is left out for every engine.
-            const r = await post(server.port, "/completion", {prompt: tokens, n_predict: trace.generatedTokens, temperature: 0,
+            const r = await post(server.port, "/completion", {prompt, n_predict: trace.generatedTokens, temperature: 0,
                 cache_prompt: true, ignore_eos: true, stream: false,
                 // As our remote engine sends it: this llama-server fails a whole answer whose bytes are not UTF-8 (the tiny
                 // model's random byte tokens); the grammar skips such tokens (no measurable cost, remoteEngine.ts).
-                grammar: "root ::= [^\\x00]*"}).catch((e: Error) => (/HTTP 500/.test(e.message) ? undefined : Promise.reject(e))) as {timings: {prompt_per_second: number; predicted_per_second: number; predicted_ms: number; predicted_n: number}} | undefined;
+                grammar: "root ::= [^\\x00]*"}).catch((e: Error) => (/HTTP 500/.test(e.message) ? undefined : Promise.reject(e))) as
+                {tokens_evaluated?: number; tokens_cached?: number; timings: {prompt_n: number; prompt_ms: number; predicted_ms: number; predicted_n: number; cache_n?: number}} | undefined;
             if (!r) return undefined;
             const ms = performance.now() - started;
             const t = r.timings;
-            return {ms, prefillTps: t.prompt_per_second, genTps: t.predicted_per_second, msPerToken: t.predicted_n ? t.predicted_ms / t.predicted_n : undefined};
+            // The same work or it does not count: as many prompt tokens as ours had.
+            if (r.tokens_evaluated != null && r.tokens_evaluated !== trace.promptTokens) {
+                mismatches.push(`${trace.promptTokens} vs ${r.tokens_evaluated}`);
+                return undefined;
+            }
+            const msPerToken = t.predicted_n > 1 ? t.predicted_ms / (t.predicted_n - 1) : undefined;
+            return {ms, prefillTps: t.prompt_n / (t.prompt_ms / 1000), genTps: msPerToken ? 1000 / msPerToken : undefined, msPerToken,
+                reused: r.tokens_evaluated != null ? r.tokens_evaluated - t.prompt_n : undefined};
         },
         stop: () => server.stop()
     };
@@ -180,17 +199,18 @@ async function runModel(model: string, load: boolean) {
         + `2b: node scripts/make-gguf.mjs --preset gemma2-2b --out ${modelPath})`);
     const serverPath = path.join(root, "dist/server.js");
     const engines: Engine[] = [];
+    const loadStart = os.loadavg()[0];
     const spin: ChildProcess[] = [];
     try {
         const c = spec.completion;
         engines.push(await ourServer("ours, default", serverPath, modelPath, {}, defaultThreads, c, true));
         if (!load) {
-            for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
-            if (model !== "2b") {
+            if (variants.has("threads")) for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
+            if (model !== "2b" && variants.has("lookup")) {
                 engines.push(await ourServer("ours, prompt lookup off", serverPath, modelPath, {completion: {promptLookup: "off"}}, defaultThreads, c));
                 engines.push(await ourServer("ours, prompt lookup on", serverPath, modelPath, {completion: {promptLookup: "on"}}, defaultThreads, c));
             }
-            if (baseline && model !== "2b") {
+            if (baseline && model !== "2b" && variants.has("baseline")) {
                 engines.push(await ourServer("before, default", baseline, modelPath, {}, os.availableParallelism(), c));
                 engines.push(await ourServer(`before -t ${defaultThreads}`, baseline, modelPath, {threads: defaultThreads}, defaultThreads, c));
             }
@@ -217,7 +237,8 @@ async function runModel(model: string, load: boolean) {
             if ([...got.values()].every((s) => s)) for (const [e, s] of got) e.samples.push(s!);
         }
         const drafts = await Promise.all(ours.map(async (e) => (await e.metrics?.()) ?? undefined));
-        return {model, load, cores, engines: engines.map((e, i) => summarize(e, drafts[i]))};
+        return {model, load, cores, loadAverage: {start: loadStart, end: os.loadavg()[0]}, mismatches: mismatches.splice(0),
+            engines: engines.map((e, i) => summarize(e, drafts[i]))};
     } finally {
         for (const s of spin) s.kill("SIGKILL");
         for (const e of engines) await e.stop().catch(() => undefined);
@@ -229,7 +250,9 @@ function summarize(e: Engine, m: CompletionMetrics | undefined) {
     return {
         name: e.name, threads: e.threads, requests: e.samples.length,
         timeToSuggestionMs: pick((s) => s.ms), prefillTps: pick((s) => s.prefillTps), genTps: pick((s) => s.genTps),
-        msPerToken: pick((s) => s.msPerToken),
+        msPerToken: pick((s) => s.msPerToken), reusedTokens: pick((s) => s.reused),
+        phases: e.samples.some((s) => s.phases)
+            ? Object.fromEntries(PHASES.map((k) => [k, pick((s) => s.phases?.[k])])) as Record<keyof Phases, number> : undefined,
         draft: m && m.draftValidated + m.draftRefuted > 0
             ? {validated: m.draftValidated, refuted: m.draftRefuted, used: m.draftUsed, generated: m.generatedTokens,
                 acceptance: m.draftValidated / (m.draftValidated + m.draftRefuted)} : undefined
@@ -237,11 +260,14 @@ function summarize(e: Engine, m: CompletionMetrics | undefined) {
 }
 
 type Summary = ReturnType<typeof summarize>;
+const PHASES = ["wait", "context", "prompt", "tokenize", "prefill", "firstToken", "generate", "postprocess", "transport"] as const;
 
-function printTable(run: {model: string; load: boolean; engines: Summary[]}) {
+function printTable(run: {model: string; load: boolean; engines: Summary[]; loadAverage: {start: number; end: number}; mismatches: string[]}) {
     const peerAt = (t: number) => run.engines.find((e) => e.name === `llama-server -t ${t}`);
     const peerDefault = peerAt(cores);
-    console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each)`);
+    console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each; `
+        + `load average ${run.loadAverage.start.toFixed(1)} → ${run.loadAverage.end.toFixed(1)}`
+        + `${run.mismatches.length ? `; ${run.mismatches.length} keystrokes left out: llama-server's prompt had another token count` : ""})`);
     console.log("engine                    | time to suggestion | ÷ llama-server | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | draft acceptance");
     console.log("--------------------------|--------------------|----------------|---------------|-----------|----------------------------|----------|-----------------");
     for (const e of run.engines) {
@@ -250,6 +276,12 @@ function printTable(run: {model: string; load: boolean; engines: Summary[]}) {
         console.log(`${e.name.padEnd(26)}| ${`${f(e.timeToSuggestionMs, 1)} ms`.padStart(18)} | ${f(e.timeToSuggestionMs / (peerDefault?.timeToSuggestionMs ?? NaN), 2).padStart(14)} | `
             + `${f(e.prefillTps).padStart(13)} | ${f(e.genTps).padStart(9)} | ${f(e.genTps / (same?.genTps ?? NaN), 2).padStart(26)} | `
             + `${f(e.msPerToken, 2).padStart(8)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
+    }
+    // Where our time goes (medians of each phase over the same requests; they need not add up to the median total).
+    console.log(`\nphases, median ms | ${PHASES.map((p) => p.padStart(11)).join(" | ")} | reused prompt tokens`);
+    for (const e of run.engines) {
+        const ph = e.phases;
+        console.log(`${e.name.slice(0, 18).padEnd(18)}| ${PHASES.map((p) => (ph ? ph[p].toFixed(1) : "-").padStart(11)).join(" | ")} | ${Number.isFinite(e.reusedTokens) ? e.reusedTokens : "-"}`);
     }
 }
 

@@ -108,6 +108,7 @@ export class CompletionService {
         while (this.inFlight) await this.abortInFlight();
         if (superseded()) return this.dropSuperseded();
 
+        const waited = performance.now();
         const controller = new AbortController();
         const cancelListener = token.onCancellationRequested(() => controller.abort());
         let resolveDone!: (v: string | undefined) => void;
@@ -120,10 +121,13 @@ export class CompletionService {
         let completion: string | undefined;
         let promptParts: {text: string; special: boolean}[] = [];
         let asked: CompletionRequest | undefined;
+        const marks = {context: 0, prompt: 0, model: 0, postprocess: 0};
         try {
             const multiline = decideMultiline(ctx);
             const snippets = await this.deps.snippetsFor(doc, params.position);
+            marks.context = performance.now();
             const {prompt, style} = this.buildPrompt(session, doc, at, settings, snippets);
+            marks.prompt = performance.now();
             promptParts = prompt.parts;
             this.metrics.modelRuns++;
             result = await session.complete(asked = {
@@ -137,12 +141,14 @@ export class CompletionService {
                     flight.partial = t;
                 }
             });
+            marks.model = performance.now();
             this.record(result);
             if (!result.aborted) {
                 // U+FFFD is a byte sequence the tokenizer could not turn into text: never useful in an editor.
                 completion = postprocessCompletion(result.text.replace(/\uFFFD/g, ""), ctx, {multiline});
                 // "Nothing to suggest here" is remembered too, so asking again at the same spot costs nothing.
                 this.cache.remember(at, completion ?? "");
+                marks.postprocess = performance.now();
                 this.deps.log.debug(`completion: ${result.promptTokens} prompt tokens (${result.reusedTokens} reused), `
                     + `${result.generatedTokens} generated in ${Math.round(result.prefillMs)} + ${Math.round(result.generateMs)} ms`
                     + (result.draft ? ` (draft tokens: ${result.draft.validated} accepted, ${result.draft.refuted} rejected)` : "")
@@ -157,7 +163,7 @@ export class CompletionService {
         if (this.tracing) {
             this.traces.push({prompt: promptParts, promptTokens: result.promptTokens, reusedTokens: result.reusedTokens,
                 generatedTokens: result.generatedTokens, latencyMs: performance.now() - started,
-                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, draft: result.draft, aborted: result.aborted,
+                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, phases: phasesOf(started, waited, marks, result), draft: result.draft, aborted: result.aborted,
                 rawText: result.text});
             if (this.traces.length > 256) this.traces.shift();
         }
@@ -272,6 +278,16 @@ function selectedItem(doc: TextDocument, params: InlineCompletionParams, offset:
         || (start.character as number) > (end.character as number)) return undefined;
     const startPosition = {line: params.position.line, character: start.character as number};
     return {text, range: {start: startPosition, end: params.position}, startOffset: offset - (params.position.character - startPosition.character)};
+}
+
+/** Where a request's time went (CompletionTrace.phases), from the marks taken along the way. */
+function phasesOf(started: number, waited: number, at: {context: number; prompt: number; model: number; postprocess: number},
+                  r: GenerationResult): CompletionTrace["phases"] {
+    const tokenize = r.tokenizeMs ?? 0;
+    const firstToken = r.firstTokenMs ?? 0;
+    return {wait: waited - started, context: at.context - waited, prompt: at.prompt - at.context, tokenize,
+        prefill: r.prefillMs, firstToken, generate: Math.max(0, r.generateMs - firstToken),
+        postprocess: at.postprocess ? at.postprocess - at.model : 0};
 }
 
 function cursorKey(at: CursorText) {

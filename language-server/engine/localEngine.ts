@@ -82,11 +82,15 @@ export class LocalSession implements ModelSession {
         return this.loaded.model.tokenize(text, false).length;
     }
 
-    complete(request: CompletionRequest): Promise<GenerationResult> {
-        return generate(this.completionSequence, this.promptTokens(request), {
+    async complete(request: CompletionRequest): Promise<GenerationResult> {
+        const started = performance.now();
+        const tokens = this.promptTokens(request);
+        const tokenizeMs = performance.now() - started;
+        const result = await generate(this.completionSequence, tokens, {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
             onText: request.onText, drafter: this.drafter()
         });
+        return {...result, tokenizeMs};
     }
 
     alternatives(request: CompletionRequest, count: number): Promise<string[]> {
