@@ -15,6 +15,7 @@ import {decideMultiline, postprocessCompletion} from "./postprocess";
 import {buildCompletionPrompt, Snippet} from "./prompt";
 import {MoreCandidates} from "./moreCandidates";
 import {CursorText, SuggestionCache, typedAheadRest} from "./suggestionCache";
+import {ChunkedTokenCounter} from "./tokenCount";
 
 interface InFlight {
     at: CursorText;
@@ -41,6 +42,8 @@ export class CompletionService {
     readonly traces: CompletionTrace[] = [];
     private readonly tracing = process.env.GEMMA_CODE_TRACE === "1";
     private readonly cache = new SuggestionCache();
+    /** Remembered token counts per model session (a new model tokenizes differently). */
+    private readonly counters = new WeakMap<ModelSession, ChunkedTokenCounter>();
     readonly metrics: CompletionMetrics = {
         requests: 0, modelRuns: 0, cacheHits: 0, typedAheadHits: 0, joinedInFlight: 0, superseded: 0, cancelled: 0,
         tokensAfterAbort: 0, tokensForDiscarded: 0, promptTokens: 0, reusedTokens: 0, generatedTokens: 0, running: 0, maxRunning: 0,
@@ -213,8 +216,14 @@ export class CompletionService {
         const style = resolvePromptStyle(session.identity, settings.completion.promptStyle);
         const fileName = doc.uri.replace(/^.*[\\/]/, "");
         const prompt = buildCompletionPrompt({prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId, fileName,
-            snippets}, style, settings.completion.promptTokens, (s) => session.countTokens(s));
+            snippets}, style, settings.completion.promptTokens, this.counterFor(session).count);
         return {prompt, style};
+    }
+
+    private counterFor(session: ModelSession) {
+        let counter = this.counters.get(session);
+        if (!counter) this.counters.set(session, counter = new ChunkedTokenCounter((s) => session.countTokens(s)));
+        return counter;
     }
 
     private dropSuperseded(): InlineCompletionList {

@@ -80,29 +80,41 @@ export function buildCompletionPrompt(input: PromptInput, style: ResolvedPromptS
                 ...context,
                 code(`The file continues after the cursor with:\n\`\`\`${lang}\n${suffix.text}\n\`\`\``),
                 t("<end_of_turn>\n<start_of_turn>model\n"),
-                code(`\`\`\`${lang}\n${prefix.text}`)
+                ...prefixParts(`\`\`\`${lang}\n`, prefix.text)
             ], ["```", "<end_of_turn>"]);
         }
         case "continuation":
-            return make([code(snippets.map((s) => `${s.text}\n\n`).join("") + prefix.text)], []);
+            return make(prefixParts(snippets.map((s) => `${s.text}\n\n`).join(""), prefix.text), []);
         case "fim-codegemma":
-            return make([t("<|fim_prefix|>"), code(prefix.text), t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")],
+            return make([t("<|fim_prefix|>"), ...prefixParts("", prefix.text), t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")],
                 ["<|file_separator|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"]);
         case "fim-qwen": {
             const context = snippets.flatMap((s) => [t("<|file_sep|>"), code(`${s.label}\n${s.text}\n`)]);
-            return make([...context, t("<|file_sep|>"), code(`${input.fileName}\n`), t("<|fim_prefix|>"), code(prefix.text),
+            return make([...context, t("<|file_sep|>"), code(`${input.fileName}\n`), t("<|fim_prefix|>"), ...prefixParts("", prefix.text),
                 t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")], ["<|endoftext|>", "<|file_sep|>", "<|fim_prefix|>", "<|im_end|>"]);
         }
         case "fim-starcoder":
-            return make([t("<fim_prefix>"), code(prefix.text), t("<fim_suffix>"), code(suffix.text), t("<fim_middle>")],
+            return make([t("<fim_prefix>"), ...prefixParts("", prefix.text), t("<fim_suffix>"), code(suffix.text), t("<fim_middle>")],
                 ["<|endoftext|>", "<file_sep>", "<fim_prefix>"]);
         case "fim-deepseek":
-            return make([t("<｜fim▁begin｜>"), code(prefix.text), t("<｜fim▁hole｜>"), code(suffix.text), t("<｜fim▁end｜>")],
+            return make([t("<｜fim▁begin｜>"), ...prefixParts("", prefix.text), t("<｜fim▁hole｜>"), code(suffix.text), t("<｜fim▁end｜>")],
                 ["<｜end▁of▁sentence｜>", "<｜fim▁begin｜>", "<|EOT|>"]);
         case "fim-codestral":
             // Suffix first (SPM): the prefix, which changes while typing, stays last for KV reuse.
-            return make([t("[SUFFIX]"), code(suffix.text), t("[PREFIX]"), code(prefix.text)], ["</s>", "[SUFFIX]", "[PREFIX]"]);
+            return make([t("[SUFFIX]"), code(suffix.text), t("[PREFIX]"), ...prefixParts("", prefix.text)], ["</s>", "[SUFFIX]", "[PREFIX]"]);
     }
+}
+
+/**
+ * The code before the cursor as two parts: the lines above the cursor line, which stay the same while the user types
+ * on that line (their tokens are remembered, tokenCount.ts), and the cursor line itself. Tokenized apart they give the
+ * same tokens as together (a tokenizer does not merge a line break with the next line's text; checked for Gemma 3 on
+ * real code: test/lsp/promptTokens.test.ts).
+ */
+export function prefixParts(lead: string, prefix: string): PromptPart[] {
+    const cut = prefix.lastIndexOf("\n") + 1;
+    if (cut === 0 || cut === prefix.length) return [{text: lead + prefix, special: false}];
+    return [{text: lead + prefix.slice(0, cut), special: false}, {text: prefix.slice(cut), special: false}];
 }
 
 interface Window {

@@ -7,6 +7,7 @@ import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
 import {branchCandidates} from "../completion/branches";
 import {generate, TokenDrafter} from "../completion/generator";
 import {PromptLookupDrafter, usePromptLookup} from "../completion/promptLookup";
+import {PartTokenCache} from "../completion/tokenCount";
 import {identityFromMetadata, ModelIdentity} from "../completion/modelFamily";
 import type {Logger} from "../log";
 import {LoadedModel, ModelHost} from "../model/modelHost";
@@ -63,6 +64,8 @@ export class LocalEngine implements Engine {
 export class LocalSession implements ModelSession {
     readonly identity: ModelIdentity;
     private readonly promptLookup = new PromptLookupDrafter();
+    /** The prompt parts that did not change since the last request are not tokenized again (tokenCount.ts). */
+    private readonly partTokens = new PartTokenCache((text, special) => this.loaded.model.tokenize(text, special));
 
     /** completionSequence: the shared host gives each window its own (host/sequencePool.ts). */
     constructor(private readonly loaded: LoadedModel, private readonly settings: () => ServerSettings | undefined,
@@ -104,7 +107,7 @@ export class LocalSession implements ModelSession {
         const bos = model.tokens.bos;
         const tokens: Token[] = bos != null ? [bos] : [];
         // Template parts are tokenized with control tokens parsed; the user's code never is.
-        for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
+        for (const part of request.prompt.parts) tokens.push(...this.partTokens.tokens(part.text, part.special));
         return tokens;
     }
 
