@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import type {LlamaModel} from "node-llama-cpp";
 import {loadCorpus} from "../../bench/corpus";
 import {prefixParts} from "../../language-server/completion/prompt";
-import {loadNodeLlamaCpp} from "../../language-server/model/nodeLlamaCpp";
+import {loadNodeLlamaCpp} from "../../language-server/engine/local/nodeLlamaCpp";
 import {repoRoot, tinyModelPath} from "../support/paths";
 import {realModelPath} from "../support/realModel";
 

@@ -3,16 +3,16 @@
 // to the engine interface.
 import type {ChatHistoryItem, LlamaGrammar, Token} from "node-llama-cpp";
 import type {CancellationToken} from "vscode-languageserver";
-import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
-import {branchCandidates} from "../completion/branches";
-import {generate, TokenDrafter} from "../completion/generator";
-import {PromptLookupDrafter, usePromptLookup} from "../completion/promptLookup";
-import {PartTokenCache} from "../completion/tokenCount";
-import {identityFromMetadata, ModelIdentity} from "../completion/modelFamily";
-import type {Logger} from "../log";
-import {LoadedModel, ModelHost} from "../model/modelHost";
-import {generateReply} from "../tasks/chatGeneration";
-import type {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, Engine, GenerationOptions, GenerationResult, ModelSession} from "./engine";
+import type {ServerSettings, ServerState, SystemInfo} from "../../../protocol/lsp";
+import {branchCandidates} from "./branches";
+import {generate, TokenDrafter} from "./generator";
+import {PromptLookupDrafter, usePromptLookup} from "./promptLookup";
+import {PartTokenCache} from "../../completion/tokenCount";
+import {identityFromMetadata, ModelIdentity} from "../../completion/modelFamily";
+import type {Logger} from "../../log";
+import {LoadedModel, ModelHost} from "./modelHost";
+import {generateReply} from "./chatGeneration";
+import type {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, Engine, GenerationOptions, GenerationResult, ModelSession} from "../engine";
 
 export class LocalEngine implements Engine {
     readonly kind = "local" as const;
@@ -64,7 +64,7 @@ export class LocalEngine implements Engine {
 export class LocalSession implements ModelSession {
     readonly identity: ModelIdentity;
     private readonly promptLookup = new PromptLookupDrafter();
-    /** The prompt parts that did not change since the last request are not tokenized again (tokenCount.ts). */
+    /** The prompt parts that did not change since the last request are not tokenized again (completion/tokenCount.ts). */
     private readonly partTokens = new PartTokenCache((text, special) => this.loaded.model.tokenize(text, special));
 
     /** completionSequence: the shared host gives each window its own (host/sequencePool.ts). */
