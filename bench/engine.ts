@@ -27,7 +27,8 @@ const MODELS: Record<string, {file: () => string; positions: number; chars: numb
     tiny: {file: () => path.join(root, "test/.models/tiny-gemma2.gguf"), positions: 6, chars: 6},
     "270m": {file: () => path.join(os.homedir(), ".cache/gemma-code/models/gemma-3-270m-q4_k_m.gguf"), positions: 3, chars: 5},
     // Random weights: only the speed means anything ("decode only"), so short prompts and generations.
-    "2b": {file: () => path.join(root, "test/.models/gemma2-2b-shaped.gguf"), positions: 1, chars: 3, completion: {maxTokens: 8, promptTokens: 96}}
+    // 1.5 GB: kept outside the repository (node scripts/make-gguf.mjs --preset gemma2-2b --out THAT_PATH).
+    "2b": {file: () => path.join(os.homedir(), ".cache/gemma-code/models/gemma2-2b-shaped.gguf"), positions: 1, chars: 3, completion: {maxTokens: 8, promptTokens: 96}}
 };
 const models = (arg("--models") ?? Object.keys(MODELS).join(",")).split(",");
 const baseline = arg("--baseline");
@@ -60,21 +61,26 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
     const profile = cpuProf ? path.join(cpuProf, `${name.replace(/\W+/g, "-")}.cpuprofile`) : undefined;
     const {server} = await ServerProcess.start({serverPath: profile ? profiler() : serverPath, clientName: "gemma-code-bench-engine",
         env: {GEMMA_CODE_TRACE: "1", ...(profile ? {GEMMA_CODE_PROFILE: profile, GEMMA_CODE_PROFILED_SERVER: path.resolve(serverPath)} : {})},
-        initializationOptions: {settings: {modelPath, ...settings, completion: {...completion, ...(settings.completion as object)}}}});
+        // One suggestion per request, as llama-server gives: with the default 3 candidates the 2nd and 3rd are generated in
+        // the background after the answer and would compete for the cores while the other engines are measured (their
+        // cost to the next keystroke, about one token, is measured by bench:candidates).
+        initializationOptions: {settings: {modelPath, ...settings, completion: {candidates: 1, ...completion, ...(settings.completion as object)}}}});
     const ready = await Promise.race([server.waitForState((s) => s.status === "ready" || s.status === "error"),
         server.exited.then((code) => ({status: "error", message: `exited with ${code}: ${server.stderr.join("").slice(-500)}`}))]);
     if (ready.status !== "ready") throw new Error(`${name}: ${ready.message}`);
     const stats: CompletionStats[] = [];
     server.connection.onNotification("gemma/completionStats", (s: CompletionStats) => void stats.push(s));
-    const opened = new Set<string>();
+    const opened = new Map<string, string>();
     const engine: Engine = {
         name, threads, samples: [],
         async ask(step) {
-            if (!opened.has(step.uri)) {
-                opened.add(step.uri);
+            const old = opened.get(step.uri);
+            opened.set(step.uri, step.text);
+            if (old === undefined) {
                 await server.connection.sendNotification("textDocument/didOpen", {textDocument: {uri: step.uri, languageId: "javascript", version: step.version, text: step.text}});
             } else {
-                await server.connection.sendNotification("textDocument/didChange", {textDocument: {uri: step.uri, version: step.version}, contentChanges: [{text: step.text}]});
+                // What an editor sends while the user types: the changed range only (the server syncs incrementally).
+                await server.connection.sendNotification("textDocument/didChange", {textDocument: {uri: step.uri, version: step.version}, contentChanges: [changeOf(old, step.text)]});
             }
             const before = stats.length;
             const started = performance.now();
@@ -98,6 +104,20 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
         stop: async () => void await server.shutdown()
     };
     return engine;
+}
+
+/** The edit that turns `old` into `text`: the range between their common start and end, and what replaces it. */
+function changeOf(old: string, text: string) {
+    let start = 0;
+    while (start < old.length && start < text.length && old[start] === text[start]) start++;
+    let end = 0;
+    while (end < old.length - start && end < text.length - start && old[old.length - 1 - end] === text[text.length - 1 - end]) end++;
+    const position = (offset: number) => {
+        const before = old.slice(0, offset);
+        const line = before.split("\n").length - 1;
+        return {line, character: offset - (before.lastIndexOf("\n") + 1)};
+    };
+    return {range: {start: position(start), end: position(old.length - end)}, text: text.slice(start, text.length - end)};
 }
 
 /**
