@@ -207,6 +207,11 @@ export class CompletionService {
         await flight.done;
     }
 
+    /** The user typed in `uri`: the background candidates of a spot there are stopped now (moreCandidates.ts). */
+    documentChanged(uri: string) {
+        this.more.abortFor(uri);
+    }
+
     clearCache(uri?: string) {
         this.cache.clear(uri);
         this.more.clear(uri);
