@@ -31,6 +31,10 @@ const MODELS: Record<string, {file: () => string; positions: number; chars: numb
     "2b": {file: () => path.join(os.homedir(), ".cache/gemma-code/models/gemma2-2b-shaped.gguf"), positions: 1, chars: 3, completion: {maxTokens: 8, promptTokens: 96}}
 };
 const models = (arg("--models") ?? Object.keys(MODELS).join(",")).split(",");
+/** --positions N: cursor positions per model instead of the model's own count (--scale multiplies either). */
+const positionsArg = arg("--positions") ? intArg("--positions", 1, 1) : undefined;
+/** --peer-threads 1,2: llama-server thread counts (default 1…cores; its own default is all physical cores). */
+const peerThreads = arg("--peer-threads")?.split(",").map(Number);
 const baseline = arg("--baseline");
 /** --variants: which of our servers run beside the default one (threads = the thread curve 1…cores). */
 const variants = new Set((arg("--variants") ?? "threads,lookup,baseline").split(","));
@@ -236,7 +240,7 @@ async function runModel(model: string, load: boolean) {
             }
         }
         const peers = oursOnly ? [] : load ? [await peerServer(modelPath, cores)]
-            : await Promise.all(Array.from({length: cores}, (_, i) => peerServer(modelPath, i + 1)));
+            : await Promise.all((peerThreads ?? Array.from({length: cores}, (_, i) => i + 1)).map((t) => peerServer(modelPath, t)));
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
         const bos = peers[0] && (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
@@ -245,7 +249,7 @@ async function runModel(model: string, load: boolean) {
         const ours = engines.filter((e) => !peerSet.has(e));
         let k = 0;
         // Warm-up: the first request of each position pays for the whole prompt on every engine alike; it counts.
-        for (const step of keystrokes(model, spec.positions * scale, spec.chars)) {
+        for (const step of keystrokes(model, (positionsArg ?? spec.positions) * scale, spec.chars)) {
             step.bos = bos;
             // Our default server goes first (the llama-servers replay its prompt); the others in a rotating order.
             const rest: Engine[] = [...ours.slice(1), ...peers];
@@ -288,12 +292,13 @@ function printTable(run: {model: string; load: boolean; engines: Summary[]; load
     console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each; `
         + `load average ${run.loadAverage.start.toFixed(1)} → ${run.loadAverage.end.toFixed(1)}`
         + `${run.mismatches.length ? `; ${run.mismatches.length} keystrokes left out: llama-server's prompt had another token count` : ""})`);
-    console.log("engine                    | time to suggestion | ÷ llama-server | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | draft acceptance");
-    console.log("--------------------------|--------------------|----------------|---------------|-----------|----------------------------|----------|-----------------");
+    console.log("engine                    | time to suggestion | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | draft acceptance");
+    console.log("--------------------------|--------------------|----------------|-----------|---------------|-----------|----------------------------|----------|-----------------");
     for (const e of run.engines) {
         const same = peerAt(e.threads);
         const f = (v: number, d = 0) => Number.isFinite(v) ? v.toFixed(d) : "-";
         console.log(`${e.name.padEnd(26)}| ${`${f(e.timeToSuggestionMs, 1)} ms`.padStart(18)} | ${f(e.timeToSuggestionMs / (peerDefault?.timeToSuggestionMs ?? NaN), 2).padStart(14)} | `
+            + `${f(e.timeToSuggestionMs / (same?.timeToSuggestionMs ?? NaN), 2).padStart(9)} | `
             + `${f(e.prefillTps).padStart(13)} | ${f(e.genTps).padStart(9)} | ${f(e.genTps / (same?.genTps ?? NaN), 2).padStart(26)} | `
             + `${f(e.msPerToken, 2).padStart(8)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
     }
