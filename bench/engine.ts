@@ -257,7 +257,16 @@ async function runModel(model: string, load: boolean) {
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
         const bos = peers[0] && (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
-        if (load) spin.push(spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}));
+        // --load: a process spinning on a core during every other keystroke (stopped with SIGSTOP in between), so the
+        // loaded and the unloaded figures are measured interleaved, under the same outside load, on the same engines.
+        const spinner = load ? spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}) : undefined;
+        if (spinner) {
+            spin.push(spinner);
+            spinner.kill("SIGSTOP");
+        }
+        const busy = new Map<Engine, Engine>(engines.map((e) => [e, {...e, name: `${e.name}, +1 busy core`, samples: []}]));
+        let position = 0;
+        let lastUri = "";
         const peerSet = new Set<Engine>(peers);
         const ours = engines.filter((e) => !peerSet.has(e));
         let k = 0;
@@ -269,13 +278,18 @@ async function runModel(model: string, load: boolean) {
             const order = [ours[0], ...rest.slice(k % rest.length), ...rest.slice(0, k % rest.length)];
             k++;
             const got = new Map<Engine, Sample | undefined>();
+            if (step.uri !== lastUri) (lastUri = step.uri, position++);
+            const loaded = !!spinner && (k + position) % 2 === 0;
+            if (loaded) spinner!.kill("SIGCONT");
             for (const e of order) got.set(e, await e.ask(step));
+            if (loaded) spinner!.kill("SIGSTOP");
             // Only keystrokes where every engine did the work count, so that all medians are over the same requests.
-            if ([...got.values()].every((s) => s)) for (const [e, s] of got) e.samples.push(s!);
+            if ([...got.values()].every((s) => s)) for (const [e, s] of got) (loaded ? busy.get(e)! : e).samples.push(s!);
         }
         const drafts = await Promise.all(ours.map(async (e) => (await e.metrics?.()) ?? undefined));
         return {model, load, cores, loadAverage: {start: loadStart, end: os.loadavg()[0]}, mismatches: mismatches.splice(0),
-            engines: engines.map((e, i) => summarize(e, drafts[i]))};
+            engines: [...engines.map((e, i) => summarize(e, drafts[i])),
+                ...(spinner ? engines.map((e) => summarize(busy.get(e)!, undefined)) : [])]};
     } finally {
         for (const s of spin) s.kill("SIGKILL");
         for (const e of engines) await e.stop().catch(() => undefined);
@@ -314,6 +328,10 @@ function printTable(run: {model: string; load: boolean; engines: Summary[]; load
             + `${f(e.timeToSuggestionMs / (same?.timeToSuggestionMs ?? NaN), 2).padStart(9)} | `
             + `${f(e.prefillTps).padStart(13)} | ${f(e.genTps).padStart(9)} | ${f(e.genTps / (same?.genTps ?? NaN), 2).padStart(26)} | `
             + `${f(e.msPerToken, 2).padStart(8)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
+    }
+    for (const e of run.engines.filter((x) => x.name.endsWith(", +1 busy core"))) {
+        const idle = run.engines.find((x) => `${x.name}, +1 busy core` === e.name);
+        if (idle) console.log(`${e.name}: time to suggestion ${(e.timeToSuggestionMs / idle.timeToSuggestionMs).toFixed(2)}× the same engine's without it (interleaved)`);
     }
     // Where our time goes (medians of each phase over the same requests; they need not add up to the median total).
     console.log(`\nphases, median ms | ${PHASES.map((p) => p.padStart(11)).join(" | ")} | reused prompt tokens`);
