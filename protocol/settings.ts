@@ -30,7 +30,7 @@ export interface RemoteSettings {
 
 /**
  * How completion prompts are built. "auto" decides from the model's GGUF metadata (see
- * language-server/completion/modelFamily.ts); the others force a style for models we do not recognise.
+ * language-server/engine/modelFamily.ts); the others force a style for models we do not recognise.
  */
 export type PromptStyle = "auto" | "gemma-chat" | "continuation" | "fim-codegemma" | "fim-qwen" | "fim-starcoder"
     | "fim-deepseek" | "fim-codestral";

@@ -8,9 +8,9 @@ import {CancellationToken, InlineCompletionItem, InlineCompletionList, InlineCom
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {CompletionMetrics, CompletionStats, CompletionTrace, ErrorCodes, ServerSettings} from "../../protocol/lsp";
 import type {Logger} from "../log";
+import {resolvePromptStyle} from "../engine/engine";
 import type {CompletionRequest, Engine, GenerationResult, ModelSession} from "../engine/engine";
 import {withoutControlCharacters} from "./controlChars";
-import {resolvePromptStyle} from "./modelFamily";
 import {decideMultiline, postprocessCompletion} from "./postprocess";
 import {buildCompletionPrompt, Snippet} from "./prompt";
 import {MoreCandidates} from "./moreCandidates";

@@ -6,15 +6,11 @@
 //   window starts on a 16-line boundary, so its chunks are the same from keystroke to keystroke: a keystroke costs one
 //   count of the chunk being typed in. The sum may differ from counting the whole text by a token where a chunk
 //   boundary splits what one token would span (blank lines): fine for a budget.
-// - PartTokenCache: exact tokens of each prompt part, remembered for the parts that did not change (the user turn,
-//   the lines above the cursor line), so that only the cursor line is tokenized again.
-import type {Token} from "node-llama-cpp";
+// The exact tokens of the prompt's parts are remembered by the local engine (engine/local/partTokens.ts).
 
 export const CHUNK_LINES = 16;
 /** Chunks remembered (~16 lines each: a few thousand lines of code). */
 const KEEP_CHUNKS = 512;
-/** Parts remembered (a prompt has a handful; two prompts' worth covers going back and forth). */
-const KEEP_PARTS = 16;
 
 export class ChunkedTokenCounter {
     private readonly chunks = new Map<string, number>();
@@ -43,26 +39,5 @@ export class ChunkedTokenCounter {
         }
         this.chunks.set(text, n);
         return n;
-    }
-}
-
-export class PartTokenCache {
-    private readonly parts = new Map<string, readonly Token[]>();
-    misses = 0;
-
-    constructor(private readonly tokenize: (text: string, special: boolean) => readonly Token[]) {}
-
-    tokens(text: string, special: boolean): readonly Token[] {
-        const key = (special ? "s" : "c") + text;
-        let tokens = this.parts.get(key);
-        if (tokens === undefined) {
-            this.misses++;
-            tokens = this.tokenize(text, special);
-            if (this.parts.size >= KEEP_PARTS) this.parts.delete(this.parts.keys().next().value!);
-        } else {
-            this.parts.delete(key);
-        }
-        this.parts.set(key, tokens);
-        return tokens;
     }
 }

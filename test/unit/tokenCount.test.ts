@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import type {Token} from "node-llama-cpp";
 import {buildCompletionPrompt, prefixParts} from "../../language-server/completion/prompt";
-import {ChunkedTokenCounter, PartTokenCache} from "../../language-server/completion/tokenCount";
+import {ChunkedTokenCounter} from "../../language-server/completion/tokenCount";
+import {PartTokenCache} from "../../language-server/engine/local/partTokens";
 
 /** A stand-in tokenizer whose count adds up over lines: one token per word, one per line break. */
 const words = (s: string) => (s.match(/\S+/g)?.length ?? 0) + (s.match(/\n/g)?.length ?? 0);

@@ -7,8 +7,8 @@ import type {ServerSettings, ServerState, SystemInfo} from "../../../protocol/ls
 import {branchCandidates} from "./branches";
 import {generate, TokenDrafter} from "./generator";
 import {PromptLookupDrafter, usePromptLookup} from "./promptLookup";
-import {PartTokenCache} from "../../completion/tokenCount";
-import {identityFromMetadata, ModelIdentity} from "../../completion/modelFamily";
+import {PartTokenCache} from "./partTokens";
+import {identityFromMetadata, ModelIdentity} from "../modelFamily";
 import type {Logger} from "../../log";
 import {LoadedModel, ModelHost} from "./modelHost";
 import {generateReply} from "./chatGeneration";
@@ -64,7 +64,7 @@ export class LocalEngine implements Engine {
 export class LocalSession implements ModelSession {
     readonly identity: ModelIdentity;
     private readonly promptLookup = new PromptLookupDrafter();
-    /** The prompt parts that did not change since the last request are not tokenized again (completion/tokenCount.ts). */
+    /** The prompt parts that did not change since the last request are not tokenized again (partTokens.ts). */
     private readonly partTokens = new PartTokenCache((text, special) => this.loaded.model.tokenize(text, special));
 
     /** completionSequence: the shared host gives each window its own (host/sequencePool.ts). */
