@@ -27,17 +27,29 @@ const MODELS: Record<string, {file: () => string; positions: number; chars: numb
     tiny: {file: () => path.join(root, "test/.models/tiny-gemma2.gguf"), positions: 6, chars: 6},
     "270m": {file: () => path.join(os.homedir(), ".cache/gemma-code/models/gemma-3-270m-q4_k_m.gguf"), positions: 3, chars: 5},
     // Random weights: only the speed means anything ("decode only"), so short prompts and generations.
-    "2b": {file: () => path.join(root, "test/.models/gemma2-2b-shaped.gguf"), positions: 1, chars: 3, completion: {maxTokens: 8, promptTokens: 96}}
+    // 1.5 GB: kept outside the repository (node scripts/make-gguf.mjs --preset gemma2-2b --out THAT_PATH).
+    "2b": {file: () => path.join(os.homedir(), ".cache/gemma-code/models/gemma2-2b-shaped.gguf"), positions: 1, chars: 3, completion: {maxTokens: 8, promptTokens: 96}}
 };
 const models = (arg("--models") ?? Object.keys(MODELS).join(",")).split(",");
+/** --positions N: cursor positions per model instead of the model's own count (--scale multiplies either). */
+const positionsArg = arg("--positions") ? intArg("--positions", 1, 1) : undefined;
+/** --peer-threads 1,2: llama-server thread counts (default 1…cores; its own default is all physical cores). */
+const peerThreads = arg("--peer-threads")?.split(",").map(Number);
 const baseline = arg("--baseline");
+/** --variants: which of our servers run beside the default one (threads = the thread curve 1…cores). */
+const variants = new Set((arg("--variants") ?? "threads,lookup,baseline").split(","));
 /** --cpu-prof DIR: our servers write V8 CPU profiles there (one folder per server), to find our per-token cost. */
 const cpuProf = arg("--cpu-prof");
 /** --ours-only: without llama-server (to profile, or where it is not built). */
 const oursOnly = hasFlag("--ours-only");
 const outFile = arg("--out") ?? path.join(root, "bench/.out", `engine-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 
-interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number}
+/** Our server's phases (CompletionTrace.phases) and, measured by this client, `transport`: the request's time here
+ *  minus the server's own (JSON-RPC over the pipe, both ways, and the event loops on either side). */
+type Phases = NonNullable<CompletionTrace["phases"]> & {transport: number};
+interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number; phases?: Phases; reused?: number}
+/** Keystrokes where llama-server's prompt had another token count than ours (left out for every engine). */
+const mismatches: string[] = [];
 interface Engine {
     name: string;
     threads: number;
@@ -53,21 +65,26 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
     const profile = cpuProf ? path.join(cpuProf, `${name.replace(/\W+/g, "-")}.cpuprofile`) : undefined;
     const {server} = await ServerProcess.start({serverPath: profile ? profiler() : serverPath, clientName: "gemma-code-bench-engine",
         env: {GEMMA_CODE_TRACE: "1", ...(profile ? {GEMMA_CODE_PROFILE: profile, GEMMA_CODE_PROFILED_SERVER: path.resolve(serverPath)} : {})},
-        initializationOptions: {settings: {modelPath, ...settings, completion: {debounceMs: 0, ...completion, ...(settings.completion as object)}}}});
+        // One suggestion per request, as llama-server gives: with the default 3 candidates the 2nd and 3rd are generated in
+        // the background after the answer and would compete for the cores while the other engines are measured (their
+        // cost to the next keystroke, about one token, is measured by bench:candidates).
+        initializationOptions: {settings: {modelPath, ...settings, completion: {debounceMs: 0, candidates: 1, ...completion, ...(settings.completion as object)}}}});
     const ready = await Promise.race([server.waitForState((s) => s.status === "ready" || s.status === "error"),
         server.exited.then((code) => ({status: "error", message: `exited with ${code}: ${server.stderr.join("").slice(-500)}`}))]);
     if (ready.status !== "ready") throw new Error(`${name}: ${ready.message}`);
     const stats: CompletionStats[] = [];
     server.connection.onNotification("gemma/completionStats", (s: CompletionStats) => void stats.push(s));
-    const opened = new Set<string>();
+    const opened = new Map<string, string>();
     const engine: Engine = {
         name, threads, samples: [],
         async ask(step) {
-            if (!opened.has(step.uri)) {
-                opened.add(step.uri);
+            const old = opened.get(step.uri);
+            opened.set(step.uri, step.text);
+            if (old === undefined) {
                 await server.connection.sendNotification("textDocument/didOpen", {textDocument: {uri: step.uri, languageId: "javascript", version: step.version, text: step.text}});
             } else {
-                await server.connection.sendNotification("textDocument/didChange", {textDocument: {uri: step.uri, version: step.version}, contentChanges: [{text: step.text}]});
+                // What an editor sends while the user types: the changed range only (the server syncs incrementally).
+                await server.connection.sendNotification("textDocument/didChange", {textDocument: {uri: step.uri, version: step.version}, contentChanges: [changeOf(old, step.text)]});
             }
             const before = stats.length;
             const started = performance.now();
@@ -79,13 +96,32 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
             const trace = (await server.connection.sendRequest<CompletionTrace[]>("gemma/completionTraces")).at(-1);
             if (leads) step.trace = trace;
             const evaluated = s.promptTokens - s.reusedTokens;
-            return {ms, genTps: s.tokensPerSecond || undefined, msPerToken: s.tokensPerSecond ? 1000 / s.tokensPerSecond : undefined,
-                prefillTps: trace?.prefillMs ? evaluated / (trace.prefillMs / 1000) : undefined};
+            // Per token after the first, as llama-server's predicted_ms / predicted_n counts it (its first token is in
+            // its prompt time).
+            const ph = trace?.phases;
+            const msPerToken = ph && s.generatedTokens > 1 ? ph.generate / (s.generatedTokens - 1) : undefined;
+            return {ms, genTps: msPerToken ? 1000 / msPerToken : undefined, msPerToken,
+                prefillTps: trace?.prefillMs ? evaluated / (trace.prefillMs / 1000) : undefined,
+                phases: ph && {...ph, transport: ms - trace!.latencyMs}, reused: s.reusedTokens};
         },
         metrics: () => server.connection.sendRequest<CompletionMetrics>("gemma/completionMetrics"),
         stop: async () => void await server.shutdown()
     };
     return engine;
+}
+
+/** The edit that turns `old` into `text`: the range between their common start and end, and what replaces it. */
+function changeOf(old: string, text: string) {
+    let start = 0;
+    while (start < old.length && start < text.length && old[start] === text[start]) start++;
+    let end = 0;
+    while (end < old.length - start && end < text.length - start && old[old.length - 1 - end] === text[text.length - 1 - end]) end++;
+    const position = (offset: number) => {
+        const before = old.slice(0, offset);
+        const line = before.split("\n").length - 1;
+        return {line, character: offset - (before.lastIndexOf("\n") + 1)};
+    };
+    return {range: {start: position(start), end: position(old.length - end)}, text: text.slice(start, text.length - end)};
 }
 
 /**
@@ -127,27 +163,47 @@ async function peerServer(modelPath: string, threads: number): Promise<Engine & 
     // Its defaults but the thread count, and --poll 0: with llama.cpp's default busy polling it ran at ~2 tok/s
     // instead of ~1,800 on this shared 2-core machine (test/support/llamaServer.ts), which would flatter us.
     const server = await LlamaServer.start({contextSize: 8192, args: ["-m", modelPath, "--threads", String(threads), "--flash-attn", "on"]});
+    let pretokenize = false;
     return {
         name: `llama-server -t ${threads}`, threads, samples: [], port: server.port,
         async ask(step) {
             const trace = step.trace;
             if (!trace || trace.generatedTokens === 0) return undefined;
-            const tokens: number[] = step.bos != null ? [step.bos] : [];
-            for (const part of trace.prompt) {
-                const r = await post(server.port, "/tokenize", {content: part.text, add_special: false, parse_special: part.special}) as {tokens: number[]};
-                tokens.push(...r.tokens);
+            // The prompt as text, tokenized by llama-server inside the timed request as ours is inside its own: <bos>,
+            // then each part as a string (a mixed prompt: each string tokenized on its own, control tokens parsed, as
+            // ours does for the template parts; the corpus's code holds no control-token strings).
+            // Should this llama-server count another number of tokens for that (a version that tokenizes mixed prompts
+            // otherwise), it gets the tokens instead, tokenized before the timer as before (said in the output).
+            let prompt: (number | string)[] = [...(step.bos != null ? [step.bos] : []), ...trace.prompt.map((p) => p.text)];
+            if (pretokenize) {
+                prompt = step.bos != null ? [step.bos] : [];
+                for (const part of trace.prompt) {
+                    const r = await post(server.port, "/tokenize", {content: part.text, add_special: false, parse_special: part.special}) as {tokens: number[]};
+                    prompt.push(...r.tokens);
+                }
             }
             const started = performance.now();
             // It still refuses some answers as not UTF-8 (HTTP 500): that keystroke is left out for every engine.
-            const r = await post(server.port, "/completion", {prompt: tokens, n_predict: trace.generatedTokens, temperature: 0,
+            const r = await post(server.port, "/completion", {prompt, n_predict: trace.generatedTokens, temperature: 0,
                 cache_prompt: true, ignore_eos: true, stream: false,
                 // As our remote engine sends it: this llama-server fails a whole answer whose bytes are not UTF-8 (the tiny
                 // model's random byte tokens); the grammar skips such tokens (no measurable cost, remoteEngine.ts).
-                grammar: "root ::= [^\\x00]*"}).catch((e: Error) => (/HTTP 500/.test(e.message) ? undefined : Promise.reject(e))) as {timings: {prompt_per_second: number; predicted_per_second: number; predicted_ms: number; predicted_n: number}} | undefined;
+                grammar: "root ::= [^\\x00]*"}).catch((e: Error) => (/HTTP 500/.test(e.message) ? undefined : Promise.reject(e))) as
+                {tokens_evaluated?: number; tokens_cached?: number; timings: {prompt_n: number; prompt_ms: number; predicted_ms: number; predicted_n: number; cache_n?: number}} | undefined;
             if (!r) return undefined;
             const ms = performance.now() - started;
             const t = r.timings;
-            return {ms, prefillTps: t.prompt_per_second, genTps: t.predicted_per_second, msPerToken: t.predicted_n ? t.predicted_ms / t.predicted_n : undefined};
+            // The same work or it does not count: as many prompt tokens as ours had.
+            if (r.tokens_evaluated != null && r.tokens_evaluated !== trace.promptTokens) {
+                mismatches.push(`${trace.promptTokens} vs ${r.tokens_evaluated}`);
+                if (!pretokenize) console.log(`llama-server -t ${threads}: ${trace.promptTokens} prompt tokens here, ${r.tokens_evaluated} there: `
+                    + "it gets tokens from now on, tokenized before the timer");
+                pretokenize = true;
+                return undefined;
+            }
+            const msPerToken = t.predicted_n > 1 ? t.predicted_ms / (t.predicted_n - 1) : undefined;
+            return {ms, prefillTps: t.prompt_n / (t.prompt_ms / 1000), genTps: msPerToken ? 1000 / msPerToken : undefined, msPerToken,
+                reused: r.tokens_evaluated != null ? r.tokens_evaluated - t.prompt_n : undefined};
         },
         stop: () => server.stop()
     };
@@ -180,44 +236,60 @@ async function runModel(model: string, load: boolean) {
         + `2b: node scripts/make-gguf.mjs --preset gemma2-2b --out ${modelPath})`);
     const serverPath = path.join(root, "dist/server.js");
     const engines: Engine[] = [];
+    const loadStart = os.loadavg()[0];
     const spin: ChildProcess[] = [];
     try {
         const c = spec.completion;
         engines.push(await ourServer("ours, default", serverPath, modelPath, {}, defaultThreads, c, true));
         if (!load) {
-            for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
-            if (model !== "2b") {
+            if (variants.has("threads")) for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
+            if (model !== "2b" && variants.has("lookup")) {
                 engines.push(await ourServer("ours, prompt lookup off", serverPath, modelPath, {completion: {promptLookup: "off"}}, defaultThreads, c));
                 engines.push(await ourServer("ours, prompt lookup on", serverPath, modelPath, {completion: {promptLookup: "on"}}, defaultThreads, c));
             }
-            if (baseline && model !== "2b") {
+            if (baseline && model !== "2b" && variants.has("baseline")) {
                 engines.push(await ourServer("before, default", baseline, modelPath, {}, os.availableParallelism(), c));
                 engines.push(await ourServer(`before -t ${defaultThreads}`, baseline, modelPath, {threads: defaultThreads}, defaultThreads, c));
             }
         }
         const peers = oursOnly ? [] : load ? [await peerServer(modelPath, cores)]
-            : await Promise.all(Array.from({length: cores}, (_, i) => peerServer(modelPath, i + 1)));
+            : await Promise.all((peerThreads ?? Array.from({length: cores}, (_, i) => i + 1)).map((t) => peerServer(modelPath, t)));
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
         const bos = peers[0] && (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
-        if (load) spin.push(spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}));
+        // --load: a process spinning on a core during every other keystroke (stopped with SIGSTOP in between), so the
+        // loaded and the unloaded figures are measured interleaved, under the same outside load, on the same engines.
+        const spinner = load ? spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}) : undefined;
+        if (spinner) {
+            spin.push(spinner);
+            spinner.kill("SIGSTOP");
+        }
+        const busy = new Map<Engine, Engine>(engines.map((e) => [e, {...e, name: `${e.name}, +1 busy core`, samples: []}]));
+        let position = 0;
+        let lastUri = "";
         const peerSet = new Set<Engine>(peers);
         const ours = engines.filter((e) => !peerSet.has(e));
         let k = 0;
         // Warm-up: the first request of each position pays for the whole prompt on every engine alike; it counts.
-        for (const step of keystrokes(model, spec.positions * scale, spec.chars)) {
+        for (const step of keystrokes(model, (positionsArg ?? spec.positions) * scale, spec.chars)) {
             step.bos = bos;
             // Our default server goes first (the llama-servers replay its prompt); the others in a rotating order.
             const rest: Engine[] = [...ours.slice(1), ...peers];
             const order = [ours[0], ...rest.slice(k % rest.length), ...rest.slice(0, k % rest.length)];
             k++;
             const got = new Map<Engine, Sample | undefined>();
+            if (step.uri !== lastUri) (lastUri = step.uri, position++);
+            const loaded = !!spinner && (k + position) % 2 === 0;
+            if (loaded) spinner!.kill("SIGCONT");
             for (const e of order) got.set(e, await e.ask(step));
+            if (loaded) spinner!.kill("SIGSTOP");
             // Only keystrokes where every engine did the work count, so that all medians are over the same requests.
-            if ([...got.values()].every((s) => s)) for (const [e, s] of got) e.samples.push(s!);
+            if ([...got.values()].every((s) => s)) for (const [e, s] of got) (loaded ? busy.get(e)! : e).samples.push(s!);
         }
         const drafts = await Promise.all(ours.map(async (e) => (await e.metrics?.()) ?? undefined));
-        return {model, load, cores, engines: engines.map((e, i) => summarize(e, drafts[i]))};
+        return {model, load, cores, loadAverage: {start: loadStart, end: os.loadavg()[0]}, mismatches: mismatches.splice(0),
+            engines: [...engines.map((e, i) => summarize(e, drafts[i])),
+                ...(spinner ? engines.map((e) => summarize(busy.get(e)!, undefined)) : [])]};
     } finally {
         for (const s of spin) s.kill("SIGKILL");
         for (const e of engines) await e.stop().catch(() => undefined);
@@ -229,7 +301,9 @@ function summarize(e: Engine, m: CompletionMetrics | undefined) {
     return {
         name: e.name, threads: e.threads, requests: e.samples.length,
         timeToSuggestionMs: pick((s) => s.ms), prefillTps: pick((s) => s.prefillTps), genTps: pick((s) => s.genTps),
-        msPerToken: pick((s) => s.msPerToken),
+        msPerToken: pick((s) => s.msPerToken), reusedTokens: pick((s) => s.reused),
+        phases: e.samples.some((s) => s.phases)
+            ? Object.fromEntries(PHASES.map((k) => [k, pick((s) => s.phases?.[k])])) as Record<keyof Phases, number> : undefined,
         draft: m && m.draftValidated + m.draftRefuted > 0
             ? {validated: m.draftValidated, refuted: m.draftRefuted, used: m.draftUsed, generated: m.generatedTokens,
                 acceptance: m.draftValidated / (m.draftValidated + m.draftRefuted)} : undefined
@@ -237,19 +311,33 @@ function summarize(e: Engine, m: CompletionMetrics | undefined) {
 }
 
 type Summary = ReturnType<typeof summarize>;
+const PHASES = ["wait", "context", "prompt", "tokenize", "prefill", "firstToken", "generate", "postprocess", "transport"] as const;
 
-function printTable(run: {model: string; load: boolean; engines: Summary[]}) {
+function printTable(run: {model: string; load: boolean; engines: Summary[]; loadAverage: {start: number; end: number}; mismatches: string[]}) {
     const peerAt = (t: number) => run.engines.find((e) => e.name === `llama-server -t ${t}`);
     const peerDefault = peerAt(cores);
-    console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each)`);
-    console.log("engine                    | time to suggestion | ÷ llama-server | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | draft acceptance");
-    console.log("--------------------------|--------------------|----------------|---------------|-----------|----------------------------|----------|-----------------");
+    console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each; `
+        + `load average ${run.loadAverage.start.toFixed(1)} → ${run.loadAverage.end.toFixed(1)}`
+        + `${run.mismatches.length ? `; ${run.mismatches.length} keystrokes left out: llama-server's prompt had another token count` : ""})`);
+    console.log("engine                    | time to suggestion | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | draft acceptance");
+    console.log("--------------------------|--------------------|----------------|-----------|---------------|-----------|----------------------------|----------|-----------------");
     for (const e of run.engines) {
         const same = peerAt(e.threads);
         const f = (v: number, d = 0) => Number.isFinite(v) ? v.toFixed(d) : "-";
         console.log(`${e.name.padEnd(26)}| ${`${f(e.timeToSuggestionMs, 1)} ms`.padStart(18)} | ${f(e.timeToSuggestionMs / (peerDefault?.timeToSuggestionMs ?? NaN), 2).padStart(14)} | `
+            + `${f(e.timeToSuggestionMs / (same?.timeToSuggestionMs ?? NaN), 2).padStart(9)} | `
             + `${f(e.prefillTps).padStart(13)} | ${f(e.genTps).padStart(9)} | ${f(e.genTps / (same?.genTps ?? NaN), 2).padStart(26)} | `
             + `${f(e.msPerToken, 2).padStart(8)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
+    }
+    for (const e of run.engines.filter((x) => x.name.endsWith(", +1 busy core"))) {
+        const idle = run.engines.find((x) => `${x.name}, +1 busy core` === e.name);
+        if (idle) console.log(`${e.name}: time to suggestion ${(e.timeToSuggestionMs / idle.timeToSuggestionMs).toFixed(2)}× the same engine's without it (interleaved)`);
+    }
+    // Where our time goes (medians of each phase over the same requests; they need not add up to the median total).
+    console.log(`\nphases, median ms | ${PHASES.map((p) => p.padStart(11)).join(" | ")} | reused prompt tokens`);
+    for (const e of run.engines) {
+        const ph = e.phases;
+        console.log(`${e.name.slice(0, 18).padEnd(18)}| ${PHASES.map((p) => (ph ? ph[p].toFixed(1) : "-").padStart(11)).join(" | ")} | ${Number.isFinite(e.reusedTokens) ? e.reusedTokens : "-"}`);
     }
 }
 

@@ -136,6 +136,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     });
 
     documents.onDidChangeContent((e) => {
+        completion.documentChanged(e.document.uri);
         recentEdits.noteChange(e.document);
         reviews.relocate(e.document);
     });

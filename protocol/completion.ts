@@ -90,6 +90,11 @@ export interface CompletionTrace {
     engineMs: number;
     /** Of which the prompt (up to the first token), ms. */
     prefillMs?: number;
+    /** Where the server's time went, ms, in order: waiting for the previous generation to stop and the model to be
+     *  ready, gathering context snippets, building the prompt (token counting included), tokenizing it, prefill,
+     *  the first generated token, the remaining tokens, postprocessing (bench:engine reports them). */
+    phases?: {wait: number; context: number; prompt: number; tokenize: number; prefill: number; firstToken: number;
+        generate: number; postprocess: number};
     /** Draft tokens accepted / rejected / used (draft model or prompt lookup). */
     draft?: {validated: number; refuted: number; used: number};
     aborted: boolean;

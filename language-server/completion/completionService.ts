@@ -18,6 +18,7 @@ import {decideMultiline, postprocessCompletion} from "./postprocess";
 import {buildCompletionPrompt, Snippet} from "./prompt";
 import {MoreCandidates} from "./moreCandidates";
 import {CursorText, SuggestionCache, typedAheadRest} from "./suggestionCache";
+import {ChunkedTokenCounter} from "./tokenCount";
 
 interface InFlight {
     at: CursorText;
@@ -44,6 +45,8 @@ export class CompletionService {
     readonly traces: CompletionTrace[] = [];
     private readonly tracing = process.env.GEMMA_CODE_TRACE === "1";
     private readonly cache = new SuggestionCache();
+    /** Remembered token counts per model session (a new model tokenizes differently). */
+    private readonly counters = new WeakMap<ModelSession, ChunkedTokenCounter>();
     readonly metrics: CompletionMetrics = {
         requests: 0, modelRuns: 0, cacheHits: 0, typedAheadHits: 0, joinedInFlight: 0, superseded: 0, cancelled: 0,
         tokensAfterAbort: 0, tokensForDiscarded: 0, promptTokens: 0, reusedTokens: 0, generatedTokens: 0, running: 0, maxRunning: 0,
@@ -118,6 +121,7 @@ export class CompletionService {
         while (this.inFlight) await this.abortInFlight();
         if (superseded()) return this.dropSuperseded();
 
+        const waited = performance.now();
         const controller = new AbortController();
         const cancelListener = token.onCancellationRequested(() => controller.abort());
         let resolveDone!: (v: string | undefined) => void;
@@ -130,10 +134,13 @@ export class CompletionService {
         let completion: string | undefined;
         let promptParts: {text: string; special: boolean}[] = [];
         let asked: CompletionRequest | undefined;
+        const marks = {context: 0, prompt: 0, model: 0, postprocess: 0};
         try {
             const multiline = decideMultiline(ctx);
             const snippets = await this.deps.snippetsFor(doc, params.position);
+            marks.context = performance.now();
             const {prompt, style} = this.buildPrompt(session, doc, at, settings, snippets);
+            marks.prompt = performance.now();
             promptParts = prompt.parts;
             this.metrics.modelRuns++;
             result = await session.complete(asked = {
@@ -147,12 +154,14 @@ export class CompletionService {
                     flight.partial = t;
                 }
             });
+            marks.model = performance.now();
             this.record(result);
             if (!result.aborted) {
                 // U+FFFD is a byte sequence the tokenizer could not turn into text: never useful in an editor.
                 completion = postprocessCompletion(result.text.replace(/\uFFFD/g, ""), ctx, {multiline});
                 // "Nothing to suggest here" is remembered too, so asking again at the same spot costs nothing.
                 this.cache.remember(at, completion ?? "");
+                marks.postprocess = performance.now();
                 this.deps.log.debug(`completion: ${result.promptTokens} prompt tokens (${result.reusedTokens} reused), `
                     + `${result.generatedTokens} generated in ${Math.round(result.prefillMs)} + ${Math.round(result.generateMs)} ms`
                     + (result.draft ? ` (draft tokens: ${result.draft.validated} accepted, ${result.draft.refuted} rejected)` : "")
@@ -167,7 +176,7 @@ export class CompletionService {
         if (this.tracing) {
             this.traces.push({prompt: promptParts, promptTokens: result.promptTokens, reusedTokens: result.reusedTokens,
                 generatedTokens: result.generatedTokens, latencyMs: performance.now() - started,
-                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, draft: result.draft, aborted: result.aborted,
+                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, phases: phasesOf(started, waited, marks, result), draft: result.draft, aborted: result.aborted,
                 rawText: result.text});
             if (this.traces.length > 256) this.traces.shift();
         }
@@ -208,6 +217,11 @@ export class CompletionService {
         await flight.done;
     }
 
+    /** The user typed in `uri`: the background candidates of a spot there are stopped now (moreCandidates.ts). */
+    documentChanged(uri: string) {
+        this.more.abortFor(uri);
+    }
+
     clearCache(uri?: string) {
         this.cache.clear(uri);
         this.more.clear(uri);
@@ -217,7 +231,7 @@ export class CompletionService {
         const style = resolvePromptStyle(session.identity, settings.completion.promptStyle);
         const fileName = doc.uri.replace(/^.*[\\/]/, "");
         const prompt = buildCompletionPrompt({prefix: at.prefix, suffix: at.suffix, languageId: doc.languageId, fileName,
-            snippets}, style, settings.completion.promptTokens, (s) => session.countTokens(s));
+            snippets}, style, settings.completion.promptTokens, this.counterFor(session).count);
         return {prompt, style};
     }
 
@@ -242,6 +256,12 @@ export class CompletionService {
             this.endWait = end;
         });
         return arrival === this.arrivals && !token.isCancellationRequested;
+    }
+
+    private counterFor(session: ModelSession) {
+        let counter = this.counters.get(session);
+        if (!counter) this.counters.set(session, counter = new ChunkedTokenCounter((s) => session.countTokens(s)));
+        return counter;
     }
 
     private dropSuperseded(): InlineCompletionList {
@@ -305,6 +325,16 @@ function selectedItem(doc: TextDocument, params: InlineCompletionParams, offset:
         || (start.character as number) > (end.character as number)) return undefined;
     const startPosition = {line: params.position.line, character: start.character as number};
     return {text, range: {start: startPosition, end: params.position}, startOffset: offset - (params.position.character - startPosition.character)};
+}
+
+/** Where a request's time went (CompletionTrace.phases), from the marks taken along the way. */
+function phasesOf(started: number, waited: number, at: {context: number; prompt: number; model: number; postprocess: number},
+                  r: GenerationResult): CompletionTrace["phases"] {
+    const tokenize = r.tokenizeMs ?? 0;
+    const firstToken = r.firstTokenMs ?? 0;
+    return {wait: waited - started, context: at.context - waited, prompt: at.prompt - at.context, tokenize,
+        prefill: r.prefillMs, firstToken, generate: Math.max(0, r.generateMs - firstToken),
+        postprocess: at.postprocess ? at.postprocess - at.model : 0};
 }
 
 function cursorKey(at: CursorText) {

@@ -61,9 +61,19 @@ export class MoreCandidates {
     async abort() {
         const run = this.run;
         if (!run || run.finished) return;
-        this.counts.candidateRunsAborted++;
-        run.controller.abort();
+        if (!run.controller.signal.aborted) {
+            this.counts.candidateRunsAborted++;
+            run.controller.abort();
+        }
         await run.done;
+    }
+
+    /**
+     * The document changed: a background run for a spot in it is stale. Stopped at once, so that the next request,
+     * which comes after the client's debounce, finds the model free instead of waiting for the run's current token.
+     */
+    abortFor(uri: string) {
+        if (this.run && !this.run.finished && this.run.at.uri === uri) void this.abort();
     }
 
     get running() {

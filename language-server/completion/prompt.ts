@@ -58,22 +58,34 @@ export function buildCompletionPrompt(input: PromptInput, style: ResolvedPromptS
                 ...context,
                 code(`The file continues after the cursor with:\n\`\`\`${lang}\n${suffix.text}\n\`\`\``),
                 t(GEMMA_TURNS.modelStart),
-                code(`\`\`\`${lang}\n${prefix.text}`)
+                ...prefixParts(`\`\`\`${lang}\n`, prefix.text)
             ], stops);
         }
         case "continuation":
-            return make([code(snippets.map((s) => `${s.text}\n\n`).join("") + prefix.text)], stops);
+            return make(prefixParts(snippets.map((s) => `${s.text}\n\n`).join(""), prefix.text), stops);
         default: {
             const fim = family.fim!;
             // Suffix first (SPM, Codestral): the prefix, which changes while typing, stays last for KV reuse.
-            if (fim.order === "spm") return make([t(fim.suffix), code(suffix.text), t(fim.prefix), code(prefix.text)], stops);
+            if (fim.order === "spm") return make([t(fim.suffix), code(suffix.text), t(fim.prefix), ...prefixParts("", prefix.text)], stops);
             // Repository-level formats (Qwen2.5-Coder): each snippet as a file, then the current file's name.
             const sep = fim.fileSeparator;
             const files = sep === undefined ? []
                 : [...snippets.flatMap((s) => [t(sep), code(`${s.label}\n${s.text}\n`)]), t(sep), code(`${input.fileName}\n`)];
-            return make([...files, t(fim.prefix), code(prefix.text), t(fim.suffix), code(suffix.text), t(fim.middle!)], stops);
+            return make([...files, t(fim.prefix), ...prefixParts("", prefix.text), t(fim.suffix), code(suffix.text), t(fim.middle!)], stops);
         }
     }
+}
+
+/**
+ * The code before the cursor as two parts: the lines above the cursor line, which stay the same while the user types
+ * on that line (their tokens are remembered, engine/local/partTokens.ts), and the cursor line itself. Tokenized apart
+ * they give the same tokens as together (a tokenizer does not merge a line break with the next line's text; checked for
+ * Gemma 3 on real code: test/real/promptTokens.test.ts).
+ */
+export function prefixParts(lead: string, prefix: string): PromptPart[] {
+    const cut = prefix.lastIndexOf("\n") + 1;
+    if (cut === 0 || cut === prefix.length) return [{text: lead + prefix, special: false}];
+    return [{text: lead + prefix.slice(0, cut), special: false}, {text: prefix.slice(cut), special: false}];
 }
 
 interface Window {

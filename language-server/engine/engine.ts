@@ -62,6 +62,9 @@ export interface GenerationResult {
     /** Request start → first token (prompt evaluation, plus the network for a remote engine). */
     prefillMs: number;
     generateMs: number;
+    /** Local engine: the prompt's text → tokens, and prefill end → first generated token, ms (bench:engine's phases). */
+    tokenizeMs?: number;
+    firstTokenMs?: number;
     /** Remote engine: why the server stopped ("stop", "length"…), when it said. */
     finishReason?: string;
     /** Local engine with a draft model: draft tokens accepted, rejected, and accepted ones that became output. */

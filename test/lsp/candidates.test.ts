@@ -68,6 +68,36 @@ describe("several inline candidates", function () {
     });
 });
 
+describe("background candidates stop at the keystroke", function () {
+    this.timeout(120_000);
+    it("a didChange in the document aborts the background run at once, before the next request comes", async () => {
+        const {client} = await TestLspClient.start({settings: {completion: {candidates: 5, maxTokens: 200}}});
+        try {
+            await client.waitForState((s) => s.status === "ready");
+            const uri = "file:///work/typing.ts";
+            const text = "function body() {\n";
+            await client.open(uri, text);
+            await client.complete(uri, endOf(text));
+            // Another document's change leaves the run alone; this document's change stops it (no request in between).
+            await client.open("file:///work/other.ts", "let x = 1;\n");
+            await client.change("file:///work/other.ts", "let x = 12;\n", 2);
+            const untouched = await metrics(client);
+            await client.change(uri, text + "  zq", 2);
+            const m = await metrics(client);
+            assert.equal(untouched.candidateRunsAborted, 0, `another document's change: ${JSON.stringify(untouched)}`);
+            assert.equal(m.candidateRunsAborted, 1, `the background run was aborted by the change alone: ${JSON.stringify(m)}`);
+            const next = await client.complete(uri, endOf(text + "  zq"));
+            assert.ok(next && Array.isArray(next.items));
+            const after = await metrics(client);
+            assert.equal(after.candidateRunsAborted, 1, "counted once");
+            assert.equal(after.maxRunning, 1, "never two generations at once");
+            assert.equal(await client.shutdown(), 0);
+        } finally {
+            if (client.child.exitCode === null) client.kill();
+        }
+    });
+});
+
 describe("distinctCandidates", () => {
     it("drops empty ones and near-duplicates (whitespace, closing punctuation), keeping the order", () => {
         assert.deepEqual(distinctCandidates(["a + b;", "a  +  b;", "", "a + b", "a * b;", "   ", "a * b;)"]), ["a + b;", "a * b;"]);

@@ -76,11 +76,13 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
     }
 
     let generated = 0;
+    let genStarted = 0;
     const decoder = new TokenTextDecoder(model);
     const stops = new StopScanner(options.stops, options.singleLine);
     const ends = endTokens(model);
     /** Takes one generated token: "end" (not taken: the generation ends), "last" (taken, and it ends) or "more". */
     const take = (token: Token): Take => {
+        if (generated === 0) result.firstTokenMs = performance.now() - genStarted;
         if (ends.is(token)) return "end";
         generated++;
         if (options.signal.aborted) {
@@ -94,7 +96,7 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
         options.onText?.(result.text);
         return generated < options.maxTokens && !stops.check(result.text) ? "more" : "last";
     };
-    const genStarted = performance.now();
+    genStarted = performance.now();
     if (drafter && drafter.fits(prompt.length + options.maxTokens)) {
         result.draft = await speculate(sequence, drafter, prompt.at(-1)!, take, () => options.maxTokens - generated);
     } else {

@@ -7,6 +7,7 @@ import type {ServerSettings, ServerState, SystemInfo} from "../../../protocol/ls
 import {branchCandidates} from "./branches";
 import {generate, TokenDrafter} from "./generator";
 import {PromptLookupDrafter, usePromptLookup} from "./promptLookup";
+import {PartTokenCache} from "./partTokens";
 import {identityFromMetadata, ModelIdentity} from "../modelFamily";
 import type {Logger} from "../../log";
 import {LoadedModel, ModelHost} from "./modelHost";
@@ -63,6 +64,8 @@ export class LocalEngine implements Engine {
 export class LocalSession implements ModelSession {
     readonly identity: ModelIdentity;
     private readonly promptLookup = new PromptLookupDrafter();
+    /** The prompt parts that did not change since the last request are not tokenized again (partTokens.ts). */
+    private readonly partTokens = new PartTokenCache((text, special) => this.loaded.model.tokenize(text, special));
 
     /** completionSequence: the shared host gives each window its own (host/sequencePool.ts). */
     constructor(private readonly loaded: LoadedModel, private readonly settings: () => ServerSettings | undefined,
@@ -82,11 +85,15 @@ export class LocalSession implements ModelSession {
         return this.loaded.model.tokenize(text, false).length;
     }
 
-    complete(request: CompletionRequest): Promise<GenerationResult> {
-        return generate(this.completionSequence, this.promptTokens(request), {
+    async complete(request: CompletionRequest): Promise<GenerationResult> {
+        const started = performance.now();
+        const tokens = this.promptTokens(request);
+        const tokenizeMs = performance.now() - started;
+        const result = await generate(this.completionSequence, tokens, {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
             onText: request.onText, drafter: this.drafter()
         });
+        return {...result, tokenizeMs};
     }
 
     alternatives(request: CompletionRequest, count: number): Promise<string[]> {
@@ -100,7 +107,7 @@ export class LocalSession implements ModelSession {
         const bos = model.tokens.bos;
         const tokens: Token[] = bos != null ? [bos] : [];
         // Template parts are tokenized with control tokens parsed; the user's code never is.
-        for (const part of request.prompt.parts) tokens.push(...model.tokenize(part.text, part.special));
+        for (const part of request.prompt.parts) tokens.push(...this.partTokens.tokens(part.text, part.special));
         return tokens;
     }
 
