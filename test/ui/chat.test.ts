@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
+import {LONG_REPLY_QUESTION} from "../support/longChatReply";
 import {chatFrame, keepFailureArtifacts, openWorkbench, pickInQuickInput, quickOpen, runCommand, type Workbench} from "../support/workbench";
 
 const root = repoRoot();
@@ -59,8 +60,7 @@ describe("chat panel in the workbench", function () {
         // test can see that Apply to File leaves the file unsaved.
         server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model,
             "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off",
-            // Replies of 4096 tokens run for many seconds on the tiny model (it rarely samples end-of-turn): the
-            // Stop test always finds its reply still streaming.
+            // Lets the reply to LONG_REPLY_QUESTION run its ~500 tokens (the default 1024 would too; the LSP check uses this).
             "gemmaCode.chat.maxTokens": 4096}});
         wb = await openWorkbench(server, {
             extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
@@ -112,20 +112,18 @@ describe("chat panel in the workbench", function () {
 
     it("streams a reply and stops it", async function () {
         const frame = await chatFrame(wb!.page);
-        await frame.locator("#input").fill("Explain sample.ts briefly.");
+        await frame.locator("#input").fill(LONG_REPLY_QUESTION);
         await frame.locator("#input").press("Enter");
-        await frame.locator(".message.user", {hasText: "Explain sample.ts briefly."}).waitFor({timeout: 30_000});
+        await frame.locator(".message.user", {hasText: LONG_REPLY_QUESTION}).waitFor({timeout: 30_000});
         // The tiny random-weight model writes nonsense, but it streams: wait for the first text of the reply that is
         // still streaming (the view marks it .streaming until the end), then stop it — always.
         const streaming = frame.locator(".message.assistant.streaming");
         await streaming.locator(".body").filter({hasText: /\S/}).waitFor({timeout: 60_000});
-        // KNOWN GAP (see the closing note of 2026-12-01): since the generator's per-token rework the tiny model's
-        // chat replies end after a few dozen tokens, so the reply can finish before Escape lands; Stop is then
-        // checked only when it is still offered. The Stop logic itself is covered by test/unit/chatController.test.ts.
-        if (await frame.locator("#stop").isVisible()) {
-            await frame.locator("#input").press("Escape");
-            await frame.locator(".note.stopped").or(frame.locator("#send")).first().waitFor({timeout: 30_000});
-        }
+        // Stop is offered while the reply streams; the reply to LONG_REPLY_QUESTION runs for hundreds of tokens
+        // (test/lsp/chatReplyLength.test.ts checks that without a browser), so Escape always lands mid-reply.
+        await frame.locator("#stop").waitFor({state: "visible", timeout: 30_000});
+        await frame.locator("#input").press("Escape");
+        await frame.locator(".note.stopped").waitFor({timeout: 30_000});
         await streaming.waitFor({state: "detached", timeout: 30_000});
         await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
         assert.equal(await frame.locator(".note.error").count(), 0, await frame.locator(".note.error").allTextContents()
