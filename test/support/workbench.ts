@@ -99,7 +99,8 @@ export async function pickInQuickInput(page: Page, text: string) {
     const quickInput = page.locator(".quick-input-widget");
     await quickInput.waitFor({state: "visible", timeout: 30_000});
     await page.keyboard.type(text);
-    await quickInput.locator(".monaco-list-row", {hasText: text}).first().click({timeout: 30_000});
+    // Quick Open's file search can take most of a minute on a loaded 2-core machine (seen at load 30).
+    await quickInput.locator(".monaco-list-row", {hasText: text}).first().click({timeout: 90_000});
 }
 
 /** Opens a workspace file with Quick Open (Ctrl+P). */
