@@ -235,7 +235,7 @@ describe("model download against a fake Hugging Face hub", function () {
         hub.fault = undefined;
         await hub.until(() => hub.requests.some((q) => q.kind === "cdn" && q.status === 200));
         // The downloader that arrives after the failure is cancelled before anything else happens to it.
-        await lateDownloadersCancelled();
+        await lateDownloadersCancelled(dir);
         assert.equal(hub.dataRequests().length, 0, "no data requested after giving up");
         assert.deepEqual(files(), []);
     });
