@@ -29,7 +29,8 @@ describe("two VS Code windows share one server", function () {
 
     before(async function () {
         second = await ui.wb.context.newPage();
-        await second.goto(workbenchUrl(ui.server, ui.dev));
+        // The second window loads while the first one starts its extension host: slow on a loaded 2-core machine.
+        await second.goto(workbenchUrl(ui.server, ui.dev), {timeout: 120_000});
     });
 
     after(async function () {
