@@ -16,9 +16,7 @@ const common = {
     target: "node20",
     platform: "node",
     format: "cjs",
-    external: ["vscode", "node-llama-cpp"],
-    // Test hooks (src/chat/testHooks.ts) exist in development builds only; the shipped bundle has none.
-    define: {GEMMA_CODE_TEST_HOOKS: production ? "false" : "true"}
+    external: ["vscode", "node-llama-cpp"]
 };
 
 function listTests(dir) {

@@ -53,7 +53,7 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
     const profile = cpuProf ? path.join(cpuProf, `${name.replace(/\W+/g, "-")}.cpuprofile`) : undefined;
     const {server} = await ServerProcess.start({serverPath: profile ? profiler() : serverPath, clientName: "gemma-code-bench-engine",
         env: {GEMMA_CODE_TRACE: "1", ...(profile ? {GEMMA_CODE_PROFILE: profile, GEMMA_CODE_PROFILED_SERVER: path.resolve(serverPath)} : {})},
-        initializationOptions: {settings: {modelPath, ...settings, completion: {...completion, ...(settings.completion as object)}}}});
+        initializationOptions: {settings: {modelPath, ...settings, completion: {debounceMs: 0, ...completion, ...(settings.completion as object)}}}});
     const ready = await Promise.race([server.waitForState((s) => s.status === "ready" || s.status === "error"),
         server.exited.then((code) => ({status: "error", message: `exited with ${code}: ${server.stderr.join("").slice(-500)}`}))]);
     if (ready.status !== "ready") throw new Error(`${name}: ${ready.message}`);

@@ -13,7 +13,7 @@ import path from "node:path";
 import {CancellationTokenSource} from "vscode-jsonrpc/node";
 import {ServerProcess} from "../common/serverProcess";
 import type {CompletionMetrics, CompletionTrace} from "../protocol/lsp";
-import {AdaptiveDebounce} from "../src/debounce";
+import {AdaptiveDebounce} from "../language-server/completion/debounce";
 import {arg, hasFlag} from "./cliArgs";
 import {loadCorpus, pickLines, rng} from "./corpus";
 import {runQuality} from "./quality";
@@ -86,7 +86,8 @@ async function main() {
 
     const {server} = await ServerProcess.start({
         serverPath: path.join(root, "dist/server.js"), clientName: "gemma-code-bench", env: {GEMMA_CODE_TRACE: "1"},
-        initializationOptions: {settings: {modelPath, threads}}
+        // The server's debounce off: the replay waits like a client (AdaptiveDebounce below), the burst not at all.
+        initializationOptions: {settings: {modelPath, threads, completion: {debounceMs: 0}}}
     });
     const ready = await server.waitForState((s) => s.status === "ready" || s.status === "error");
     if (ready.status !== "ready") throw new Error(ready.message);

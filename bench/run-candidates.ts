@@ -21,7 +21,7 @@ async function main() {
     const corpus = loadCorpus(root);
     // One server (one model, one machine load) whose setting is switched spot by spot.
     const {server} = await ServerProcess.start({serverPath: path.join(root, "dist/server.js"), cwd: root, clientName: "bench-candidates",
-        initializationOptions: {settings: {modelPath}}});
+        initializationOptions: {settings: {modelPath, completion: {debounceMs: 0}}}});
     await server.waitForState((s) => s.status === "ready");
     const samples: Record<number, Sample[]> = {0: [], 1: [], 3: []};
     let version = 1;

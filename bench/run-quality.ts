@@ -124,7 +124,7 @@ async function runBaseline(model: string, cases: MaskedCase[]) {
 async function runServerVariant(model: string, v: ServerVariant, cases: MaskedCase[], sources: SourceFile[]) {
     const {server} = await ServerProcess.start({serverPath: path.join(repoRoot, "dist/server.js"), cwd: repoRoot, clientName: "bench-quality",
         env: {GEMMA_CODE_TRACE: "1"},
-        initializationOptions: {settings: {modelPath: model, completion: {promptStyle: v.style, promptTokens: PROMPT_TOKENS}}}});
+        initializationOptions: {settings: {modelPath: model, completion: {promptStyle: v.style, promptTokens: PROMPT_TOKENS, debounceMs: 0}}}});
     if (hasFlag("--verbose")) server.connection.onNotification("window/logMessage", (m: {message: string}) => console.error(`    [server] ${m.message}`));
     try {
         await server.waitForState((s) => s.status === "ready" || s.status === "error");

@@ -2,7 +2,9 @@
 // so do the LSP-level tests. Nothing from VS Code is involved: this is what any LSP client does.
 import {ChildProcess, spawn} from "node:child_process";
 import {createMessageConnection, MessageConnection, StreamMessageReader, StreamMessageWriter} from "vscode-jsonrpc/node";
-import type {InitializeResult} from "vscode-languageserver-protocol";
+import {
+    ConfigurationRequest, ExitNotification, InitializedNotification, InitializeRequest, type InitializeResult, RegistrationRequest, ShutdownRequest
+} from "vscode-languageserver-protocol";
 import {ServerState, ServerStateNotification} from "../protocol/lsp";
 
 export interface ServerProcessOptions {
@@ -31,8 +33,8 @@ export class ServerProcess {
             this.stateWaiters = this.stateWaiters.filter((w) => (w.predicate(s) ? (w.resolve(s), false) : true));
         });
         // Requests a server may send to its client; answering keeps it from waiting.
-        this.connection.onRequest("client/registerCapability", () => null);
-        this.connection.onRequest("workspace/configuration", () => []);
+        this.connection.onRequest(RegistrationRequest.type, () => undefined);
+        this.connection.onRequest(ConfigurationRequest.type, () => []);
         for (const [method, handler] of Object.entries(handlers)) this.connection.onRequest(method, handler);
         child.stderr!.on("data", (d) => this.stderr.push(String(d)));
         this.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
@@ -44,11 +46,11 @@ export class ServerProcess {
             cwd: options.cwd, env: {...process.env, ...options.env}, stdio: ["pipe", "pipe", "pipe"]
         });
         const server = new ServerProcess(child, options.handlers);
-        const init = await server.connection.sendRequest<InitializeResult>("initialize", {
+        const init = await server.connection.sendRequest(InitializeRequest.type, {
             processId: process.pid, rootUri: null, capabilities: options.capabilities ?? {}, clientInfo: {name: options.clientName},
             initializationOptions: options.initializationOptions
         });
-        await server.connection.sendNotification("initialized", {});
+        await server.connection.sendNotification(InitializedNotification.type, {});
         return {server, init};
     }
 
@@ -61,8 +63,8 @@ export class ServerProcess {
 
     /** shutdown + exit, the way a polite client ends a session; resolves with the process's exit code. */
     async shutdown(): Promise<number | null> {
-        await this.connection.sendRequest("shutdown");
-        await this.connection.sendNotification("exit");
+        await this.connection.sendRequest(ShutdownRequest.type);
+        await this.connection.sendNotification(ExitNotification.type);
         const code = await this.exited;
         this.connection.dispose();
         return code;

@@ -5,6 +5,7 @@
 import type {
     Connection, DidChangeTextDocumentParams, DidOpenTextDocumentParams, NotificationHandler, TextDocuments
 } from "vscode-languageserver";
+import {DidChangeTextDocumentNotification, DidOpenTextDocumentNotification} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import type {Logger} from "./log";
 
@@ -43,8 +44,8 @@ export function guardedDocumentEvents(connection: Connection, log: Logger): Para
             return handler(params);
         };
     return {
-        onDidOpenTextDocument: (h) => connection.onDidOpenTextDocument(guard("textDocument/didOpen", invalidOpen, h)),
-        onDidChangeTextDocument: (h) => connection.onDidChangeTextDocument(guard("textDocument/didChange", invalidChange, h)),
+        onDidOpenTextDocument: (h) => connection.onDidOpenTextDocument(guard(DidOpenTextDocumentNotification.method, invalidOpen, h)),
+        onDidChangeTextDocument: (h) => connection.onDidChangeTextDocument(guard(DidChangeTextDocumentNotification.method, invalidChange, h)),
         onDidCloseTextDocument: (h) => connection.onDidCloseTextDocument(h),
         onWillSaveTextDocument: (h) => connection.onWillSaveTextDocument(h),
         onWillSaveTextDocumentWaitUntil: (h) => connection.onWillSaveTextDocumentWaitUntil(h),

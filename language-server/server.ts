@@ -1,8 +1,8 @@
 // Wires the LSP connection to the inference engine (local or remote, see engine/) and the features. Each feature lives in its own module; this file
 // only routes requests and owns the objects' lifetimes.
 import {
-    CancellationToken, Connection, DidChangeConfigurationNotification, ErrorCodes as JsonRpcErrorCodes, InitializeParams, InitializeResult, MessageType,
-    ProgressType, ResponseError, TextDocuments, TextDocumentSyncKind
+    CancellationToken, ConfigurationRequest, Connection, DidChangeConfigurationNotification, ErrorCodes as JsonRpcErrorCodes, InitializeParams, InitializeResult, MessageType,
+    ProgressType, ResponseError, ShowMessageNotification, TextDocuments, TextDocumentSyncKind
 } from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {
@@ -12,7 +12,6 @@ import {
 } from "../protocol/lsp";
 import {askClient, definitionSnippetsFetcher, LoadProgress, settingsFromConfigurationAnswer} from "./clientAnswers";
 import {guardedDocumentEvents} from "./documentGuard";
-import {clampSettings, withinLimits} from "./settingsLimits";
 import {CompletionService} from "./completion/completionService";
 import {DefinitionSnippets} from "./context/definitionSnippets";
 import {OpenEditorSnippets} from "./context/openEditors";
@@ -23,7 +22,7 @@ import type {TaskRunner} from "./host/windowTasks";
 import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {reviewedVersion, runReview} from "./review/reviewRunner";
-import {mergeSettings, settingsFromInitializationOptions} from "./settings";
+import {applyIncomingSettings, settingsFromInitializationOptions} from "./settings";
 import {runCommitMessage} from "./commitMessage/commitMessage";
 import {editRange, runEdit} from "./edit/edit";
 import {runChat} from "./tasks/chat";
@@ -53,7 +52,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     const onState = (state: ServerState) => {
         // State before `initialized` would be dropped by some clients; it is sent once initialized instead.
         if (!initialized) return;
-        void connection.sendNotification(ServerStateNotification, state);
+        void connection.sendNotification(ServerStateNotification.type, state);
         progress.update(state);
     };
     const engine: Engine = hooks.engine?.(onState) ?? new EngineSwitch(log, onState);
@@ -68,7 +67,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         snippetsFor: async (doc, position) => [...await definitions.forPosition(doc.uri, position),
             ...recentEdits.snippetsFor(doc, documents.all()),
             ...openEditors.snippetsFor(doc, position, documents.all(), recentEdits.editedUris())],
-        onStats: (stats) => void connection.sendNotification(CompletionStatsNotification, stats)
+        onStats: (stats) => void connection.sendNotification(CompletionStatsNotification.type, stats)
     });
 
     const tasks: TaskRunner = hooks.tasks ?? new TaskQueue();
@@ -84,7 +83,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
 
     connection.onInitialize((params: InitializeParams): InitializeResult => {
         // The notes are logged once initialized: clients may drop log messages sent before `initialize` is answered.
-        ({settings, notes: initialNotes} = clampSettings(settingsFromInitializationOptions(params?.initializationOptions)));
+        settings = settingsFromInitializationOptions(params?.initializationOptions, initialNotes);
         const caps = params?.capabilities;
         const declared = (caps?.experimental as Record<string, GemmaClientCapabilities> | undefined)?.[EXPERIMENTAL_CAPABILITY]?.clientCommands;
         client = {
@@ -111,11 +110,11 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         // Dynamic registration gets didChangeConfiguration from clients that only send it when asked.
         void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
         engine.configure(settings);
-        void connection.sendNotification(ServerStateNotification, engine.currentState);
+        void connection.sendNotification(ServerStateNotification.type, engine.currentState);
     });
 
     const applySettings = (incoming: unknown) => {
-        const next = withinLimits(mergeSettings(settings, incoming), log);
+        const next = applyIncomingSettings(settings, incoming, log);
         if (JSON.stringify(next) === JSON.stringify(settings)) return;
         settings = next;
         log.setSecrets([settings.remote.apiKey]);
@@ -127,7 +126,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         const usable = incoming && typeof incoming === "object" && Object.keys(incoming).length > 0;
         // Pull-model clients send an empty notification and expect the server to ask (workspace/configuration).
         if (!usable && client.configuration) {
-            const reply = await askClient(connection, "workspace/configuration", {items: [{section: "gemmaCode"}]}, log);
+            const reply = await askClient(connection, ConfigurationRequest.method, {items: [{section: "gemmaCode"}]}, log);
             const pulled = "answer" in reply ? settingsFromConfigurationAnswer(reply.answer) : undefined;
             if (pulled) applySettings({gemmaCode: pulled});
             else log.debug(`workspace/configuration gave no settings object: ${"error" in reply ? reply.error.message : "an answer of another shape"}`);
@@ -158,7 +157,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     connection.languages.inlineCompletion.on(serving((params, token) =>
         completion.provide(documentOrError(params?.textDocument?.uri), params, token)));
 
-    connection.onRequest(ReviewRequest, serving(async (params, token) => {
+    connection.onRequest(ReviewRequest.type, serving(async (params, token) => {
         const open = documentOrError(params?.textDocument?.uri);
         const version = open.version;
         // `text` (e.g. the staged version) is reviewed instead of the editor's text; comments land where its lines are.
@@ -167,7 +166,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         const started = performance.now();
         const outcome = await tasks.run(token, (signal) => runReview(session, doc, params.range, settings.review.maxLines, signal, log));
-        if (token.isCancellationRequested) throw new ResponseError(-32800, "Review cancelled");
+        if (token.isCancellationRequested) throw new ResponseError(ErrorCodes.RequestCancelled, "Review cancelled");
         // The document may have changed while the model was reviewing: comments follow their lines or go.
         const current = documents.get(doc.uri);
         const comments = current ? reviews.replace(current, reviewedText, outcome.comments, params.range ? outcome.reviewedLines : undefined)
@@ -185,18 +184,18 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
 
     const explain = async (params: ExplainParams, token: CancellationToken, onDelta: (delta: string) => void) => {
         const doc = documentOrError(params?.textDocument?.uri);
-        if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, "gemma/explain needs a range.");
+        if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, `${ExplainRequest.method} needs a range.`);
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         return tasks.run(token, (signal) => runExplain(session, doc, params, settings.chat.maxTokens, signal, onDelta));
     };
-    connection.onRequest(ExplainRequest, serving((params, token) => explain(params, token, partialResults(params?.partialResultToken))));
+    connection.onRequest(ExplainRequest.type, serving((params, token) => explain(params, token, partialResults(params?.partialResultToken))));
 
-    connection.onRequest(ChatRequest, serving(async (params, token) => {
+    connection.onRequest(ChatRequest.type, serving(async (params, token) => {
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         return tasks.run(token, (signal) => runChat(session, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
     }));
 
-    connection.onRequest(EditRequest, serving(async (params, token) => {
+    connection.onRequest(EditRequest.type, serving(async (params, token) => {
         const live = documentOrError(params?.textDocument?.uri);
         // A copy: the range refers to the text as it is now, whatever happens while the request waits.
         const doc = TextDocument.create(live.uri, live.languageId, live.version, live.getText());
@@ -206,7 +205,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
             maxTokens: settings.chat.maxTokens, signal, onDelta: partialResults(params.partialResultToken)}));
     }));
 
-    connection.onRequest(CommitMessageRequest, serving(async (params, token) => {
+    connection.onRequest(CommitMessageRequest.type, serving(async (params, token) => {
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         return tasks.run(token, (signal) => runCommitMessage(session, params, settings.chat.maxTokens, signal,
             partialResults(params?.partialResultToken)));
@@ -231,16 +230,16 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
             if (typeof args.uri !== "string") throw new ResponseError(ErrorCodes.InvalidInput, `${ServerCommands.explain} needs {uri, range}.`);
             const markdown = await explain({textDocument: {uri: args.uri}, range: args.range!, diagnostic: args.diagnostic}, token, () => undefined);
             // Generic clients have no panel for it: the explanation is the result, and a message the editor shows.
-            void connection.sendNotification("window/showMessage", {type: MessageType.Info, message: markdown});
+            void connection.sendNotification(ShowMessageNotification.type, {type: MessageType.Info, message: markdown});
             return markdown;
         }
         throw new ResponseError(ErrorCodes.InvalidInput, `Unknown command ${params?.command}`);
     }));
 
-    connection.onRequest(GetServerStateRequest, serving0(() => engine.currentState));
-    connection.onRequest(GetSystemInfoRequest, serving0(() => engine.systemInfo(settings)));
-    connection.onRequest(GetCompletionMetricsRequest, serving0(() => ({...completion.metrics})));
-    connection.onRequest(GetCompletionTracesRequest, serving0(() => completion.traces));
+    connection.onRequest(GetServerStateRequest.type, serving0(() => engine.currentState));
+    connection.onRequest(GetSystemInfoRequest.type, serving0(() => engine.systemInfo(settings)));
+    connection.onRequest(GetCompletionMetricsRequest.type, serving0(() => ({...completion.metrics})));
+    connection.onRequest(GetCompletionTracesRequest.type, serving0(() => completion.traces));
 
     connection.onShutdown(async () => {
         shutDown = true;

@@ -17,7 +17,10 @@ export interface CompletionStats {
     /** "model": new inference; "cache": answered from the suggestion cache or a typed-ahead suggestion. */
     source: "model" | "cache";
 }
-export const CompletionStatsNotification = new NotificationType<CompletionStats>("gemma/completionStats");
+export namespace CompletionStatsNotification {
+    export const method = "gemma/completionStats" as const;
+    export const type = new NotificationType<CompletionStats>(method);
+}
 
 /**
  * Server → client: snippets of the definitions of symbols near a position, found with the editor's own
@@ -28,7 +31,10 @@ export interface DefinitionSnippetsParams {
     textDocument: TextDocumentIdentifier;
     position: Position;
 }
-export const DefinitionSnippetsRequest = new RequestType<DefinitionSnippetsParams, {label: string; text: string}[], void>("gemma/definitionSnippets");
+export namespace DefinitionSnippetsRequest {
+    export const method = "gemma/definitionSnippets" as const;
+    export const type = new RequestType<DefinitionSnippetsParams, {label: string; text: string}[], void>(method);
+}
 
 /** Counters of the completion pipeline since the server started (for the benchmark and tests). */
 export interface CompletionMetrics {
@@ -66,7 +72,10 @@ export interface CompletionMetrics {
     candidateRunsAborted: number;
     extraCandidates: number;
 }
-export const GetCompletionMetricsRequest = new RequestType0<CompletionMetrics, void>("gemma/completionMetrics");
+export namespace GetCompletionMetricsRequest {
+    export const method = "gemma/completionMetrics" as const;
+    export const type = new RequestType0<CompletionMetrics, void>(method);
+}
 
 /** One completion request as the model saw it, for benchmarks that replay it on the bare engine. */
 export interface CompletionTrace {
@@ -88,4 +97,7 @@ export interface CompletionTrace {
     rawText: string;
 }
 /** The most recent traces (at most 256), oldest first; empty unless the server runs with GEMMA_CODE_TRACE=1. */
-export const GetCompletionTracesRequest = new RequestType0<CompletionTrace[], void>("gemma/completionTraces");
+export namespace GetCompletionTracesRequest {
+    export const method = "gemma/completionTraces" as const;
+    export const type = new RequestType0<CompletionTrace[], void>(method);
+}

@@ -72,17 +72,25 @@ export interface HostInfo {
     sequenceLimit: number;
     socket: string;
 }
-export const HostInfoNotification = new NotificationType<HostInfo>("gemma/hostInfo");
-export const GetHostInfoRequest = new RequestType0<HostInfo, void>("gemma/getHostInfo");
+export namespace HostInfoNotification {
+    export const method = "gemma/hostInfo" as const;
+    export const type = new NotificationType<HostInfo>(method);
+}
+export namespace GetHostInfoRequest {
+    export const method = "gemma/getHostInfo" as const;
+    export const type = new RequestType0<HostInfo, void>(method);
+}
 
 /**
  * Restarts the host for every window: the host says gemma/hostRestarting to all of them, closes their
  * connections and exits; each window then reconnects (the first one starts the new host).
  */
-export const RestartHostRequest = new RequestType0<null, void>("gemma/restartHost");
-export const HostRestartingNotification = new NotificationType<{reason: string}>("gemma/hostRestarting");
+export namespace RestartHostRequest {
+    export const method = "gemma/restartHost" as const;
+    export const type = new RequestType0<null, void>(method);
+}
+export namespace HostRestartingNotification {
+    export const method = "gemma/hostRestarting" as const;
+    export const type = new NotificationType<{reason: string}>(method);
+}
 
-export const HostErrorCodes = {
-    /** No host could be reached or started in time; the message says why (the host log has more). */
-    HostUnavailable: -32010
-} as const;

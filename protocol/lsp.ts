@@ -8,4 +8,5 @@ export * from "./state";
 export * from "./completion";
 export * from "./tasks";
 export * from "./commands";
+export * from "./errors";
 export type {Diagnostic, Position, Range} from "vscode-languageserver-protocol";

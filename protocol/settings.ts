@@ -30,7 +30,7 @@ export interface RemoteSettings {
 
 /**
  * How completion prompts are built. "auto" decides from the model's GGUF metadata (see
- * language-server/completion/modelFamily.ts); the others force a style for models we do not recognise.
+ * language-server/engine/modelFamily.ts); the others force a style for models we do not recognise.
  */
 export type PromptStyle = "auto" | "gemma-chat" | "continuation" | "fim-codegemma" | "fim-qwen" | "fim-starcoder"
     | "fim-deepseek" | "fim-codestral";
@@ -68,6 +68,11 @@ export interface ServerSettings {
         promptLookup: PromptLookupSetting;
         /** Inline suggestions per spot (1-5); the 2nd and later are generated after the first is answered. */
         candidates: number;
+        /**
+         * Base wait after a request of an automatic trigger before it is answered; the server adapts it to the typing
+         * speed (50-600 ms) and a newer request ends the wait of an older one. 0 = no wait.
+         */
+        debounceMs: number;
     };
     chat: {
         /** Longest reply to a chat message or an explanation, in tokens. */
@@ -85,20 +90,8 @@ export interface ServerSettings {
 
 export type PromptLookupSetting = "auto" | "on" | "off";
 
-export const defaultServerSettings: ServerSettings = {
-    engine: "local",
-    remote: {endpoint: "", model: "", apiKey: "", tlsVerify: true, timeoutMs: 30_000},
-    modelPath: "",
-    gpu: "auto",
-    contextSize: 0,
-    threads: 0,
-    completion: {enabled: true, maxTokens: 64, promptTokens: 1536, promptStyle: "auto", draftModelPath: "", draftMaxTokens: 16,
-        draftMinConfidence: 0.6, promptLookup: "auto", candidates: 3},
-    chat: {maxTokens: 1024},
-    review: {maxLines: 3000},
-    readyTimeoutMs: 120_000,
-    unloadAfterMinutes: 0
-};
+/** The defaults: package.json's contributes.configuration (protocol/configuration.ts). */
+export {defaultServerSettings} from "./configuration";
 
 /** initializationOptions of the `initialize` request. */
 export interface InitializationOptions {

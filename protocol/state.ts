@@ -1,4 +1,4 @@
-// The server's model state, the machine it runs on, and the error codes of custom failures.
+// The server's model state and the machine it runs on.
 // Part of the protocol: import it from "protocol/lsp", which re-exports every protocol module.
 import {NotificationType, RequestType0} from "vscode-languageserver-protocol";
 import type {Backend, EngineKind} from "./settings";
@@ -42,10 +42,16 @@ export interface DraftState {
     gpuLayers?: number;
     contextSize?: number;
 }
-export const ServerStateNotification = new NotificationType<ServerState>("gemma/serverState");
+export namespace ServerStateNotification {
+    export const method = "gemma/serverState" as const;
+    export const type = new NotificationType<ServerState>(method);
+}
 
 /** Asks the server for its current state (useful right after connecting). */
-export const GetServerStateRequest = new RequestType0<ServerState, void>("gemma/getServerState");
+export namespace GetServerStateRequest {
+    export const method = "gemma/getServerState" as const;
+    export const type = new RequestType0<ServerState, void>(method);
+}
 
 /** What the machine offers, to recommend a model size before one is downloaded. */
 export interface SystemInfo {
@@ -60,19 +66,8 @@ export interface SystemInfo {
     /** GPU backends this machine's drivers support (node-llama-cpp's getLlamaGpuTypes("supported")), installed or not. */
     gpuTypesSupported?: Backend[];
 }
-export const GetSystemInfoRequest = new RequestType0<SystemInfo, void>("gemma/systemInfo");
+export namespace GetSystemInfoRequest {
+    export const method = "gemma/systemInfo" as const;
+    export const type = new RequestType0<SystemInfo, void>(method);
+}
 
-/** Error codes of custom failures (JSON-RPC server-defined range). */
-export const ErrorCodes = {
-    /** No model configured, or it failed to load; the message says why. */
-    ModelNotReady: -32001,
-    /** The document is unknown to the server (never opened). */
-    UnknownDocument: -32002,
-    /** The request's input is invalid (e.g. a position outside the document). */
-    InvalidInput: -32003,
-    /**
-     * The inference engine failed while answering: the remote server is down, returned an HTTP error, stalled or
-     * sent a malformed stream. The message says which, in one sentence; the next request may succeed.
-     */
-    EngineFailed: -32004
-} as const;

@@ -28,7 +28,10 @@ export interface ReviewResult {
     /** Comments left out because their lines were not in the reviewed code (the note says so too). */
     dropped?: number;
 }
-export const ReviewRequest = new RequestType<ReviewParams, ReviewResult, void>("gemma/review");
+export namespace ReviewRequest {
+    export const method = "gemma/review" as const;
+    export const type = new RequestType<ReviewParams, ReviewResult, void>(method);
+}
 
 export interface ExplainParams {
     textDocument: TextDocumentIdentifier;
@@ -37,7 +40,10 @@ export interface ExplainParams {
     partialResultToken?: string | number;
 }
 /** Streams a markdown explanation and a proposed fix; partial results are strings to append, as for chat. */
-export const ExplainRequest = new ProtocolRequestType<ExplainParams, string, string, void, void>("gemma/explain");
+export namespace ExplainRequest {
+    export const method = "gemma/explain" as const;
+    export const type = new ProtocolRequestType<ExplainParams, string, string, void, void>(method);
+}
 
 // ---- Chat ----
 
@@ -63,12 +69,13 @@ export interface ChatResult {
  * the final result holds the whole reply. Cancelling ($/cancelRequest) stops generation and resolves with the
  * text generated until then (error RequestCancelled only when nothing was generated).
  */
-export const ChatRequest = new ProtocolRequestType<ChatParams, ChatResult, string, void, void>("gemma/chat");
+export namespace ChatRequest {
+    export const method = "gemma/chat" as const;
+    export const type = new ProtocolRequestType<ChatParams, ChatResult, string, void, void>(method);
+}
 
 // ---- Edit with an instruction, commit messages ----
 
-/** Error code of gemma/edit when the document changed inside the range while the model was writing. */
-export const EditConflict = -32010;
 
 export interface EditParams {
     /** `version`, when given, is the version the range refers to: another one is refused with EditConflict. */
@@ -89,7 +96,10 @@ export interface EditResult {
  * Rewrites the range following the instruction. Each `$/progress` value for `partialResultToken` is text to append to
  * the new text so far. Fails with EditConflict when the range itself was edited meanwhile.
  */
-export const EditRequest = new ProtocolRequestType<EditParams, EditResult, string, void, void>("gemma/edit");
+export namespace EditRequest {
+    export const method = "gemma/edit" as const;
+    export const type = new ProtocolRequestType<EditParams, EditResult, string, void, void>(method);
+}
 
 export interface CommitMessageParams {
     /** file: URI of a folder in the git repository whose staged changes are described. */
@@ -102,4 +112,7 @@ export interface CommitMessageResult {
     conventional: boolean;
 }
 /** Writes a commit message for the staged diff; partial results are text to append, as for chat. */
-export const CommitMessageRequest = new ProtocolRequestType<CommitMessageParams, CommitMessageResult, string, void, void>("gemma/commitMessage");
+export namespace CommitMessageRequest {
+    export const method = "gemma/commitMessage" as const;
+    export const type = new ProtocolRequestType<CommitMessageParams, CommitMessageResult, string, void, void>(method);
+}

@@ -1,9 +1,9 @@
 // Starts the Gemma Code language server as a child process and connects VS Code to it with
 // vscode-languageclient. Inline completions arrive through the client's built-in LSP 3.18 inlineCompletion
-// support; the middleware adds per-language switches and the adaptive debounce.
+// support; the middleware adds per-language switches and snoozing (the server debounces, for every LSP client).
 import * as vscode from "vscode";
 import {
-    CloseAction, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
+    CloseAction, DidChangeConfigurationNotification, ErrorAction, LanguageClient, LanguageClientOptions, ServerOptions, State, TransportKind
 } from "vscode-languageclient/node";
 import {
     BACKENDS_DIR_ENV, ClientCommands, CompletionStats, CompletionStatsNotification, DefinitionSnippetsRequest, EXPERIMENTAL_CAPABILITY,
@@ -11,9 +11,8 @@ import {
 } from "../protocol/lsp";
 import {backendsDir} from "./backend/gpuBackendPackage";
 import {HostInfo, HostInfoNotification, HostRestartingNotification, RestartHostRequest} from "../protocol/host";
-import {clientSettings, completionEnabledFor, redactApiKey, serverSettings} from "./config";
+import {completionEnabledFor, redactApiKey, serverSettings} from "./config";
 import {CrashSupervisor} from "./crashSupervisor";
-import {AdaptiveDebounce} from "./debounce";
 import {definitionSnippets} from "./definitions";
 import {confirmHostRestart, currentHostKey, sharedHostServerOptions, usesSharedHost} from "./hostConnection";
 import {completionsSnoozed} from "./snooze";
@@ -23,11 +22,12 @@ export interface ClientEvents {
     onStats(stats: CompletionStats): void;
     /** The shared host says how many windows it serves (never called without one). */
     onHostInfo?(info: HostInfo): void;
+    /** The language server is starting or running (its client takes requests), or it stopped (on purpose, or it died). */
+    onRunning?(running: boolean): void;
 }
 
 export class GemmaClient implements vscode.Disposable {
     private client: LanguageClient | undefined;
-    private readonly debounce = new AdaptiveDebounce(() => clientSettings().debounceMs);
     private readonly crashes = new CrashSupervisor();
     private restartTimer: NodeJS.Timeout | undefined;
     /** True while we stop the server on purpose, so its exit is not taken for a crash. */
@@ -80,30 +80,26 @@ export class GemmaClient implements vscode.Disposable {
                 }
             },
             middleware: {
-                provideInlineCompletionItems: async (document, position, context, token, next) => {
+                // The server waits for the user to pause (completion.debounceMs); VS Code cancels the request
+                // ($/cancelRequest) when the next keystroke comes, which ends that wait.
+                provideInlineCompletionItems: (document, position, context, token, next) => {
                     if (!completionEnabledFor(document.languageId) || completionsSnoozed()) return null;
-                    // Show Next/Previous (an explicit trigger) asks for the other candidates: no typing to wait for.
-                    const wait = context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke ? 0 : this.debounce.next();
-                    // Wait for the user to pause; VS Code cancels this token when the next keystroke comes.
-                    const cancelled = await new Promise<boolean>((resolve) => {
-                        const timer = setTimeout(() => {
-                            sub.dispose();
-                            resolve(false);
-                        }, wait);
-                        const sub = token.onCancellationRequested(() => {
-                            clearTimeout(timer);
-                            resolve(true);
-                        });
-                    });
-                    if (cancelled) return null;
                     return next(document, position, context, token);
                 }
             }
         };
-        this.client = new LanguageClient("gemmaCode", "Gemma Code", serverOptions, clientOptions);
-        this.client.onNotification(ServerStateNotification, (s) => this.events.onState(s));
-        this.client.onNotification(CompletionStatsNotification, (s) => this.events.onStats(s));
-        this.client.onRequest(DefinitionSnippetsRequest, (params) => definitionSnippets(params));
+        const client = this.client = new LanguageClient("gemmaCode", "Gemma Code", serverOptions, clientOptions);
+        // Starting counts: a request sent while the client starts waits for it (as streamRequest's needsStop()).
+        client.onDidChangeState((e) => {
+            if (this.client === client) this.events.onRunning?.(e.newState !== State.Stopped);
+        });
+        this.client.onNotification(ServerStateNotification.type, (s) => {
+            // A server that reports its state runs, whichever of this and the state change comes first.
+            this.events.onRunning?.(true);
+            this.events.onState(s);
+        });
+        this.client.onNotification(CompletionStatsNotification.type, (s) => this.events.onStats(s));
+        this.client.onRequest(DefinitionSnippetsRequest.type, (params) => definitionSnippets(params));
         // Tells the server that this client runs gemmaCode.explain (the chat panel): its code actions may use it.
         this.client.registerFeature({
             fillClientCapabilities: (capabilities) => {
@@ -114,20 +110,21 @@ export class GemmaClient implements vscode.Disposable {
             getState: () => ({kind: "static"}),
             clear: () => undefined
         });
-        this.client.onNotification(HostInfoNotification, (info) => {
+        this.client.onNotification(HostInfoNotification.type, (info) => {
             this.hostInfo = info;
             this.events.onHostInfo?.(info);
         });
-        this.client.onNotification(HostRestartingNotification, () => {
+        this.client.onNotification(HostRestartingNotification.type, () => {
             this.hostRestarting = true;
         });
         await this.client.start();
-        this.events.onState(await this.client.sendRequest(GetServerStateRequest));
+        this.events.onState(await this.client.sendRequest(GetServerStateRequest.type));
     }
 
     /** The server died: requests in flight have already failed; restart with backoff, tell the user once. */
     private onServerClosed() {
         if (this.stopping || this.disposed) return;
+        this.events.onRunning?.(false);
         if (this.hostRestarting) {
             this.hostRestarting = false;
             this.log.info("The shared server is restarting; reconnecting.");
@@ -166,12 +163,15 @@ export class GemmaClient implements vscode.Disposable {
         await this.start();
     }
 
-    /** Pushes the current settings to the server (it reloads the model when the file changed). */
-    async sendSettings() {
+    /**
+     * Pushes the current settings to the server (it reloads the model when the file changed). `mayMoveServer`: the
+     * change touched a setting that chooses the server process (config.ts affectsServerProcess).
+     */
+    async sendSettings(mayMoveServer = true) {
         if (this.client?.state !== State.Running) return;
         // Another model (or sharing switched): this window moves to the host for it, or to a server of its own.
-        if (this.hostKey !== (usesSharedHost() ? currentHostKey() : undefined)) return this.reconnect();
-        await this.client.sendNotification("workspace/didChangeConfiguration", {settings: serverSettings()});
+        if (mayMoveServer && this.hostKey !== (usesSharedHost() ? currentHostKey() : undefined)) return this.reconnect();
+        await this.client.sendNotification(DidChangeConfigurationNotification.type, {settings: serverSettings()});
     }
 
     /** VS Code range → LSP range, through the client's converter (one place that knows both shapes). */
@@ -185,7 +185,7 @@ export class GemmaClient implements vscode.Disposable {
         if (this.hostKey && this.client?.state === State.Running) {
             // The shared host restarts for every window (they all reconnect), after asking when others use it.
             if (!await confirmHostRestart((this.hostInfo?.windows ?? 1) - 1)) return;
-            await this.client.sendRequest(RestartHostRequest).catch((e) => this.log.error(`restart: ${e}`));
+            await this.client.sendRequest(RestartHostRequest.type).catch((e) => this.log.error(`restart: ${e}`));
             return;
         }
         await this.reconnect();
@@ -199,6 +199,7 @@ export class GemmaClient implements vscode.Disposable {
     async stop() {
         const client = this.client;
         this.client = undefined;
+        this.events.onRunning?.(false);
         this.stopping = true;
         try {
             if (client && client.state !== State.Stopped) await client.stop(5000).catch((e) => this.log.error(`stop: ${e}`));

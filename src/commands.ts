@@ -2,34 +2,36 @@
 import * as vscode from "vscode";
 import {setModelPath, storeRemoteApiKey} from "./config";
 import type {GemmaClient} from "./client";
-import type {SystemInfo} from "../protocol/lsp";
+import {always, type CommandFactory} from "./ctx";
+import {Commands, type SystemInfo} from "../protocol/lsp";
 import {offerModelDownload} from "./model/downloadCommand";
 import {formatGB, recommendModel} from "./model/recommend";
 import {snoozeMenuItems} from "./snooze";
 
-export function registerCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
-    return [
-        vscode.commands.registerCommand("gemmaCode.showLog", () => log.show(true)),
-        vscode.commands.registerCommand("gemmaCode.restartServer", async () => {
+/** Commands that work whether or not the language server runs (Restart Server starts it). */
+export function generalCommands(): Record<string, CommandFactory> {
+    return {
+        [Commands.showLog]: always(({log}) => () => log.show(true)),
+        [Commands.restartServer]: always(({client, log}) => async () => {
             log.info("Restarting the language server (user request).");
             await client.restart();
         }),
-        vscode.commands.registerCommand("gemmaCode.selectModelFile", selectModelFile),
-        vscode.commands.registerCommand("gemmaCode.showMenu", async () => {
+        [Commands.selectModelFile]: always(() => selectModelFile),
+        [Commands.showMenu]: always(() => async () => {
             const picks: (vscode.QuickPickItem & {command: string})[] = [
                 ...snoozeMenuItems(),
-                {label: "$(output) Show Log", command: "gemmaCode.showLog"},
-                {label: "$(debug-restart) Restart Server", command: "gemmaCode.restartServer"},
-                {label: "$(file) Select Model File…", command: "gemmaCode.selectModelFile"},
-                {label: "$(cloud-download) Download Model…", command: "gemmaCode.downloadModel"},
-                {label: "$(gear) Settings", command: "gemmaCode.openSettings"}
+                {label: "$(output) Show Log", command: Commands.showLog},
+                {label: "$(debug-restart) Restart Server", command: Commands.restartServer},
+                {label: "$(file) Select Model File…", command: Commands.selectModelFile},
+                {label: "$(cloud-download) Download Model…", command: Commands.downloadModel},
+                {label: "$(gear) Settings", command: Commands.openSettings}
             ];
             const pick = await vscode.window.showQuickPick(picks, {title: "Gemma Code"});
             if (pick) await vscode.commands.executeCommand(pick.command);
         }),
-        vscode.commands.registerCommand("gemmaCode.openSettings",
+        [Commands.openSettings]: always(() =>
             () => vscode.commands.executeCommand("workbench.action.openSettings", "@ext:gemma-code.gemma-code"))
-    ];
+    };
 }
 
 /** Lets the user pick a GGUF file and stores it as the (machine-scoped) model path. */
@@ -59,7 +61,7 @@ export async function offerModelSelection(systemInfo?: () => Promise<SystemInfo 
 
 /** "Set Remote API Key": stores the key in SecretStorage (never in settings) and sends it to the server. */
 export function registerRemoteApiKeyCommand(secrets: vscode.SecretStorage, client: GemmaClient): vscode.Disposable {
-    return vscode.commands.registerCommand("gemmaCode.setRemoteApiKey", async () => {
+    return vscode.commands.registerCommand(Commands.setRemoteApiKey, async () => {
         const key = await vscode.window.showInputBox({
             title: "Gemma Code: API key of the inference server",
             prompt: "Sent as \"Authorization: Bearer …\" to gemmaCode.remote.endpoint. Stored in VS Code's secret storage. Leave empty to remove it.",

@@ -1,21 +1,28 @@
-// The one place that reads Gemma Code's settings. Everything else asks this module, so setting names, defaults
-// and scopes live here and in package.json's "contributes.configuration" only.
+// The one place that reads Gemma Code's settings (after rust-analyzer's editors/code/src/config.ts). Names, defaults
+// and scopes are package.json's "contributes.configuration" only: VS Code fills in the defaults from it, and
+// protocol/configuration.ts lists which settings the server reads and which choose the server process. Nothing
+// here declares a default; the server sanitises every value (language-server/settings.ts).
 import * as vscode from "vscode";
-import {defaultServerSettings, EngineKind, GpuSetting, PromptLookupSetting, PromptStyle, ServerSettings} from "../protocol/lsp";
+import {
+    type ClientSettingKey, contributedDefault, RESTART_SETTING_KEYS, SECTION, SERVER_SETTING_KEYS, setByKey
+} from "../protocol/configuration";
+import {defaultServerSettings, ServerSettings} from "../protocol/lsp";
 import {DEFAULT_REGISTRY} from "./backend/npmRegistry";
-import {DEFAULT_MODEL_URI} from "./model/recommend";
 
-export const SECTION = "gemmaCode";
+export {SECTION};
 
 export interface ClientSettings {
-    /** Base debounce before asking for a completion; the adaptive debounce starts from it. */
-    debounceMs: number;
     /** Per-language switch, like Copilot's: {"*": true, "markdown": false}. */
     enableByLanguage: Record<string, boolean>;
 }
 
 function section() {
     return vscode.workspace.getConfiguration(SECTION);
+}
+
+/** A setting only the extension reads, with package.json's default. */
+function clientSetting<T>(key: ClientSettingKey): T {
+    return section().get<T>(key) as T;
 }
 
 /** The SecretStorage key of the remote engine's API key (never a setting: settings files get shared and synced). */
@@ -42,52 +49,37 @@ export function redactApiKey(text: string): string {
 /** The settings the language server needs (sent in initializationOptions and on every change). */
 export function serverSettings(): ServerSettings {
     const c = section();
-    const d = defaultServerSettings;
-    return {
-        // Machine-scoped in package.json: a workspace cannot send your code to another server.
-        engine: c.get<EngineKind>("engine", d.engine) === "remote" ? "remote" : "local",
-        remote: {
-            endpoint: c.get<string>("remote.endpoint", d.remote.endpoint).trim(),
-            model: c.get<string>("remote.model", d.remote.model).trim(),
-            apiKey: remoteApiKey,
-            tlsVerify: c.get<boolean>("remote.tlsVerify", d.remote.tlsVerify),
-            timeoutMs: d.remote.timeoutMs
-        },
-        // Machine-scoped in package.json: a cloned repository's .vscode/settings.json cannot point it elsewhere.
-        modelPath: expandHome(c.get<string>("modelPath", d.modelPath).trim()),
-        gpu: c.get<GpuSetting>("gpu", d.gpu),
-        contextSize: c.get<number>("contextSize", d.contextSize),
-        threads: c.get<number>("threads", d.threads),
-        readyTimeoutMs: d.readyTimeoutMs,
-        unloadAfterMinutes: c.get<number>("unloadAfterMinutes", d.unloadAfterMinutes),
-        chat: {maxTokens: c.get<number>("chat.maxTokens", d.chat.maxTokens)},
-        review: {maxLines: c.get<number>("review.maxLines", d.review.maxLines)},
-        completion: {
-            enabled: true,
-            maxTokens: c.get<number>("completion.maxTokens", d.completion.maxTokens),
-            promptTokens: c.get<number>("completion.promptTokens", d.completion.promptTokens),
-            promptStyle: c.get<PromptStyle>("completion.promptStyle", d.completion.promptStyle),
-            // Machine-scoped in package.json, like modelPath: it chooses a file to load.
-            draftModelPath: expandHome(c.get<string>("completion.draftModelPath", d.completion.draftModelPath).trim()),
-            draftMaxTokens: d.completion.draftMaxTokens,
-            draftMinConfidence: d.completion.draftMinConfidence,
-            promptLookup: c.get<PromptLookupSetting>("completion.promptLookup", d.completion.promptLookup),
-            candidates: c.get<number>("completion.candidates", d.completion.candidates)
-        }
-    };
+    // What is not a setting (timeouts, draft tuning) keeps the server's default; the rest is read as the user has it.
+    const settings = structuredClone(defaultServerSettings);
+    for (const key of SERVER_SETTING_KEYS) setByKey(settings, key, c.get(key));
+    // engine, remote.*, modelPath and draftModelPath are machine-scoped in package.json: a cloned repository's
+    // .vscode/settings.json cannot send your code to another server or make the server load another file.
+    settings.engine = settings.engine === "remote" ? "remote" : "local";
+    settings.remote.apiKey = remoteApiKey;
+    settings.remote.endpoint = String(settings.remote.endpoint ?? "").trim();
+    settings.remote.model = String(settings.remote.model ?? "").trim();
+    settings.modelPath = expandHome(String(settings.modelPath ?? "").trim());
+    settings.completion.draftModelPath = expandHome(String(settings.completion.draftModelPath ?? "").trim());
+    return settings;
+}
+
+/** Whether a configuration change may need another server process (see RESTART_SETTING_KEYS). */
+export function affectsServerProcess(e: vscode.ConfigurationChangeEvent): boolean {
+    return RESTART_SETTING_KEYS.some((key) => e.affectsConfiguration(`${SECTION}.${key}`));
 }
 
 /** Where GPU backends are downloaded from: an npm registry or a mirror of it (machine-scoped in package.json). */
 export function gpuBackendRegistry(): string {
-    return section().get<string>("gpuBackend.registry", "").trim() || DEFAULT_REGISTRY;
+    return (clientSetting<string>("gpuBackend.registry") ?? "").trim() || DEFAULT_REGISTRY;
+}
+
+/** Whether the window uses the shared host (machine-scoped; see README "Several VS Code windows"). */
+export function sharedServerSetting(): boolean {
+    return clientSetting<boolean>("server.shared");
 }
 
 export function clientSettings(): ClientSettings {
-    const c = section();
-    return {
-        debounceMs: c.get<number>("completion.debounceMs", 150),
-        enableByLanguage: c.get<Record<string, boolean>>("completion.enable", {"*": true})
-    };
+    return {enableByLanguage: clientSetting<Record<string, boolean>>("completion.enable") ?? {}};
 }
 
 export function completionEnabledFor(languageId: string, settings = clientSettings()): boolean {
@@ -96,9 +88,9 @@ export function completionEnabledFor(languageId: string, settings = clientSettin
 }
 
 /** Settings whose change needs the server to be told (all of them live under the section). */
-export function onDidChange(listener: () => void): vscode.Disposable {
+export function onDidChange(listener: (e: vscode.ConfigurationChangeEvent) => void): vscode.Disposable {
     return vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration(SECTION)) listener();
+        if (e.affectsConfiguration(SECTION)) listener(e);
     });
 }
 
@@ -113,9 +105,9 @@ export interface DownloadSettings {
 
 /** Model download settings; machine-scoped in package.json, so a workspace cannot redirect a download. */
 export function downloadSettings(): DownloadSettings {
-    const c = section();
-    const model = c.get<string>("download.model", DEFAULT_MODEL_URI).trim() || DEFAULT_MODEL_URI;
-    return {model, endpoint: c.get<string>("download.endpoint", "").trim(), modelIsDefault: model === DEFAULT_MODEL_URI};
+    const defaultModel = String(contributedDefault("download.model"));
+    const model = (clientSetting<string>("download.model") ?? "").trim() || defaultModel;
+    return {model, endpoint: (clientSetting<string>("download.endpoint") ?? "").trim(), modelIsDefault: model === defaultModel};
 }
 
 /** Stores the model path in the user's (machine-wide) settings, never in the workspace. */

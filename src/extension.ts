@@ -1,24 +1,28 @@
-// Activation: creates the one log, the language client, the status bar and the commands, and owns them all
-// through context.subscriptions so that deactivation disposes everything.
+// Activation: creates the one log, the language client, the status bar and the composition root (ctx.ts) with
+// the commands, and owns them all through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
-import type {HostInfo} from "../protocol/host";
 import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {GpuBackendOffer} from "./backend/gpuBackendOffer";
 import {registerChat, streamRequest} from "./chat";
 import {ConversationHistory, type Conversation} from "./chat/history";
 import {GemmaClient} from "./client";
-import {offerModelSelection, registerCommands, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
+import {generalCommands, offerModelSelection, registerRemoteApiKeyCommand, selectModelFile} from "./commands";
+import {Ctx, type CommandHost} from "./ctx";
 import {registerEditSelection} from "./edit/editSelection";
 import {registerDownloadCommand} from "./model/downloadCommand";
-import {loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
-import {registerExplainCommand} from "./review/explainCommand";
-import {registerReviewCommands} from "./review/reviewCommands";
-import {registerCommitMessage} from "./scm/commitMessage";
+import {affectsServerProcess, loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
+import {explainCommand} from "./review/explainCommand";
+import {reviewCommands} from "./review/reviewCommands";
+import {commitMessageCommand} from "./scm/commitMessage";
 import {registerSnooze} from "./snooze";
 import {StatusBar} from "./statusBar";
 import {showWalkthroughOnFirstRun} from "./walkthrough";
 
-/** What activate() returns, for other extensions (and the extension-host tests, which use only this). */
+/**
+ * What activate() returns, for other extensions: the model's state (to wait for it before asking), the chat history
+ * (to export or search it) and explanations streamed through our client. The extension-host tests use only this; it
+ * exposes no client, test hook or internal object, and what no extension could use (the shared host's info) is gone.
+ */
 export interface GemmaCodeApi {
     /** Resolves when the model is ready; rejects when it fails to load or none is configured. */
     whenModelReady(): Promise<ServerState>;
@@ -27,8 +31,6 @@ export interface GemmaCodeApi {
     state(): ServerState | undefined;
     /** This workspace's chat conversations as History lists them, newest first, with their messages. */
     conversations(): Conversation[];
-    /** What the shared host last said (pid, windows it serves); undefined with a server of this window's own. */
-    hostInfo(): HostInfo | undefined;
     /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
     explain(params: ExplainParams, onDelta: (text: string) => void, signal?: AbortSignal): Promise<string>;
 }
@@ -42,9 +44,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     let state: ServerState | undefined;
     const stateListeners = new Set<(s: ServerState) => void>();
     let offeredModel = false;
-    let hostInfo: HostInfo | undefined;
     let chat: ReturnType<typeof registerChat> | undefined;
     let gpuBackend: GpuBackendOffer | undefined;
+    let ctx: Ctx | undefined;
     const client = new GemmaClient(context, log, {
         onState: (s) => {
             state = s;
@@ -54,22 +56,22 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             if (s.status === "ready" && s.engine !== "remote") gpuBackend?.onModelReady();
             if (s.status === "noModel" && s.engine !== "remote" && !offeredModel) {
                 offeredModel = true;
-                void offerModelSelection(() => client.languageClient?.sendRequest(GetSystemInfoRequest));
+                void offerModelSelection(() => client.languageClient?.sendRequest(GetSystemInfoRequest.type));
             }
             for (const l of stateListeners) l(s);
         },
         onStats: (s) => statusBar.setStats(s),
-        onHostInfo: (info) => {
-            hostInfo = info;
-            statusBar.setShared(info.windows);
-        }
+        onHostInfo: (info) => statusBar.setShared(info.windows),
+        onRunning: (running) => ctx?.setServerRunning(running)
     });
+    ctx = new Ctx(context, log, client, vscodeCommandHost);
     chat = registerChat(context, client, log);
-    context.subscriptions.push(client, chat, ...registerCommands(client, log), ...registerReviewCommands(client, log),
-        registerExplainCommand(client, chat, log), registerEditSelection(client, log), registerCommitMessage(client),
-        ...registerSnooze(context, (until) => statusBar.setSnoozed(until)));
+    const editSelection = registerEditSelection(log);
+    ctx.registerCommands({...generalCommands(), ...reviewCommands(), ...explainCommand(chat), ...editSelection.commands,
+        ...commitMessageCommand()});
+    context.subscriptions.push(ctx, client, chat, editSelection.disposable, ...registerSnooze(context, (until) => statusBar.setSnoozed(until)));
     showWalkthroughOnFirstRun(context);
-    context.subscriptions.push(onDidChange(() => void client.sendSettings()));
+    context.subscriptions.push(onDidChange((e) => void client.sendSettings(affectsServerProcess(e))));
     context.subscriptions.push(registerRemoteApiKeyCommand(context.secrets, client), context.secrets.onDidChange(async (e) => {
         // Another window changed the key: pick it up here too.
         if (e.key !== REMOTE_API_KEY_SECRET) return;
@@ -77,11 +79,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         await client.sendSettings();
     }));
     gpuBackend = new GpuBackendOffer({context, log, restartServer: () => client.restart(),
-        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)});
+        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest.type)});
     context.subscriptions.push(gpuBackend);
     context.subscriptions.push(registerDownloadCommand({
         context, log, selectModelFile,
-        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest)
+        systemInfo: () => client.languageClient?.sendRequest(GetSystemInfoRequest.type)
     }));
 
     try {
@@ -118,13 +120,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             const history = new ConversationHistory(context.workspaceState);
             return history.list().map((c) => history.get(c.id)!).filter(Boolean);
         },
-        hostInfo: () => hostInfo,
         explain: (params, onDelta, signal = new AbortController().signal) => {
             const {partialResultToken: _ignored, ...rest} = params;
-            return streamRequest(client.languageClient, ExplainRequest, rest, onDelta, signal);
+            return streamRequest(client.languageClient, ExplainRequest.type, rest, onDelta, signal);
         }
     };
 }
+
+const vscodeCommandHost: CommandHost = {
+    registerCommand: (id, handler) => vscode.commands.registerCommand(id, handler),
+    setContext: (key, value) => void vscode.commands.executeCommand("setContext", key, value),
+    showNotRunning: (log) => void vscode.window.showErrorMessage("Gemma Code: the language server is not running.", "Show Log")
+        .then((c) => c && log.show())
+};
 
 export function deactivate() {
     // Everything is disposed through context.subscriptions; the client's stop() sends shutdown/exit.

@@ -5,11 +5,11 @@ import * as vscode from "vscode";
 import type {ServerOptions} from "vscode-languageclient/node";
 import {connectToHost} from "../common/hostConnect";
 import {DEFAULT_HOST_IDLE_MS, hostDirectory, hostKey} from "../protocol/host";
-import {SECTION, serverSettings} from "./config";
+import {serverSettings, sharedServerSetting} from "./config";
 
 /** `gemmaCode.server.shared` (machine-scoped), and only for the local engine: a remote one holds no model here. */
 export function usesSharedHost(): boolean {
-    return vscode.workspace.getConfiguration(SECTION).get<boolean>("server.shared", true) && serverSettings().engine === "local";
+    return sharedServerSetting() && serverSettings().engine === "local";
 }
 
 /** The host this window's settings ask for; a change means another model, so another host. */

@@ -1,6 +1,7 @@
 // A failed request (review, chat, explain) told to the user with a way forward: with no model loaded that is
 // Download or Select a model, not only the log.
 import * as vscode from "vscode";
+import {Commands} from "../protocol/lsp";
 import type {GemmaClient} from "./client";
 
 const DOWNLOAD = "Download Model…";
@@ -26,7 +27,7 @@ function noModel(client: GemmaClient) {
 }
 
 function act(choice: string | undefined, log: vscode.LogOutputChannel) {
-    if (choice === DOWNLOAD) void vscode.commands.executeCommand("gemmaCode.downloadModel");
-    else if (choice === SELECT) void vscode.commands.executeCommand("gemmaCode.selectModelFile");
+    if (choice === DOWNLOAD) void vscode.commands.executeCommand(Commands.downloadModel);
+    else if (choice === SELECT) void vscode.commands.executeCommand(Commands.selectModelFile);
     else if (choice === SHOW_LOG) log.show();
 }

@@ -1,7 +1,8 @@
 // Pausing completions without changing settings: "Snooze completions for 30 min" (remembered across reloads, ends
 // by itself), and turning them off or on for the current file's language (gemmaCode.completion.enable, user settings).
 import * as vscode from "vscode";
-import {completionEnabledFor, SECTION} from "./config";
+import {Commands} from "../protocol/lsp";
+import {clientSettings, completionEnabledFor, SECTION} from "./config";
 
 const SNOOZE_KEY = "gemmaCode.snoozedUntil";
 export const SNOOZE_MINUTES = 30;
@@ -26,14 +27,14 @@ export function registerSnooze(context: vscode.ExtensionContext, onChange: (unti
     void set(snoozedUntil > Date.now() ? snoozedUntil : 0);
     return [
         {dispose: () => clearTimeout(timer)},
-        vscode.commands.registerCommand("gemmaCode.snoozeCompletions", () => set(Date.now() + SNOOZE_MINUTES * 60_000)),
-        vscode.commands.registerCommand("gemmaCode.resumeCompletions", () => set(0)),
-        vscode.commands.registerCommand("gemmaCode.toggleLanguageCompletions", async (languageArg?: unknown) => {
+        vscode.commands.registerCommand(Commands.snoozeCompletions, () => set(Date.now() + SNOOZE_MINUTES * 60_000)),
+        vscode.commands.registerCommand(Commands.resumeCompletions, () => set(0)),
+        vscode.commands.registerCommand(Commands.toggleLanguageCompletions, async (languageArg?: unknown) => {
             const languageId = typeof languageArg === "string" ? languageArg : vscode.window.activeTextEditor?.document.languageId;
             if (!languageId) return;
             const config = vscode.workspace.getConfiguration(SECTION);
             const current = config.inspect<Record<string, boolean>>("completion.enable")?.globalValue
-                ?? config.get<Record<string, boolean>>("completion.enable", {"*": true});
+                ?? clientSettings().enableByLanguage;
             const enabled = completionEnabledFor(languageId);
             await config.update("completion.enable", {...current, [languageId]: !enabled}, vscode.ConfigurationTarget.Global);
             void vscode.window.showInformationMessage(`Gemma Code: completions ${enabled ? "off" : "on"} for ${languageId}.`);
@@ -45,12 +46,12 @@ export function registerSnooze(context: vscode.ExtensionContext, onChange: (unti
 export function snoozeMenuItems(): (vscode.QuickPickItem & {command: string})[] {
     const items: (vscode.QuickPickItem & {command: string})[] = completionsSnoozed()
         ? [{label: "$(bell) Resume Completions", description: `snoozed until ${new Date(snoozedUntil).toLocaleTimeString()}`,
-            command: "gemmaCode.resumeCompletions"}]
-        : [{label: `$(bell-slash) Snooze Completions for ${SNOOZE_MINUTES} min`, command: "gemmaCode.snoozeCompletions"}];
+            command: Commands.resumeCompletions}]
+        : [{label: `$(bell-slash) Snooze Completions for ${SNOOZE_MINUTES} min`, command: Commands.snoozeCompletions}];
     const languageId = vscode.window.activeTextEditor?.document.languageId;
     if (languageId) {
         items.push({label: completionEnabledFor(languageId) ? `$(circle-slash) Disable Completions for ${languageId}`
-            : `$(check) Enable Completions for ${languageId}`, command: "gemmaCode.toggleLanguageCompletions"});
+            : `$(check) Enable Completions for ${languageId}`, command: Commands.toggleLanguageCompletions});
     }
     return items;
 }

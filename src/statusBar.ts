@@ -1,6 +1,6 @@
 // The status bar item: model state at a glance, and the speed of the last suggestion (latency, tokens/s).
 import * as vscode from "vscode";
-import type {CompletionStats, ServerState} from "../protocol/lsp";
+import {Commands, type CompletionStats, type ServerState} from "../protocol/lsp";
 
 export class StatusBar implements vscode.Disposable {
     private readonly item = vscode.window.createStatusBarItem("gemmaCode.status", vscode.StatusBarAlignment.Right, 100);
@@ -12,7 +12,7 @@ export class StatusBar implements vscode.Disposable {
 
     constructor() {
         this.item.name = "Gemma Code";
-        this.item.command = "gemmaCode.showMenu";
+        this.item.command = Commands.showMenu;
         this.render();
         this.item.show();
     }

@@ -78,7 +78,7 @@ async function main() {
             chat: {maxTokens: genTokens},
             // The prefix gets 60 % of the completion budget (language-server/completion/prompt.ts) and the
             // suffix is empty here, so this budget gives a prompt of about --prompt-tokens.
-            completion: {enabled: true, maxTokens: genTokens, promptTokens: Math.ceil(promptTokens / 0.6), promptStyle: "auto"}
+            completion: {enabled: true, maxTokens: genTokens, promptTokens: Math.ceil(promptTokens / 0.6), promptStyle: "auto", debounceMs: 0}
         }}
     });
     const stats: CompletionStats[] = [];

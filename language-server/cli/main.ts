@@ -4,6 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import {ChangedFile, gitChanges, stagedText} from "../../common/gitDiff";
+import {DidOpenTextDocumentNotification} from "vscode-languageserver-protocol";
 import {ServerProcess} from "../../common/serverProcess";
 import {ReviewRequest, ReviewResult} from "../../protocol/lsp";
 import {cliEngineSettings, parseTaskArgs, runTask} from "./tasks";
@@ -115,7 +116,7 @@ async function main(argv: string[]): Promise<number> {
         for (const t of targets) {
             const file = path.resolve(root, t.path);
             const uri = `file://${file}`;
-            await server.connection.sendNotification("textDocument/didOpen", {textDocument: {
+            await server.connection.sendNotification(DidOpenTextDocumentNotification.type, {textDocument: {
                 uri, version: 1, languageId: LANGUAGES[path.extname(file).toLowerCase()] ?? "plaintext",
                 text: staged ? await stagedText(root, t.path) : fs.readFileSync(file, "utf8")
             }});

@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
 import {ProgressType} from "vscode-jsonrpc";
+import {DidOpenTextDocumentNotification} from "vscode-languageserver-protocol";
 import {ServerProcess} from "../../common/serverProcess";
 import {CommitMessageRequest, CommitMessageResult, EditRequest, EditResult} from "../../protocol/lsp";
 
@@ -105,7 +106,7 @@ export async function runTask(o: TaskOptions, serverPath: string): Promise<numbe
         }
         const text = fs.readFileSync(file!, "utf8");
         const uri = pathToFileURL(file!).href;
-        await server.connection.sendNotification("textDocument/didOpen", {textDocument: {uri, version: 1, languageId: languageOf(file!), text}});
+        await server.connection.sendNotification(DidOpenTextDocumentNotification.type, {textDocument: {uri, version: 1, languageId: languageOf(file!), text}});
         const lineCount = text.split("\n").length;
         const last = Math.min(o.lines!.last, lineCount);
         const range = {start: {line: o.lines!.first - 1, character: 0}, end: last < lineCount ? {line: last, character: 0}

@@ -5,7 +5,7 @@
 import {fileURLToPath} from "node:url";
 import {ResponseError} from "vscode-languageserver";
 import {git} from "../../common/gitDiff";
-import {CommitMessageParams, CommitMessageResult, ErrorCodes} from "../../protocol/lsp";
+import {CommitMessageParams, CommitMessageRequest, CommitMessageResult, ErrorCodes} from "../../protocol/lsp";
 import type {ModelSession} from "../engine/engine";
 
 const CONVENTIONAL = /^(feat|fix|docs|style|refactor|perf|test|build|ci|chore|revert)(\([^)]*\))?!?: \S/;
@@ -44,7 +44,7 @@ export async function runCommitMessage(session: ModelSession, params: CommitMess
     try {
         cwd = fileURLToPath(params?.rootUri);
     } catch {
-        throw new ResponseError(ErrorCodes.InvalidInput, `gemma/commitMessage needs the file: URI of a folder in a git repository, got ${JSON.stringify(params?.rootUri)}.`);
+        throw new ResponseError(ErrorCodes.InvalidInput, `${CommitMessageRequest.method} needs the file: URI of a folder in a git repository, got ${JSON.stringify(params?.rootUri)}.`);
     }
     const run = (args: string[]) => git(cwd, args).catch((e: Error) => {
         throw new ResponseError(ErrorCodes.InvalidInput, e.message);
@@ -58,7 +58,7 @@ export async function runCommitMessage(session: ModelSession, params: CommitMess
     const budget = session.contextSize - replyTokens - session.countTokens(commitPrompt("", subjects, conventional)) - 64;
     const reply = await session.chat([{role: "user", content: commitPrompt(fitDiff(diff, budget, (s) => session.countTokens(s)), subjects, conventional)}],
         {maxTokens: replyTokens, signal, onDelta});
-    if (signal.aborted && !reply.text) throw new ResponseError(-32800, "Commit message cancelled");
+    if (signal.aborted && !reply.text) throw new ResponseError(ErrorCodes.RequestCancelled, "Commit message cancelled");
     return {message: cleanCommitMessage(reply.text), conventional};
 }
 

@@ -1,4 +1,6 @@
 // Answers textDocument/inlineCompletion. The rules that make it fast and never junk:
+// - debounce: a request of an automatic trigger first waits for the user to pause (debounce.ts, adapted to the typing
+//   speed); a newer request or $/cancelRequest ends the wait, and the request is answered empty, never counted;
 // - latest wins: a new request aborts the one in flight (its prefill included) and waits for it to settle, so
 //   at most one generation runs and no queue builds up;
 // - typed-ahead: if the user types the start of the suggestion on screen, or of the one still streaming, that
@@ -8,9 +10,10 @@ import {CancellationToken, InlineCompletionItem, InlineCompletionList, InlineCom
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {CompletionMetrics, CompletionStats, CompletionTrace, ErrorCodes, ServerSettings} from "../../protocol/lsp";
 import type {Logger} from "../log";
+import {resolvePromptStyle} from "../engine/engine";
 import type {CompletionRequest, Engine, GenerationResult, ModelSession} from "../engine/engine";
 import {withoutControlCharacters} from "./controlChars";
-import {resolvePromptStyle} from "./modelFamily";
+import {AdaptiveDebounce} from "./debounce";
 import {decideMultiline, postprocessCompletion} from "./postprocess";
 import {buildCompletionPrompt, Snippet} from "./prompt";
 import {MoreCandidates} from "./moreCandidates";
@@ -48,13 +51,20 @@ export class CompletionService {
     };
     /** The 2nd, 3rd… candidates, generated after the first is answered (moreCandidates.ts). */
     readonly more = new MoreCandidates(this.metrics);
+    private readonly debounce: AdaptiveDebounce;
+    /** Counts arriving requests; a waiting request that is no longer the latest gives up. */
+    private arrivals = 0;
+    /** Ends the wait of the request that is debouncing, if any. */
+    private endWait: (() => void) | undefined;
 
     constructor(private readonly deps: CompletionDeps) {
         // A model about to be released must have no generation running on its sequences.
         deps.engine.onBeforeUnload(() => this.abortInFlight());
+        this.debounce = new AdaptiveDebounce(() => deps.settings().completion.debounceMs);
     }
 
     async provide(doc: TextDocument, params: InlineCompletionParams, token: CancellationToken): Promise<InlineCompletionList> {
+        if (!await this.waitForPause(params, token)) return {items: []};
         const started = performance.now();
         this.metrics.requests++;
         const settings = this.deps.settings();
@@ -211,6 +221,29 @@ export class CompletionService {
         return {prompt, style};
     }
 
+    /**
+     * Waits before an automatically triggered request (an explicit one, like Show Next, has no typing to wait for).
+     * False when a newer request arrived or the client cancelled meanwhile.
+     */
+    private async waitForPause(params: InlineCompletionParams, token: CancellationToken): Promise<boolean> {
+        const arrival = ++this.arrivals;
+        this.endWait?.();
+        if (params.context?.triggerKind === 1 || this.deps.settings().completion.debounceMs <= 0) return true;
+        const wait = this.debounce.next();
+        await new Promise<void>((resolve) => {
+            const end = () => {
+                clearTimeout(timer);
+                sub.dispose();
+                if (this.endWait === end) this.endWait = undefined;
+                resolve();
+            };
+            const timer = setTimeout(end, wait);
+            const sub = token.onCancellationRequested(end);
+            this.endWait = end;
+        });
+        return arrival === this.arrivals && !token.isCancellationRequested;
+    }
+
     private dropSuperseded(): InlineCompletionList {
         this.metrics.superseded++;
         return {items: []};
@@ -230,7 +263,7 @@ export class CompletionService {
 
     private cancelled(): never {
         this.metrics.cancelled++;
-        throw new ResponseError(-32800, "Request cancelled");
+        throw new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled");
     }
 
     private answer(doc: TextDocument, params: InlineCompletionParams, completion: string | string[] | undefined, started: number,

@@ -10,13 +10,11 @@
 // after the cursor), the prefix, which changes on every keystroke, comes last. The KV cache of everything before
 // the cursor line is then reused while the user types. Window edges snap to multiples of WINDOW_ALIGN lines so
 // they stay put while typing instead of sliding with every character.
-import type {ResolvedPromptStyle} from "./modelFamily";
+import {GEMMA_TURNS, PROMPT_FAMILIES} from "../engine/engine";
+import type {BuiltPrompt, PromptPart, ResolvedPromptStyle, Snippet} from "../engine/engine";
 
-export interface Snippet {
-    /** Where it comes from, e.g. a relative path, shown to the model. */
-    label: string;
-    text: string;
-}
+// The prompt's shape is the engines' contract (engine/engine.ts); the tokens come from the model-family table.
+export type {BuiltPrompt, PromptPart, Snippet} from "../engine/engine";
 
 export interface PromptInput {
     /** Document text before the cursor, and after it. */
@@ -24,28 +22,6 @@ export interface PromptInput {
     suffix: string;
     languageId: string;
     fileName: string;
-    snippets: Snippet[];
-}
-
-export interface PromptPart {
-    text: string;
-    /** Template text whose control-token strings are parsed as tokens; false for the user's code. */
-    special: boolean;
-}
-
-export interface BuiltPrompt {
-    parts: PromptPart[];
-    /** The parts joined, for logs and tests. */
-    text: string;
-    /** Strings that end the completion when the model writes them (the postprocessor cuts them too). */
-    stops: string[];
-    prefixLines: number;
-    suffixLines: number;
-    snippetsUsed: number;
-    /** The windows of code before and after the cursor and the snippets that fit, as put into the prompt (an
-     *  inference server's own fill-in-the-middle endpoint, llama-server's /infill, takes them apart). */
-    prefixText: string;
-    suffixText: string;
     snippets: Snippet[];
 }
 
@@ -70,38 +46,33 @@ export function buildCompletionPrompt(input: PromptInput, style: ResolvedPromptS
     const make = (parts: PromptPart[], stops: string[]): BuiltPrompt =>
         ({...base, parts, text: parts.map((p) => p.text).join(""), stops});
 
+    const family = PROMPT_FAMILIES[style];
+    const stops = [...family.stops];
     switch (style) {
         case "gemma-chat": {
             const context = snippets.flatMap((s) => [code(`Context from \`${s.label}\`:\n\`\`\`${lang}\n${s.text}\n\`\`\`\n`)]);
             return make([
-                t("<start_of_turn>user\n"),
+                t(GEMMA_TURNS.userStart),
                 code(`You complete code. Continue the ${input.languageId} file \`${input.fileName}\` exactly where it stops, `
                     + "and reply with the missing code only.\n"),
                 ...context,
                 code(`The file continues after the cursor with:\n\`\`\`${lang}\n${suffix.text}\n\`\`\``),
-                t("<end_of_turn>\n<start_of_turn>model\n"),
+                t(GEMMA_TURNS.modelStart),
                 code(`\`\`\`${lang}\n${prefix.text}`)
-            ], ["```", "<end_of_turn>"]);
+            ], stops);
         }
         case "continuation":
-            return make([code(snippets.map((s) => `${s.text}\n\n`).join("") + prefix.text)], []);
-        case "fim-codegemma":
-            return make([t("<|fim_prefix|>"), code(prefix.text), t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")],
-                ["<|file_separator|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"]);
-        case "fim-qwen": {
-            const context = snippets.flatMap((s) => [t("<|file_sep|>"), code(`${s.label}\n${s.text}\n`)]);
-            return make([...context, t("<|file_sep|>"), code(`${input.fileName}\n`), t("<|fim_prefix|>"), code(prefix.text),
-                t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")], ["<|endoftext|>", "<|file_sep|>", "<|fim_prefix|>", "<|im_end|>"]);
+            return make([code(snippets.map((s) => `${s.text}\n\n`).join("") + prefix.text)], stops);
+        default: {
+            const fim = family.fim!;
+            // Suffix first (SPM, Codestral): the prefix, which changes while typing, stays last for KV reuse.
+            if (fim.order === "spm") return make([t(fim.suffix), code(suffix.text), t(fim.prefix), code(prefix.text)], stops);
+            // Repository-level formats (Qwen2.5-Coder): each snippet as a file, then the current file's name.
+            const sep = fim.fileSeparator;
+            const files = sep === undefined ? []
+                : [...snippets.flatMap((s) => [t(sep), code(`${s.label}\n${s.text}\n`)]), t(sep), code(`${input.fileName}\n`)];
+            return make([...files, t(fim.prefix), code(prefix.text), t(fim.suffix), code(suffix.text), t(fim.middle!)], stops);
         }
-        case "fim-starcoder":
-            return make([t("<fim_prefix>"), code(prefix.text), t("<fim_suffix>"), code(suffix.text), t("<fim_middle>")],
-                ["<|endoftext|>", "<file_sep>", "<fim_prefix>"]);
-        case "fim-deepseek":
-            return make([t("<｜fim▁begin｜>"), code(prefix.text), t("<｜fim▁hole｜>"), code(suffix.text), t("<｜fim▁end｜>")],
-                ["<｜end▁of▁sentence｜>", "<｜fim▁begin｜>", "<|EOT|>"]);
-        case "fim-codestral":
-            // Suffix first (SPM): the prefix, which changes while typing, stays last for KV reuse.
-            return make([t("[SUFFIX]"), code(suffix.text), t("[PREFIX]"), code(prefix.text)], ["</s>", "[SUFFIX]", "[PREFIX]"]);
     }
 }
 

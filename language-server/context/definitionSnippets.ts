@@ -1,6 +1,7 @@
 // Definitions of the symbols around the cursor, asked of the client (which has the language servers that know
 // them). Completion must not wait on them: each request waits at most WAIT_MS for the answer for its line and
 // otherwise uses what an earlier request on that line fetched. Clients without the method are asked once.
+import {ErrorCodes} from "../../protocol/lsp";
 import type {Snippet} from "../completion/prompt";
 
 const WAIT_MS = 100;
@@ -20,7 +21,7 @@ export class DefinitionSnippets {
         let pending = this.byLine.get(key);
         if (!pending) {
             pending = this.fetch(uri, position).catch((error: {code?: number}) => {
-                if (error?.code === -32601) this.unsupported = true;
+                if (error?.code === ErrorCodes.MethodNotFound) this.unsupported = true;
                 return [];
             });
             this.byLine.set(key, pending);

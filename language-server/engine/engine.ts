@@ -1,6 +1,10 @@
 // The inference engine interface. Completion, review, explain and chat talk to an Engine and the ModelSession it
-// hands out; none of them knows whether the model runs in this process (localEngine.ts, node-llama-cpp) or on an
-// OpenAI-compatible inference server (remoteEngine.ts: llama-server, vLLM, Ollama).
+// hands out; none of them knows whether the model runs in this process (local/localEngine.ts, node-llama-cpp) or on
+// an OpenAI-compatible inference server (remote/remoteEngine.ts: llama-server, vLLM, Ollama).
+//
+// This file is the engine's only door: features (completion/, review/, tasks/, context/, edit/, commitMessage/)
+// import nothing else from engine/ (test/unit/importRules.test.ts checks), and engine/ imports no feature. The
+// model-family table (modelFamily.ts) is re-exported here for the prompt builder and the postprocessor.
 //
 // Lifecycle (Engine): configure() with the settings, whenReady() waits (bounded) for a session, state changes go
 // to the callback given at construction. Work (ModelSession): complete() for inline completion, chat() for chat and
@@ -8,8 +12,42 @@
 // promptly when it fires, with `aborted: true` and the text generated until then.
 import type {CancellationToken} from "vscode-languageserver";
 import type {EngineKind, ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
-import type {ModelIdentity, ResolvedPromptStyle} from "../completion/modelFamily";
-import type {BuiltPrompt} from "../completion/prompt";
+import type {ModelIdentity, ResolvedPromptStyle} from "./modelFamily";
+
+export {
+    CODE_ONLY_SPECIAL_TOKENS, GEMMA_TURNS, identityFromMetadata, PROMPT_FAMILIES, resolvePromptStyle, SPECIAL_TOKENS
+} from "./modelFamily";
+export type {FimTokens, ModelIdentity, PromptFamily, ResolvedPromptStyle} from "./modelFamily";
+
+/** Context from elsewhere (another file, a definition) put into a prompt. */
+export interface Snippet {
+    /** Where it comes from, e.g. a relative path, shown to the model. */
+    label: string;
+    text: string;
+}
+
+export interface PromptPart {
+    text: string;
+    /** Template text whose control-token strings are parsed as tokens; false for the user's code. */
+    special: boolean;
+}
+
+/** A completion prompt, as completion/prompt.ts builds it and both engines send it. */
+export interface BuiltPrompt {
+    parts: PromptPart[];
+    /** The parts joined, for logs and tests. */
+    text: string;
+    /** Strings that end the completion when the model writes them (the postprocessor cuts them too). */
+    stops: string[];
+    prefixLines: number;
+    suffixLines: number;
+    snippetsUsed: number;
+    /** The windows of code before and after the cursor and the snippets that fit, as put into the prompt (an
+     *  inference server's own fill-in-the-middle endpoint, llama-server's /infill, takes them apart). */
+    prefixText: string;
+    suffixText: string;
+    snippets: Snippet[];
+}
 
 /** What one generation did: the text and the numbers the status bar, metrics and logs show. */
 export interface GenerationResult {

@@ -67,7 +67,7 @@ export async function startHost(options: HostOptions): Promise<boolean> {
         sequenceLimit: shared.sequenceLimit, socket: paths.socket});
     const broadcast = () => {
         const now = info();
-        for (const w of windows) void w.connection.sendNotification(HostInfoNotification, now).catch(() => undefined);
+        for (const w of windows) void w.connection.sendNotification(HostInfoNotification.type, now).catch(() => undefined);
     };
     const armIdle = () => {
         clearTimeout(idleTimer);
@@ -102,8 +102,8 @@ export async function startHost(options: HostOptions): Promise<boolean> {
         windows.add(w);
         const served = startServer(w.connection, {engine: (onState) => (w.engine = shared.window(onState)), tasks: w.tasks});
         w.abortCompletions = () => served.completion.abortInFlight();
-        w.connection.onRequest(GetHostInfoRequest, info);
-        w.connection.onRequest(RestartHostRequest, () => {
+        w.connection.onRequest(GetHostInfoRequest.type, info);
+        w.connection.onRequest(RestartHostRequest.type, () => {
             log.info("Restart requested by a window: telling every window, then exiting.");
             setImmediate(() => void stop("restart requested"));
             return null;
@@ -116,7 +116,7 @@ export async function startHost(options: HostOptions): Promise<boolean> {
     const stop = (reason = "idle") => {
         stopping ??= (async () => {
             clearTimeout(idleTimer);
-            for (const w of windows) void w.connection.sendNotification(HostRestartingNotification, {reason}).catch(() => undefined);
+            for (const w of windows) void w.connection.sendNotification(HostRestartingNotification.type, {reason}).catch(() => undefined);
             for (const w of windows) await w.abortCompletions().catch(() => undefined);
             await tasks.abortAll();
             // The model goes before the socket does, so the next host never loads next to this one.

@@ -4,7 +4,7 @@
 // library would end the process when that window's editor exits; the host counts connections instead). The host
 // also learns here when the window is `initialized` (server.ts owns the connection's one onInitialized handler).
 import type net from "node:net";
-import {createConnection, ProposedFeatures} from "vscode-languageserver/node";
+import {createConnection, ExitNotification, InitializedNotification, InitializeRequest, ProposedFeatures} from "vscode-languageserver/node";
 import {DataCallback, Message, MessageReader, SocketMessageReader, SocketMessageWriter} from "vscode-jsonrpc/node";
 
 export function windowConnection(socket: net.Socket, events: {onExit: () => void; onInitialized: () => void}) {
@@ -15,10 +15,10 @@ export function windowConnection(socket: net.Socket, events: {onExit: () => void
         onPartialMessage: inner.onPartialMessage,
         listen: (callback: DataCallback) => inner.listen((message: Message) => {
             const m = message as Message & {method?: string; id?: unknown; params?: {processId?: unknown}};
-            if (m.method === "exit" && m.id === undefined) return events.onExit();
-            if (m.method === "initialize" && m.params && typeof m.params === "object") m.params.processId = null;
+            if (m.method === ExitNotification.method && m.id === undefined) return events.onExit();
+            if (m.method === InitializeRequest.method && m.params && typeof m.params === "object") m.params.processId = null;
             callback(message);
-            if (m.method === "initialized" && m.id === undefined) setImmediate(events.onInitialized);
+            if (m.method === InitializedNotification.method && m.id === undefined) setImmediate(events.onInitialized);
         }),
         dispose: () => inner.dispose()
     };

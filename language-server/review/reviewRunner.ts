@@ -3,7 +3,7 @@
 // constrain), so the answer parses, and validates every line reference against the text that was reviewed.
 import {ResponseError} from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
-import {ErrorCodes, Range, ReviewComment, ReviewSeverity} from "../../protocol/lsp";
+import {ErrorCodes, Range, ReviewComment, ReviewRequest, ReviewSeverity} from "../../protocol/lsp";
 import type {Logger} from "../log";
 import type {ModelSession} from "../engine/engine";
 import {chunkLines, LineSpan} from "./chunking";
@@ -39,7 +39,7 @@ export function reviewSpan(doc: TextDocument, range: Range | undefined): LineSpa
 /** The document to review: the open one, or the same document with `text` (another version of it) when given. */
 export function reviewedVersion(doc: TextDocument, text: unknown): TextDocument {
     if (text === undefined || text === null) return doc;
-    if (typeof text !== "string") throw new ResponseError(ErrorCodes.InvalidInput, "gemma/review: `text` must be a string.");
+    if (typeof text !== "string") throw new ResponseError(ErrorCodes.InvalidInput, `${ReviewRequest.method}: \`text\` must be a string.`);
     return TextDocument.create(doc.uri, doc.languageId, doc.version, text);
 }
 

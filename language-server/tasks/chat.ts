@@ -2,7 +2,7 @@
 // (Gemma's turns for Gemma, which has no system role: instructions are folded into the first user turn). Editor
 // context is attached to the last question and trimmed to the token budget, dropping whole items and reporting them.
 import {ResponseError} from "vscode-languageserver";
-import {ChatParams, ChatResult, ErrorCodes} from "../../protocol/lsp";
+import {ChatParams, ChatRequest, ChatResult, ErrorCodes} from "../../protocol/lsp";
 import type {ChatTurn, ModelSession} from "../engine/engine";
 
 export const CHAT_INSTRUCTIONS = "You are Gemma Code, a concise programming assistant inside the user's editor. "
@@ -20,7 +20,7 @@ export function buildChatPrompt(params: ChatParams, count: (text: string) => num
     const messages = (params.messages ?? []).filter((m) => m && typeof m.content === "string" && (m.role === "user" || m.role === "assistant"));
     const last = messages.at(-1);
     if (!last || last.role !== "user") {
-        throw new ResponseError(ErrorCodes.InvalidInput, "gemma/chat needs messages ending with a user message.");
+        throw new ResponseError(ErrorCodes.InvalidInput, `${ChatRequest.method} needs messages ending with a user message.`);
     }
     let budget = contextSize - replyTokens - count(CHAT_INSTRUCTIONS) - count(last.content) - 64;
 

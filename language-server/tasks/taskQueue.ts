@@ -3,8 +3,7 @@
 // every queued request when the queue is aborted (shutdown, a model switch): they fail at once instead of each
 // running to its end first.
 import {CancellationToken, ResponseError} from "vscode-languageserver";
-
-export const RequestCancelled = -32800;
+import {ErrorCodes} from "../../protocol/lsp";
 
 export class TaskQueue {
     private tail: Promise<unknown> = Promise.resolve();
@@ -23,9 +22,9 @@ export class TaskQueue {
         const epoch = this.epoch;
         const result = this.tail.then(async () => {
             this.pending--;
-            if (token.isCancellationRequested) throw new ResponseError(RequestCancelled, "Request cancelled");
+            if (token.isCancellationRequested) throw new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled");
             if (epoch !== this.epoch) {
-                throw new ResponseError(RequestCancelled, "Request cancelled: the server is shutting down or the model was changed.");
+                throw new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled: the server is shutting down or the model was changed.");
             }
             const controller = new AbortController();
             this.running = controller;

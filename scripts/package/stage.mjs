@@ -37,14 +37,11 @@ export function productionPackages(root) {
         });
 }
 
-/** The manifest as shipped: no scripts, no devDependencies, no commands that only tests use. */
+/** The manifest as shipped: no scripts, no devDependencies (the source has no test commands to drop). */
 function shippedManifest(manifest) {
     const m = structuredClone(manifest);
     delete m.devDependencies;
     delete m.scripts;
-    const isTestCommand = (c) => typeof c?.command === "string" && c.command.startsWith("gemmaCode.test.");
-    m.contributes.commands = m.contributes.commands.filter((c) => !isTestCommand(c));
-    for (const [menu, items] of Object.entries(m.contributes.menus ?? {})) m.contributes.menus[menu] = items.filter((c) => !isTestCommand(c));
     return m;
 }
 

@@ -4,7 +4,7 @@
 // and says so; "Gemma Code: Download GPU Backend" asks again.
 import fs from "node:fs";
 import * as vscode from "vscode";
-import type {SystemInfo} from "../../protocol/lsp";
+import {Commands, type SystemInfo} from "../../protocol/lsp";
 import {gpuBackendRegistry, serverSettings} from "../config";
 import {BackendOffer, backendsDir, backendToOffer} from "./gpuBackendPackage";
 import {fetchPackage, installedPackage} from "./npmRegistry";
@@ -25,7 +25,7 @@ export class GpuBackendOffer implements vscode.Disposable {
     private readonly command: vscode.Disposable;
 
     constructor(private readonly deps: GpuBackendDeps) {
-        this.command = vscode.commands.registerCommand("gemmaCode.downloadGpuBackend", () => this.offer(true));
+        this.command = vscode.commands.registerCommand(Commands.downloadGpuBackend, () => this.offer(true));
     }
 
     /** Called when the local model is ready: offers the backend at most once per window, unless refused before. */

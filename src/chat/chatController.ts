@@ -120,12 +120,6 @@ export class ChatController {
         await this.reply(this.current, produce);
     }
 
-    /** Streams `produce`'s text as Gemma's next reply in the current conversation (no user message first). */
-    async appendReply(produce: ReplyProducer) {
-        this.detachStream();
-        await this.reply(this.current, produce);
-    }
-
     stop() {
         this.stream?.abort.abort();
     }

@@ -12,7 +12,7 @@ export async function sendChat(client: LanguageClient | undefined,
                                request: {messages: ChatMessage[]; context: ContextItem[]},
                                onDelta: (text: string) => void, signal: AbortSignal): Promise<ChatResult> {
     const params = {messages: request.messages, ...(request.context.length ? {context: request.context} : {})};
-    return streamRequest(client, ChatRequest, params, onDelta, signal);
+    return streamRequest(client, ChatRequest.type, params, onDelta, signal);
 }
 
 /** Sends `type` with a fresh partialResultToken, passing each string partial result to onDelta. */

@@ -3,7 +3,7 @@
 import {offerModelAfterFailure} from "../requestErrors";
 import {randomUUID} from "node:crypto";
 import * as vscode from "vscode";
-import type {ChatResult, ServerState} from "../../protocol/lsp";
+import {type ChatResult, Commands, type ServerState} from "../../protocol/lsp";
 import type {GemmaClient} from "../client";
 import {ChatContext} from "./chatContext";
 import {ChatController} from "./chatController";
@@ -13,7 +13,6 @@ import {runCodeAction} from "./codeActions";
 import {trackEditors} from "./editors";
 import {ConversationHistory} from "./history";
 import {Proposals} from "./proposals";
-import {registerChatTestHooks} from "./testHooks";
 
 export {streamRequest} from "./chatSession";
 
@@ -62,12 +61,11 @@ export function registerChat(context: vscode.ExtensionContext, client: GemmaClie
         proposals,
         trackEditors(),
         vscode.window.registerWebviewViewProvider(CHAT_VIEW_ID, provider),
-        vscode.commands.registerCommand("gemmaCode.focusChat", reveal),
-        vscode.commands.registerCommand("gemmaCode.newChat", async () => {
+        vscode.commands.registerCommand(Commands.focusChat, reveal),
+        vscode.commands.registerCommand(Commands.newChat, async () => {
             await chat.newChat();
             await reveal();
-        }),
-        ...registerChatTestHooks(chat, reveal)
+        })
     ];
 
     return {

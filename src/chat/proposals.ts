@@ -2,6 +2,7 @@
 // on the left, the read-only proposal on the right). Nothing changes until the user presses Accept in the diff's
 // title bar, and then only through a WorkspaceEdit: undoable, and the file stays unsaved for the user to save.
 import * as vscode from "vscode";
+import {Commands} from "../../protocol/lsp";
 import {minimalReplacement} from "./textEdits";
 
 export const PROPOSAL_SCHEME = "gemma-proposal";
@@ -24,8 +25,8 @@ export class Proposals implements vscode.Disposable {
                 provideTextDocumentContent: (uri) => this.proposals.get(uri.toString())?.text ?? ""
             }),
             // From the diff's title bar the argument is the proposal's URI; from the palette there is none.
-            vscode.commands.registerCommand("gemmaCode.acceptProposal", (arg?: unknown) => this.accept(this.target(arg))),
-            vscode.commands.registerCommand("gemmaCode.discardProposal", (arg?: unknown) => this.discard(this.target(arg))),
+            vscode.commands.registerCommand(Commands.acceptProposal, (arg?: unknown) => this.accept(this.target(arg))),
+            vscode.commands.registerCommand(Commands.discardProposal, (arg?: unknown) => this.discard(this.target(arg))),
             vscode.workspace.onDidCloseTextDocument((doc) => {
                 if (doc.uri.scheme === PROPOSAL_SCHEME) this.proposals.delete(doc.uri.toString());
             })

@@ -4,9 +4,10 @@
 // file was edited in between, the range is re-based over edits outside it, or the edit is refused.
 import * as vscode from "vscode";
 import {rebaseRange} from "../../common/rebaseRange";
-import {EditConflict, EditRequest, EditResult} from "../../protocol/lsp";
+import {Commands, EditRequest, EditResult, ErrorCodes} from "../../protocol/lsp";
 import {streamRequest} from "../chat";
 import type {GemmaClient} from "../client";
+import type {CommandFactory} from "../ctx";
 
 export const EDIT_SCHEME = "gemma-edit";
 
@@ -21,7 +22,11 @@ interface PendingEdit {
     done: boolean;
 }
 
-export function registerEditSelection(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable {
+/**
+ * The diff content provider and Accept/Reject (registered here), and Edit Selection, which needs the language server
+ * (a factory for ctx.ts).
+ */
+export function registerEditSelection(log: vscode.LogOutputChannel): {disposable: vscode.Disposable; commands: Record<string, CommandFactory>} {
     const edits = new Map<string, PendingEdit>();
     const changed = new vscode.EventEmitter<vscode.Uri>();
     let next = 1;
@@ -67,7 +72,7 @@ export function registerEditSelection(client: GemmaClient, log: vscode.LogOutput
         await vscode.window.showTextDocument(doc, {preview: false});
     };
 
-    const editSelection = async (instructionArg?: unknown) => {
+    const editSelection = (client: GemmaClient) => async (instructionArg?: unknown) => {
         const editor = vscode.window.activeTextEditor;
         if (!editor) return void vscode.window.showWarningMessage("Gemma Code: open a file and select the code to edit.");
         const doc = editor.document;
@@ -94,7 +99,7 @@ export function registerEditSelection(client: GemmaClient, log: vscode.LogOutput
                 (_progress, token) => {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
-                    return streamRequest(client.languageClient, EditRequest,
+                    return streamRequest(client.languageClient, EditRequest.type,
                         {textDocument: {uri: doc.uri.toString(), version: edit.version}, range: client.toProtocolRange(selection), instruction},
                         (delta) => {
                             streamed += delta;
@@ -105,8 +110,8 @@ export function registerEditSelection(client: GemmaClient, log: vscode.LogOutput
         } catch (error) {
             await close(uri);
             const e = error as {code?: number; message?: string};
-            if (e.code === -32800) return;
-            void vscode.window.showErrorMessage(e.code === EditConflict ? `Gemma Code: ${e.message}` : `Gemma Code: the edit failed (${e.message ?? error}).`);
+            if (e.code === ErrorCodes.RequestCancelled) return;
+            void vscode.window.showErrorMessage(e.code === ErrorCodes.EditConflict ? `Gemma Code: ${e.message}` : `Gemma Code: the edit failed (${e.message ?? error}).`);
             return;
         }
         if (!edits.has(uri.toString())) return; // closed meanwhile
@@ -126,7 +131,7 @@ export function registerEditSelection(client: GemmaClient, log: vscode.LogOutput
         else if (choice === "Reject") await close(uri);
     };
 
-    return vscode.Disposable.from(
+    const disposable = vscode.Disposable.from(
         changed,
         vscode.workspace.registerTextDocumentContentProvider(EDIT_SCHEME, {
             onDidChange: changed.event,
@@ -135,11 +140,11 @@ export function registerEditSelection(client: GemmaClient, log: vscode.LogOutput
                 return edit ? proposedText(edit) : "";
             }
         }),
-        vscode.commands.registerCommand("gemmaCode.editSelection", editSelection),
-        vscode.commands.registerCommand("gemmaCode.acceptEdit", (arg?: unknown) => accept(target(arg))),
-        vscode.commands.registerCommand("gemmaCode.rejectEdit", async (arg?: unknown) => {
+        vscode.commands.registerCommand(Commands.acceptEdit, (arg?: unknown) => accept(target(arg))),
+        vscode.commands.registerCommand(Commands.rejectEdit, async (arg?: unknown) => {
             const uri = target(arg);
             if (uri) await close(uri);
         })
     );
+    return {disposable, commands: {[Commands.editSelection]: {enabled: ({client}) => editSelection(client)}}};
 }

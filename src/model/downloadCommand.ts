@@ -4,7 +4,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import * as vscode from "vscode";
-import type {SystemInfo} from "../../protocol/lsp";
+import {Commands, type SystemInfo} from "../../protocol/lsp";
 import {downloadSettings, setModelPath} from "../config";
 import {DownloadCancelledError, DownloadError, downloadHost, downloadModel, formatProgress} from "./downloader";
 import {DEFAULT_MODEL_URI, formatGB, GEMMA2_2B, knownModel, recommendModel} from "./recommend";
@@ -27,7 +27,7 @@ let closing = false;
 export function registerDownloadCommand(deps: DownloadDeps): vscode.Disposable {
     registered = deps;
     closing = false;
-    const command = vscode.commands.registerCommand("gemmaCode.downloadModel", (uri?: unknown) =>
+    const command = vscode.commands.registerCommand(Commands.downloadModel, (uri?: unknown) =>
         typeof uri === "string" && uri.trim() ? downloadAndUse(deps, uri.trim()) : offerModelDownload(deps));
     return new vscode.Disposable(() => {
         command.dispose();

@@ -2,10 +2,10 @@
 // selection. The explanation streams from gemma/explain into the chat panel, where the user can follow up.
 import path from "node:path";
 import * as vscode from "vscode";
-import {Diagnostic, ExplainRequest, Range} from "../../protocol/lsp";
+import {Commands, Diagnostic, ExplainRequest, Range} from "../../protocol/lsp";
 import type {Chat} from "../chat";
 import {streamRequest} from "../chat";
-import type {GemmaClient} from "../client";
+import type {CommandFactory} from "../ctx";
 import {offerModelAfterFailure} from "../requestErrors";
 
 interface ExplainArgs {
@@ -14,8 +14,9 @@ interface ExplainArgs {
     diagnostic?: Diagnostic;
 }
 
-export function registerExplainCommand(client: GemmaClient, chat: Chat, log: vscode.LogOutputChannel): vscode.Disposable {
-    return vscode.commands.registerCommand("gemmaCode.explain", async (args?: ExplainArgs) => {
+/** "Explain with Gemma"; it needs the language server (see ctx.ts). */
+export function explainCommand(chat: Chat): Record<string, CommandFactory> {
+    return {[Commands.explain]: {enabled: ({client, log}) => async (args?: ExplainArgs) => {
         if (!args) {
             const editor = vscode.window.activeTextEditor;
             if (!editor || editor.selection.isEmpty) {
@@ -30,10 +31,10 @@ export function registerExplainCommand(client: GemmaClient, chat: Chat, log: vsc
         await chat.showExplanation(title, (onDelta, token) => {
             const abort = new AbortController();
             token.onCancellationRequested(() => abort.abort());
-            return streamRequest(client.languageClient, ExplainRequest, params, onDelta, abort.signal).catch((error: unknown) => {
+            return streamRequest(client.languageClient, ExplainRequest.type, params, onDelta, abort.signal).catch((error: unknown) => {
                 offerModelAfterFailure(client, log);
                 throw error;
             });
         });
-    });
+    }}};
 }

@@ -3,26 +3,28 @@
 // quick fixes (Apply, Dismiss, Explain) are code actions from the server too.
 import path from "node:path";
 import * as vscode from "vscode";
-import {Range, ReviewRequest, ReviewResult} from "../../protocol/lsp";
+import {Commands, ErrorCodes, Range, ReviewRequest, ReviewResult} from "../../protocol/lsp";
 import {gitChanges, gitRoot, stagedText} from "../../common/gitDiff";
 import {showRequestError} from "../requestErrors";
 import {reviewSummary} from "./reviewSummary";
 import type {GemmaClient} from "../client";
+import type {CommandFactory, Ctx} from "../ctx";
 
-export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutputChannel): vscode.Disposable[] {
-    return [
-        vscode.commands.registerCommand("gemmaCode.reviewFile", async (uri?: vscode.Uri) => {
+/** The review commands; they need the language server (see ctx.ts). */
+export function reviewCommands(): Record<string, CommandFactory> {
+    return {
+        [Commands.reviewFile]: {enabled: ({client, log}: Ctx) => async (uri?: vscode.Uri) => {
             const doc = uri ? await vscode.workspace.openTextDocument(uri) : vscode.window.activeTextEditor?.document;
             if (!doc) return void vscode.window.showInformationMessage("Open a file to review it with Gemma.");
             return reviewDocuments(client, log, `Reviewing ${path.basename(doc.fileName)}`, [{doc}]);
-        }),
-        vscode.commands.registerCommand("gemmaCode.reviewSelection", async () => {
+        }},
+        [Commands.reviewSelection]: {enabled: ({client, log}: Ctx) => async () => {
             const editor = vscode.window.activeTextEditor;
             if (!editor || editor.selection.isEmpty) return void vscode.window.showInformationMessage("Select some code to review it with Gemma.");
             const range = client.toProtocolRange(editor.selection);
             return reviewDocuments(client, log, "Reviewing the selection", [{doc: editor.document, range}]);
-        }),
-        vscode.commands.registerCommand("gemmaCode.reviewChanges", async (staged?: boolean) => {
+        }},
+        [Commands.reviewChanges]: {enabled: ({client, log}: Ctx) => async (staged?: boolean) => {
             const folder = vscode.window.activeTextEditor
                 ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri) : vscode.workspace.workspaceFolders?.[0];
             if (!folder) return void vscode.window.showInformationMessage("Open a folder in a git repository to review its changes.");
@@ -31,7 +33,7 @@ export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutpu
                 const choice = await vscode.window.showInformationMessage(
                     `Review Changes needs a git repository, and ${folder.name} is not in one. Review Current File reviews a whole file.`,
                     "Review Current File");
-                if (choice) await vscode.commands.executeCommand("gemmaCode.reviewFile");
+                if (choice) await vscode.commands.executeCommand(Commands.reviewFile);
                 return;
             }
             if (staged === undefined) {
@@ -64,8 +66,8 @@ export function registerReviewCommands(client: GemmaClient, log: vscode.LogOutpu
                 }
             }
             return reviewDocuments(client, log, `Reviewing ${staged ? "staged" : "working tree"} changes`, targets);
-        })
-    ];
+        }}
+    };
 }
 
 interface ReviewTarget {
@@ -77,8 +79,7 @@ interface ReviewTarget {
 
 async function reviewDocuments(client: GemmaClient, log: vscode.LogOutputChannel, title: string,
                                targets: ReviewTarget[]): Promise<ReviewResult[] | undefined> {
-    const lc = client.languageClient;
-    if (!lc) return void vscode.window.showErrorMessage("Gemma Code: the language server is not running.", "Show Log").then((c) => c && log.show());
+    const lc = client.languageClient!;
     const results: ReviewResult[] = [];
     try {
         await vscode.window.withProgress({location: vscode.ProgressLocation.Notification, title: `Gemma: ${title}`, cancellable: true},
@@ -87,7 +88,7 @@ async function reviewDocuments(client: GemmaClient, log: vscode.LogOutputChannel
                     if (token.isCancellationRequested) break;
                     if (targets.length > 1) progress.report({message: `${i + 1}/${targets.length} ${path.basename(t.doc.fileName)}`, increment: 100 / targets.length});
                     // Cancel in the notification → $/cancelRequest → the server stops generating.
-                    results.push(await lc.sendRequest(ReviewRequest, {textDocument: {uri: t.doc.uri.toString()}, range: t.range, text: t.text}, token));
+                    results.push(await lc.sendRequest(ReviewRequest.type, {textDocument: {uri: t.doc.uri.toString()}, range: t.range, text: t.text}, token));
                 }
             });
     } catch (error) {
@@ -102,6 +103,6 @@ async function reviewDocuments(client: GemmaClient, log: vscode.LogOutputChannel
 }
 
 function isCancelled(error: unknown) {
-    return typeof error === "object" && error !== null && (error as {code?: number}).code === -32800
+    return typeof error === "object" && error !== null && (error as {code?: number}).code === ErrorCodes.RequestCancelled
         || error instanceof vscode.CancellationError;
 }

@@ -3,9 +3,9 @@
 // command). VS Code's git extension gives the repositories and their input boxes; the server runs git itself.
 // Cancel (in the progress notification) stops the model and keeps what was written, or restores the box.
 import * as vscode from "vscode";
-import {CommitMessageRequest} from "../../protocol/lsp";
+import {Commands, CommitMessageRequest, ErrorCodes} from "../../protocol/lsp";
 import {streamRequest} from "../chat";
-import type {GemmaClient} from "../client";
+import type {CommandFactory} from "../ctx";
 
 /** The part of the git extension's API (vscode.git, API version 1) used here. */
 interface GitRepository {
@@ -31,8 +31,9 @@ function pickRepository(api: GitApi, arg: unknown): GitRepository | undefined {
     return api.repositories.find((r) => active?.startsWith(r.rootUri.toString() + "/")) ?? api.repositories[0];
 }
 
-export function registerCommitMessage(client: GemmaClient): vscode.Disposable {
-    return vscode.commands.registerCommand("gemmaCode.writeCommitMessage", async (arg?: unknown) => {
+/** "Write Commit Message"; it needs the language server (see ctx.ts). */
+export function commitMessageCommand(): Record<string, CommandFactory> {
+    return {[Commands.writeCommitMessage]: {enabled: ({client}) => async (arg?: unknown) => {
         const api = await gitApi();
         const repo = api && pickRepository(api, arg);
         if (!repo) return void vscode.window.showWarningMessage("Gemma Code: no git repository is open.");
@@ -44,7 +45,7 @@ export function registerCommitMessage(client: GemmaClient): vscode.Disposable {
                 (_progress, token) => {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
-                    return streamRequest(client.languageClient, CommitMessageRequest, {rootUri: repo.rootUri.toString()}, (delta) => {
+                    return streamRequest(client.languageClient, CommitMessageRequest.type, {rootUri: repo.rootUri.toString()}, (delta) => {
                         streamed += delta;
                         repo.inputBox.value = streamed.trimStart();
                     }, abort.signal);
@@ -52,12 +53,12 @@ export function registerCommitMessage(client: GemmaClient): vscode.Disposable {
             repo.inputBox.value = result.message || previous;
         } catch (error) {
             const e = error as {code?: number; message?: string};
-            if (e.code === -32800) {
+            if (e.code === ErrorCodes.RequestCancelled) {
                 if (!streamed.trim()) repo.inputBox.value = previous;
                 return;
             }
             repo.inputBox.value = previous;
             void vscode.window.showErrorMessage(`Gemma Code: ${e.message ?? error}`);
         }
-    });
+    }}};
 }

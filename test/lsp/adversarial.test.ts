@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {ProgressType} from "vscode-jsonrpc";
+import {ServerCommands} from "../../protocol/lsp";
 import {endOf, TestLspClient} from "../support/lspClient";
 import {tinyModelPath} from "../support/paths";
 
@@ -161,10 +162,10 @@ describe("adversarial client: each defect found, fixed", function () {
 
         let init;
         ({client, init} = await TestLspClient.start({settings: {chat: {maxTokens: 24}}}));
-        assert.deepEqual(init.capabilities.executeCommandProvider?.commands, ["gemma.dismissReviewComment", "gemma.explain"]);
+        assert.deepEqual(init.capabilities.executeCommandProvider?.commands, [ServerCommands.dismissReviewComment, ServerCommands.explain]);
         await client.waitForState((s) => s.status === "ready");
         const explain = (await actionsOf(client)).find((a) => a.title.startsWith("Explain with Gemma"));
-        assert.equal(explain?.command?.command, "gemma.explain", "a generic client gets a command the server executes");
+        assert.equal(explain?.command?.command, ServerCommands.explain, "a generic client gets a command the server executes");
         const shown = new Promise<{message: string}>((r) => client.connection.onNotification("window/showMessage", r));
         const markdown = await client.connection.sendRequest<string>("workspace/executeCommand",
             {command: explain!.command!.command, arguments: explain!.command!.arguments});

@@ -1,6 +1,6 @@
-// The chat UI test presses Stop while the tiny model's reply is still streaming; that needs a reply that does not end
-// by itself within a moment. This checks it without a browser, with the very request the chat panel sends (the
-// question and the attached sample.ts), on the local engine: a reply cut short by the generator (an end or stop
+// Stop on the local engine can only be tested while the tiny model's reply is still streaming; that needs a reply that
+// does not end by itself within a moment. This checks it, with the request the chat panel sends for the question
+// (and the attached sample.ts): a reply cut short by the generator (an end or stop
 // check that fires too early, a lost maxTokens, text dropped while decoding) or by a prompt change fails here.
 import assert from "node:assert/strict";
 import fs from "node:fs";

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
 import {ProgressType} from "vscode-jsonrpc";
-import {CommitMessageResult, EditConflict, EditResult} from "../../protocol/lsp";
+import {CommitMessageResult, EditResult, ErrorCodes} from "../../protocol/lsp";
 import {TestLspClient} from "../support/lspClient";
 
 const TEXT_PARTS = new ProgressType<string>();
@@ -68,7 +68,7 @@ describe("gemma/edit and gemma/commitMessage", function () {
             }).then((r) => ({result: r.result}), (e: {code: number; message: string}) => e);
         await changed;
         assert.ok("code" in outcome, `refused, got ${JSON.stringify(outcome)}`);
-        assert.equal(outcome.code, EditConflict);
+        assert.equal(outcome.code, ErrorCodes.EditConflict);
         assert.match(outcome.message, /changed while Gemma was editing/);
     });
 
@@ -89,7 +89,7 @@ describe("gemma/edit and gemma/commitMessage", function () {
         const uri = "file:///work/version.js";
         await client.open(uri, JS, "javascript", 7);
         await assert.rejects(client.connection.sendRequest("gemma/edit", {textDocument: {uri, version: 6}, range: RANGE, instruction: "x"}),
-            (e: {code: number}) => e.code === EditConflict);
+            (e: {code: number}) => e.code === ErrorCodes.EditConflict);
         await assert.rejects(client.connection.sendRequest("gemma/edit", {textDocument: {uri}, range: RANGE, instruction: " "}),
             (e: {code: number}) => e.code === -32003);
     });

@@ -63,7 +63,7 @@ describe("quality harness", function () {
 
     it("end to end on the tiny model: asks for definitions, opens other editors, and scores raw text of the same generation", async () => {
         const {server} = await ServerProcess.start({serverPath: path.join(repoRoot, "dist/server.js"), clientName: "quality-test",
-            env: {GEMMA_CODE_TRACE: "1"}, initializationOptions: {settings: {modelPath: tinyModelPath}}});
+            env: {GEMMA_CODE_TRACE: "1"}, initializationOptions: {settings: {modelPath: tinyModelPath, completion: {debounceMs: 0}}}});
         try {
             await server.waitForState((s) => s.status === "ready");
             const cases = buildCases(sources, 3).slice(0, 3);

@@ -2,6 +2,7 @@
 // the local engine, and with the remote engine against a real llama-server on loopback serving the same model.
 import assert from "node:assert/strict";
 import {ProgressType} from "vscode-jsonrpc";
+import {ServerCommands} from "../../protocol/lsp";
 import {engineSettings, ENGINES, LlamaServer} from "../support/llamaServer";
 import {CancellationTokenSource, TestLspClient} from "../support/lspClient";
 
@@ -164,6 +165,6 @@ for (const engine of ENGINES) describe(`review, explain and chat over LSP (${eng
         const actions = await client.connection.sendRequest<{title: string; command?: {command: string}}[]>("textDocument/codeAction", {
             textDocument: {uri: "file:///w/actions.ts"}, range: diagnostic.range, context: {diagnostics: [diagnostic]}
         });
-        assert.ok(actions.some((a) => a.title.startsWith("Explain with Gemma") && a.command?.command === "gemma.explain"));
+        assert.ok(actions.some((a) => a.title.startsWith("Explain with Gemma") && a.command?.command === ServerCommands.explain));
     });
 });

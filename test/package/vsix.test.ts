@@ -34,7 +34,14 @@ const ALLOWED: RegExp[] = [
 const FORBIDDEN = [/\.map$/, /\.d\.[cm]?ts$/, /(^|\/)(test|tests|__tests__|__mocks__)\//, /gitRelease\.bundle$/,
     /\.gguf$/, /\/llama\.cpp\//, /cuda|vulkan/i];
 /** Strings of the test hooks that must not be in the shipped bundle. */
-const HOOK_STRINGS = ["gemmaCode.test.", "injectAssistantReply", "GEMMA_CODE_TEST", "gemmaCode.testMode", "lastItems"];
+const HOOK_STRINGS = ["gemmaCode.test.", "injectAssistantReply", "GEMMA_CODE_TEST", "gemmaCode.testMode", "lastItems", "appendReply",
+    "registerChatTestHooks"];
+
+/** What `vsce ls` says the package holds (run in the staged extension folder, as `vsce package` is). */
+function vsceList(): string[] {
+    return execFileSync(process.execPath, [path.join(repoRoot, "node_modules/@vscode/vsce/vsce"), "ls", "--no-yarn"],
+        {cwd: stage, encoding: "utf8"}).trim().split("\n");
+}
 
 function outsideAllowList(files: string[]): string[] {
     return files.filter((f) => !ALLOWED.some((re) => re.test(f)) || FORBIDDEN.some((re) => re.test(f)));
@@ -57,8 +64,7 @@ describe(`the ${TARGET} .vsix`, function () {
     });
 
     it("lists (vsce ls) only files of the allow-list", () => {
-        const listed = execFileSync(process.execPath, [path.join(repoRoot, "node_modules/@vscode/vsce/vsce"), "ls", "--no-yarn"],
-            {cwd: stage, encoding: "utf8"}).trim().split("\n");
+        const listed = vsceList();
         assert.ok(listed.includes("dist/server.js") && listed.includes("node_modules/node-llama-cpp/package.json"), listed.slice(0, 20).join("\n"));
         assert.deepEqual(outsideAllowList(listed), []);
     });
@@ -73,13 +79,23 @@ describe(`the ${TARGET} .vsix`, function () {
     });
 
     it("has no test command or hook in package.json or dist/extension.js", () => {
-        const shipped = vsixFile("extension/package.json");
-        const commands = (JSON.parse(shipped).contributes.commands as {command: string}[]).map((c) => c.command);
-        assert.deepEqual(commands.filter((c) => !/^gemmaCode\.[a-zA-Z]+$/.test(c) || /test/i.test(c)), []);
-        assert.equal(JSON.parse(shipped).scripts, undefined);
-        const bundle = vsixFile("extension/dist/extension.js");
-        assert.deepEqual(HOOK_STRINGS.filter((s) => shipped.includes(s) || bundle.includes(s)), []);
-        assert.doesNotMatch(bundle, /sourceMappingURL/);
+        // The files as `vsce ls` lists them for packing, and as they are inside the .vsix.
+        const listed = vsceList();
+        assert.ok(listed.includes("package.json") && listed.includes("dist/extension.js"), listed.slice(0, 20).join("\n"));
+        const read = (file: string) => [fs.readFileSync(path.join(stage, file), "utf8"), vsixFile(`extension/${file}`)];
+        for (const shipped of read("package.json")) {
+            const manifest = JSON.parse(shipped);
+            const commands = (manifest.contributes.commands as {command: string}[]).map((c) => c.command);
+            assert.deepEqual(commands.filter((c) => !/^gemmaCode\.[a-zA-Z]+$/.test(c) || /test/i.test(c)), []);
+            const menuCommands = Object.values(manifest.contributes.menus as Record<string, {command: string; when?: string}[]>).flat();
+            assert.deepEqual(menuCommands.filter((m) => /test/i.test(`${m.command} ${m.when ?? ""}`)), []);
+            assert.equal(manifest.scripts, undefined);
+            assert.deepEqual(HOOK_STRINGS.filter((s) => shipped.includes(s)), []);
+        }
+        for (const bundle of read("dist/extension.js")) {
+            assert.deepEqual(HOOK_STRINGS.filter((s) => bundle.includes(s)), []);
+            assert.doesNotMatch(bundle, /sourceMappingURL/);
+        }
     });
 
     it(`is under ${MAX_MB} MB`, () => {

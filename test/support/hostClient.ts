@@ -25,8 +25,8 @@ export class HostClient {
     private waiters: (() => void)[] = [];
 
     private constructor(readonly connection: MessageConnection, readonly socket: net.Socket, readonly startedHost: boolean) {
-        connection.onNotification(ServerStateNotification, (s) => this.push(this.states, s));
-        connection.onNotification(HostInfoNotification, (i) => this.push(this.infos, i));
+        connection.onNotification(ServerStateNotification.type, (s) => this.push(this.states, s));
+        connection.onNotification(HostInfoNotification.type, (i) => this.push(this.infos, i));
         connection.onRequest("client/registerCapability", () => null);
         connection.onRequest("workspace/configuration", () => []);
         connection.onRequest("gemma/definitionSnippets", () => []);
@@ -39,7 +39,8 @@ export class HostClient {
             key: keyOf(options.settings), idleMs: options.idleMs, maxSequences: options.maxSequences});
         const client = new HostClient(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), socket, started);
         await client.connection.sendRequest("initialize", {processId: process.pid, rootUri: null, capabilities: {},
-            clientInfo: {name: "gemma-code-host-test"}, initializationOptions: {settings: options.settings}});
+            clientInfo: {name: "gemma-code-host-test"}, initializationOptions: {settings: {...options.settings,
+                completion: {debounceMs: 0, ...options.settings.completion}}}});
         await client.connection.sendNotification("initialized", {});
         return client;
     }
@@ -54,7 +55,7 @@ export class HostClient {
     }
 
     hostInfo(): Promise<HostInfo> {
-        return this.connection.sendRequest(GetHostInfoRequest);
+        return this.connection.sendRequest(GetHostInfoRequest.type);
     }
 
     open(uri: string, text: string, languageId = "typescript") {

@@ -1,5 +1,6 @@
-// The chat question the chat UI test stops while its reply streams, shared with the LSP test that checks that the
-// tiny random-weight model's reply to it is long (test/lsp/chatReplyLength.test.ts).
+// A chat question whose reply on the tiny random-weight model runs for hundreds of tokens, so a Stop after the first
+// streamed text always lands mid-reply (test/lsp/chatReplyLength.test.ts checks it). The chat UI test now gets its
+// replies from a scripted server instead (issue 13c); this is for tests of Stop on the real local engine.
 //
 // Random weights sample <end_of_turn> after a prompt-dependent number of tokens: "Explain sample.ts briefly." with
 // sample.ts attached ends after 20 tokens (~0.2 s), with the generator before and after its per-token rework alike,

@@ -55,7 +55,9 @@ export class TestLspClient {
         const {server, init} = await ServerProcess.start({
             serverPath: options.serverPath ?? path.join(repoRoot, "dist/server.js"), cwd: repoRoot, env: options.env, clientName: "gemma-code-test-client",
             capabilities: options.capabilities, handlers: options.handlers,
-            initializationOptions: options.initializationOptions ?? {settings: {modelPath: tinyModelPath, ...options.settings}}
+            // No debounce unless a test asks for it (test/lsp/debounce.test.ts): the tests time the pipeline itself.
+            initializationOptions: options.initializationOptions ?? {settings: {modelPath: tinyModelPath, ...options.settings,
+                completion: {debounceMs: 0, ...options.settings?.completion}}}
         });
         return {client: new TestLspClient(server), init};
     }

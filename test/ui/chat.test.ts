@@ -1,17 +1,19 @@
 // UI test in plain Node: the chat panel in the real VS Code workbench (code-server) in headless Chromium.
-// Opens the panel, asks a question and stops the streamed reply, streams a hostile reply through the test hook
-// (gemmaCode.test.injectAssistantReply, GEMMA_CODE_TEST=1) and asserts on the webview's real DOM, takes light
-// and dark screenshots, then reloads the window and reopens the conversation from the history.
+// Opens the panel, asks a question and stops the streamed reply, gets a hostile reply and asserts on the webview's
+// real DOM, takes light and dark screenshots, then reloads the window and reopens the conversation from the history.
+// The replies come through the product's own path: the remote engine, pointed at a scripted OpenAI-compatible server
+// in this process (test/support/scriptedInferenceServer.ts) that streams exact text, which no model can be made to.
 //   npx mocha out/test/ui/chat.test.js
 // GEMMA_CODE_EXTENSION_PATH: the extension to load (default: the repository root).
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import {LONG_REPLY_QUESTION} from "../support/longChatReply";
+import {ScriptedInferenceServer, type ScriptedRequest} from "../support/scriptedInferenceServer";
 import {chatFrame, pickInQuickInput, quickOpen, runCommand, startWorkbench} from "../support/workbench";
 
 const MARKER = "HOSTILE-REPLY-MARKER";
-// One line for the input box; the hook turns \n into line breaks.
+/** The chat message that the scripted server answers with HOSTILE. */
+const ASK_HOSTILE = "Reply with the hostile test text.";
 const HOSTILE = [
     `${MARKER} <img src=x onerror="window.__pwned=1">`,
     "<script>window.__pwned=2</script>",
@@ -19,8 +21,30 @@ const HOSTILE = [
     "<iframe src=\"https://evil.example/\"></iframe>",
     "<a href=\"data:text/html,<script>alert(1)</script>\">data</a>",
     "<div onmouseover=\"window.__pwned=4\">hover me</div>",
-    "```ts\\nconst safe: number = 1;\\n```"
-].join("\\n\\n");
+    "```ts\nconst safe: number = 1;\n```"
+].join("\n\n");
+
+/**
+ * The scripted inference server's answers: HOSTILE to ASK_HOSTILE, in pieces like a model's; any other chat message
+ * gets words until the client closes the stream (Stop); inline completions get nothing.
+ */
+async function answer(write: (data: string) => boolean, request: ScriptedRequest) {
+    const delta = (content: string, finish: string | null = null) => JSON.stringify({choices: [{delta: {content}, finish_reason: finish}]});
+    if (request.url !== "/v1/chat/completions") {
+        write(JSON.stringify({choices: [{text: "", finish_reason: "stop"}]}));
+        write("[DONE]");
+        return;
+    }
+    const messages = (request.body as {messages?: {role: string; content: string}[]} | undefined)?.messages ?? [];
+    if (messages.at(-1)?.content.includes(ASK_HOSTILE)) {
+        for (const piece of HOSTILE.match(/[\s\S]{1,24}/g) ?? []) write(delta(piece));
+        write(delta("", "stop"));
+        write("[DONE]");
+        return;
+    }
+    // A reply that streams until Stop closes it: 20 words a second.
+    while (write(delta("word "))) await new Promise((r) => setTimeout(r, 50));
+}
 
 /** In the browser: anything in the conversation that could run script or load something. */
 function findExecutable(): string[] {
@@ -43,17 +67,24 @@ function findExecutable(): string[] {
 describe("chat panel in the workbench", function () {
     // 2 cores: workbench ~7 s, extension ~12 s, tiny model ~1 s; a reload costs the same again; CI is slower.
     this.timeout(300_000);
-    const ui = startWorkbench({
+    let inference: ScriptedInferenceServer | undefined;
+    const dialogs: string[] = [];
+
+    before(async function () {
+        inference = await ScriptedInferenceServer.start();
+        inference.script = answer;
+    });
+    after(async function () {
+        await inference?.close();
+    });
+    const ui = startWorkbench(() => ({
         artifactsPrefix: "chat",
         // The theme goes in before the start: rewriting settings.json as the page loads can cost the extension
-        // its first read of gemmaCode.modelPath. VS Code for the Web saves after a delay by default; off, the
-        // test can see that Apply to File leaves the file unsaved.
-        userSettings: {"workbench.colorTheme": "Default Light Modern", "files.autoSave": "off",
-            // Lets the reply to LONG_REPLY_QUESTION run its ~500 tokens (the default 1024 would too; the LSP check uses this).
-            "gemmaCode.chat.maxTokens": 4096},
-        extensionEnvironment: {GEMMA_CODE_TEST: "1"}
-    });
-    const dialogs: string[] = [];
+        // its first read of its settings. VS Code for the Web saves after a delay by default; off, the
+        // test can see that Apply to File leaves the file unsaved. No model: the remote engine answers.
+        userSettings: {"gemmaCode.modelPath": undefined, "gemmaCode.engine": "remote", "gemmaCode.remote.endpoint": inference!.url,
+            "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off"}
+    }));
 
     before(async function () {
         ui.page.on("dialog", (d) => {
@@ -90,18 +121,18 @@ describe("chat panel in the workbench", function () {
 
     it("streams a reply and stops it", async function () {
         const frame = await chatFrame(ui.page);
-        await frame.locator("#input").fill(LONG_REPLY_QUESTION);
+        await frame.locator("#input").fill("Explain sample.ts briefly.");
         await frame.locator("#input").press("Enter");
-        await frame.locator(".message.user", {hasText: LONG_REPLY_QUESTION}).waitFor({timeout: 30_000});
-        // The tiny random-weight model writes nonsense, but it streams: wait for the first text of the reply that is
-        // still streaming (the view marks it .streaming until the end), then stop it — always.
+        await frame.locator(".message.user", {hasText: "Explain sample.ts briefly."}).waitFor({timeout: 30_000});
+        // The scripted server streams this reply until it is stopped: wait for its first text (the view marks it
+        // .streaming until the end), then stop it.
         const streaming = frame.locator(".message.assistant.streaming");
         await streaming.locator(".body").filter({hasText: /\S/}).waitFor({timeout: 60_000});
-        // Stop is offered while the reply streams; the reply to LONG_REPLY_QUESTION runs for hundreds of tokens
-        // (test/lsp/chatReplyLength.test.ts checks that without a browser), so Escape always lands mid-reply.
+        const closed = inference!.nextStreamDoneOf("/v1/chat/completions");
         await frame.locator("#stop").waitFor({state: "visible", timeout: 30_000});
         await frame.locator("#input").press("Escape");
         await frame.locator(".note.stopped").waitFor({timeout: 30_000});
+        assert.equal((await closed).closedByClient, true, "Stop closed the inference server's stream");
         await streaming.waitFor({state: "detached", timeout: 30_000});
         await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
         assert.equal(await frame.locator(".note.error").count(), 0, await frame.locator(".note.error").allTextContents()
@@ -110,10 +141,9 @@ describe("chat panel in the workbench", function () {
 
     it("renders a hostile reply without running anything", async function () {
         const page = ui.page;
-        await runCommand(page, "Gemma Code: Test Hook: Inject Assistant Reply");
-        await page.locator(".quick-input-widget input").fill(HOSTILE);
-        await page.keyboard.press("Enter");
         const frame = await chatFrame(page);
+        await frame.locator("#input").fill(ASK_HOSTILE);
+        await frame.locator("#input").press("Enter");
         await frame.locator(".message.assistant", {hasText: MARKER}).waitFor({timeout: 30_000});
         await frame.locator("#send").waitFor({state: "visible", timeout: 30_000});
         await frame.locator(".message.assistant", {hasText: "hover me"}).hover();

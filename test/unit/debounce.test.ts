@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {AdaptiveDebounce} from "../../src/debounce";
+import {AdaptiveDebounce} from "../../language-server/completion/debounce";
 
 describe("adaptive debounce", () => {
     it("starts at the base delay and grows for fast typists, within bounds", () => {

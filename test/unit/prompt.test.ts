@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import {identityFromMetadata, resolvePromptStyle} from "../../language-server/completion/modelFamily";
+import {identityFromMetadata, resolvePromptStyle} from "../../language-server/engine/modelFamily";
 import {buildCompletionPrompt, pickSnippets, prefixWindow, suffixWindow} from "../../language-server/completion/prompt";
 
 // A stand-in tokenizer for pure prompt logic: one token per 4 characters (the real one is tested at LSP level).

@@ -3,33 +3,12 @@
 import {BACKTICK, firstNonBlankLineStart, FULLWIDTH_PIPE, isBlankRange, isIdentChar, isSpace, LBRACKET, LT, NEWLINE,
     PIPE} from "./text";
 import {type LanguageRules, rulesFor} from "./languages";
+import {CODE_ONLY_SPECIAL_TOKENS, SPECIAL_TOKENS} from "../../engine/engine";
 
-/**
- * Control tokens of the model families we prompt (and of chat templates) that must never reach the editor.
- * Gemma's own come first; the others leak when a user points the server at a different GGUF.
- */
-export const STOP_TOKENS: readonly string[] = [
-    // Gemma / CodeGemma
-    "<end_of_turn>", "<start_of_turn>", "<eos>", "<bos>", "<|file_separator|>",
-    "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>",
-    // Qwen, ChatML, Llama 3, Phi
-    "<|endoftext|>", "<|im_start|>", "<|im_end|>", "<|fim_pad|>", "<|file_sep|>", "<|repo_name|>",
-    "<|eot_id|>", "<|end_of_text|>", "<|start_header_id|>", "<|end|>",
-    // StarCoder (and chat models that echo the FIM markers as XML-ish tags)
-    "<fim_prefix>", "<fim_suffix>", "<fim_middle>", "<fim_pad>", "<file_sep>",
-    "</fim_prefix>", "</fim_suffix>", "</fim_middle>",
-    // DeepSeek Coder (full-width bars and U+2581)
-    "<｜fim▁begin｜>", "<｜fim▁hole｜>", "<｜fim▁end｜>", "<｜end▁of▁sentence｜>", "<｜begin▁of▁sentence｜>",
-    // Codestral / Mistral, CodeLlama
-    "<|EOT|>", "[SUFFIX]", "[PREFIX]", "[MIDDLE]", "[INST]", "[/INST]", "<EOT>"
-];
-
-/**
- * Real tags in markup (`</s>` is strikethrough; XML may have any element), so stop signals only elsewhere:
- * Llama 2 / Mistral's end of sequence and StarCoder's metadata. (StarCoder's `<filename>` is left out
- * entirely: usage strings such as "usage: tool <filename>" are code.)
- */
-export const CODE_ONLY_STOP_TOKENS: readonly string[] = ["</s>", "<reponame>", "<gh_stars>"];
+/** Control tokens of every model family (the family table's, in its order) that must never reach the editor. */
+export const STOP_TOKENS: readonly string[] = Object.values(SPECIAL_TOKENS).flat();
+/** Real tags in markup (`</s>`), so stop signals only in code (see CODE_ONLY_SPECIAL_TOKENS). */
+export const CODE_ONLY_STOP_TOKENS: readonly string[] = CODE_ONLY_SPECIAL_TOKENS;
 
 export function escapeRegExp(s: string): string {
     return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

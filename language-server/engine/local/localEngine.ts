@@ -7,7 +7,7 @@ import type {ServerSettings, ServerState, SystemInfo} from "../../../protocol/ls
 import {branchCandidates} from "./branches";
 import {generate, TokenDrafter} from "./generator";
 import {PromptLookupDrafter, usePromptLookup} from "./promptLookup";
-import {identityFromMetadata, ModelIdentity} from "../../completion/modelFamily";
+import {identityFromMetadata, ModelIdentity} from "../modelFamily";
 import type {Logger} from "../../log";
 import {LoadedModel, ModelHost} from "./modelHost";
 import {generateReply} from "./chatGeneration";

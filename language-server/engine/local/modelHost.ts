@@ -103,7 +103,7 @@ export class ModelHost {
         const giveUp = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new ResponseError(ErrorCodes.ModelNotReady,
                 `The model is still loading after ${Math.round(timeoutMs / 1000)} s; try again when the status bar says ready.`)), timeoutMs);
-            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(-32800, "Request cancelled")));
+            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled")));
         });
         try {
             return await Promise.race([load.promise, giveUp]);

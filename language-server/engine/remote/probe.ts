@@ -1,6 +1,6 @@
 // Probing an inference server: GET /health, /v1/models, /props (llama-server only) and POST /tokenize tell what
 // kind of server it is, which model it serves, how big its context is and how many characters a token holds.
-import type {ModelIdentity} from "../../completion/modelFamily";
+import {architectureFromName, type ModelIdentity} from "../modelFamily";
 import type {Logger} from "../../log";
 import {displayOrigin, HttpTarget, RemoteError, requestJson, sleep, statusError} from "./http";
 
@@ -105,8 +105,7 @@ export async function probeServer(target: HttpTarget, configuredModel: string, s
 
     const name = `${displayName} ${requestModel}`;
     const identity: ModelIdentity = {
-        // Only the family matters here (modelFamily.ts treats every gemma* architecture alike: Gemma 2 and 3).
-        architecture: /gemma[-_ ]?3/i.test(name) ? "gemma3" : /gemma/i.test(name) ? "gemma2" : /starcoder2/i.test(name) ? "starcoder2" : undefined,
+        architecture: architectureFromName(name),
         name: displayName,
         basename: requestModel,
         // An OpenAI-compatible server that serves chat has a template; llama-server says whether the GGUF has one.

@@ -102,7 +102,7 @@ export class RemoteEngine implements Engine {
         const giveUp = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new ResponseError(ErrorCodes.ModelNotReady,
                 `The inference server at ${conn.origin} is not ready after ${Math.round(timeoutMs / 1000)} s: ${this.state.message}`)), timeoutMs);
-            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(-32800, "Request cancelled")));
+            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled")));
         });
         try {
             return await Promise.race([conn.probing!, giveUp]);

@@ -2,11 +2,11 @@
 // llama-server), chat and explain (/v1/chat/completions, or the server's own chat template on llama-server), JSON
 // answers for review (a grammar on llama-server, response_format elsewhere, the schema in the prompt as a fallback).
 // Each answer is one stream (openaiStream.ts); a failure that means the server is gone is reported to the engine.
-import type {PromptPart} from "../../completion/prompt";
 import type {Logger} from "../../log";
 import {
-    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, shouldStop
+    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, PromptPart, shouldStop
 } from "../engine";
+import {defangSpecials} from "../modelFamily";
 // node-llama-cpp's JSON-schema-to-GBNF generator (pure JavaScript, bundled by esbuild; the package's exports do not
 // name it): the remote engine sends llama-server the very grammar the local engine uses.
 import {getGbnfGrammarForGbnfJsonSchema} from "../../../node_modules/node-llama-cpp/dist/utils/gbnfJson/getGbnfGrammarForGbnfJsonSchema.js";
@@ -17,22 +17,14 @@ import type {ServerInfo} from "./probe";
 /** GBNF: any text that is valid UTF-8 (see extras()). */
 const VALID_UTF8_GRAMMAR = "root ::= [^\\x00]*";
 
-/**
- * Strings that look like control tokens, in the user's code: servers parse them as special tokens in a prompt
- * string (the local engine tokenizes code without parsing them), so a file containing "<end_of_turn>" could end the
- * prompt. A zero-width space after the "<" keeps them text.
- */
-const SPECIAL_LIKE = /<(?=(?:start_of_turn|end_of_turn|bos|eos|pad|unk|mask|file_sep|fim_[a-z]+)>)|<(?=\|[a-z_]{2,30}\|>)|<(?=｜[^｜\n]{1,30}｜>)|\[(?=(?:SUFFIX|PREFIX|MIDDLE)\])/g;
-
 export function renderPromptText(parts: PromptPart[]): string {
     return parts.map((p) => p.special ? p.text : defangSpecials(p.text)).join("");
 }
 
-export function defangSpecials(text: string): string {
-    return text.replace(SPECIAL_LIKE, (m) => `${m}\u200b`);
-}
-
-/** Gemma has no system role and needs strictly alternating turns: fold and merge, which suits every model. */
+/**
+ * Gemma has no system role (GEMMA_TURNS.systemRole) and needs strictly alternating turns: fold and merge, which suits
+ * every model.
+ */
 export function toServerMessages(history: ChatTurn[]): {role: "user" | "assistant"; content: string}[] {
     const system = history.filter((t) => t.role === "system").map((t) => t.content).join("\n\n");
     const out: {role: "user" | "assistant"; content: string}[] = [];

@@ -1,5 +1,6 @@
-// Adaptive debounce for completion requests. Fast typists get a longer wait (no request per keystroke that would
-// only be cancelled), and a pause after typing gets a suggestion quickly. Like Tabby's, bounded to a range.
+// Adaptive debounce for completion requests, in the server so that every LSP client gets it (completionService.ts).
+// Fast typists get a longer wait (no generation per keystroke that would only be cancelled), and a pause after
+// typing gets a suggestion quickly. Like Tabby's, bounded to a range.
 
 export class AdaptiveDebounce {
     private lastKeystroke = 0;
