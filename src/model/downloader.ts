@@ -76,6 +76,18 @@ export class DownloadError extends Error {
     }
 }
 
+/** Cancels of downloaders that were still resolving their URI when their download failed or was cancelled. */
+const lateCancels = new Map<Promise<unknown>, string>();
+
+/**
+ * Resolves when every downloader into `dirPath` that arrived after its download had already ended has been
+ * cancelled (one whose URI never resolves, e.g. a server that never answers, is never waited for in vain: it is
+ * another folder's, or the caller knows).
+ */
+export async function lateDownloadersCancelled(dirPath: string): Promise<void> {
+    await Promise.all([...lateCancels].filter(([, dir]) => dir === dirPath).map(([p]) => p));
+}
+
 export async function downloadModel(opts: DownloadOptions): Promise<DownloadResult> {
     const {uri, dirPath, signal, stallTimeoutMs = 60_000} = opts;
     const keepPartial = opts.keepPartialOnCancel ?? true;
@@ -135,7 +147,11 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
         const deleteTempFile = reason instanceof DownloadCancelledError && !keepPartial;
         if (downloader) await downloader.cancel({deleteTempFile}).catch(() => undefined);
         // Still resolving the URI when stopped: cancel it when it arrives, so nothing keeps downloading.
-        else creating.then((d) => d.cancel({deleteTempFile}), () => undefined);
+        else {
+            const late = creating.then((d) => d.cancel({deleteTempFile}), () => undefined);
+            lateCancels.set(late, dirPath);
+            void late.finally(() => lateCancels.delete(late));
+        }
         throw reason instanceof DownloadCancelledError || reason instanceof DownloadError ? reason : explain(reason, opts);
     } finally {
         watchdog.dispose();

@@ -130,6 +130,25 @@ for (const engine of ENGINES) describe(`language server over stdio (${engine} en
         assert.equal(await client.shutdown(), 0);
     });
 
+    it("requests made while the model loads: only the newest reaches the model once it is ready", async () => {
+        // Both wait for the model past the first superseded() check (nothing is in flight yet); the second check,
+        // after the wait, is what keeps the older one from running. Without it the older one starts and is aborted.
+        ({client} = await start());
+        const uri = "file:///work/loading.ts";
+        await client.open(uri, SAMPLE);
+        const older = client.complete(uri, endOf(SAMPLE));
+        await client.change(uri, SAMPLE + "a", 2);
+        const newer = client.complete(uri, endOf(SAMPLE + "a"));
+        assert.notEqual(client.states.at(-1)?.status, "ready", "sent before the model was ready");
+        const [a, b] = await Promise.all([older, newer]) as {items: unknown[]}[];
+        assert.deepEqual(a.items, [], "the older request is dropped");
+        assert.ok(Array.isArray(b.items));
+        const metrics = await client.connection.sendRequest<Record<string, number>>("gemma/completionMetrics");
+        assert.equal(metrics.modelRuns, 1, `one generation, for the newest request: ${JSON.stringify(metrics)}`);
+        assert.equal(metrics.superseded, 1, JSON.stringify(metrics));
+        assert.equal(await client.shutdown(), 0);
+    });
+
     it("reuses a suggestion whose first characters the user types, without new inference", async () => {
         ({client} = await start());
         await client.waitForState((s) => s.status === "ready");

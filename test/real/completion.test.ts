@@ -5,8 +5,11 @@
 //   TS/JS, Python's ast for Python) and the suggestion is not empty.
 import assert from "node:assert/strict";
 import {spawnSync} from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
 import ts from "typescript";
 import {endOf, TestLspClient} from "../support/lspClient";
+import {repoRoot} from "../support/paths";
 import {realModelPath} from "../support/realModel";
 
 interface Case {
@@ -16,22 +19,8 @@ interface Case {
     after: string;
 }
 
-const CASES: Case[] = [
-    {name: "ts return a + b", languageId: "typescript", before: "function add(a: number, b: number): number {\n    return a + ", after: "\n}\n"},
-    {name: "ts import", languageId: "typescript", before: "import { readFileSync } from ", after: "\n\nexport const text = readFileSync(\"a.txt\", \"utf8\");\n"},
-    {name: "ts map property", languageId: "typescript", before: "interface User { name: string; age: number }\nexport function names(users: User[]) {\n    return users.map((u) => u.", after: "\n}\n"},
-    {name: "ts for loop header", languageId: "typescript", before: "export function total(items: number[]) {\n    let sum = 0;\n    for (let i = 0; i < items.length; ", after: "\n        sum += items[i];\n    }\n    return sum;\n}\n"},
-    {name: "ts template literal", languageId: "typescript", before: "export function greet(name: string) {\n    return `Hello, ${name", after: "\n}\n"},
-    {name: "ts null check", languageId: "typescript", before: "export function size(list: string[] | null): number {\n    if (list === null) {\n        return ", after: "\n    }\n    return list.length;\n}\n"},
-    {name: "js reduce", languageId: "javascript", before: "const numbers = [1, 2, 3];\nconst sum = numbers.reduce((acc, n) => acc + n, ", after: "\nconsole.log(sum);\n"},
-    {name: "js require", languageId: "javascript", before: "const fs = require(", after: "\n\nmodule.exports = fs.readFileSync;\n"},
-    {name: "js string concat", languageId: "javascript", before: "function greet(name) {\n  console.log(\"Hello, \" + ", after: "\n}\n"},
-    {name: "py return a + b", languageId: "python", before: "def add(a, b):\n    return a + ", after: "\n"},
-    {name: "py f-string", languageId: "python", before: "name = \"world\"\nprint(f\"Hello, {name", after: "\n"},
-    {name: "py from import", languageId: "python", before: "from collections import ", after: "\n\ncounts = Counter(\"hello\")\n"},
-    {name: "py range", languageId: "python", before: "for i in range(", after: "\n    print(i)\n"},
-    {name: "py os.path", languageId: "python", before: "import os\n\n\ndef base(path):\n    return os.path.", after: "\n"}
-];
+// The fixed cases (test/real/completionCases.json): obvious lines in TypeScript, JavaScript and Python.
+const CASES: Case[] = JSON.parse(fs.readFileSync(path.join(repoRoot, "test/real/completionCases.json"), "utf8"));
 
 // Measured on 2026-12-01: 13 of 14 parse (0.93; the miss: "from collections import" → "\nimport numpy as np").
 // The threshold leaves room for a few cases to change with another llama.cpp build.

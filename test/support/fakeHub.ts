@@ -59,6 +59,7 @@ export class FakeHub {
     fault: HubFault | undefined;
     private readonly files: HubFile[] = [];
     private readonly sockets = new Set<Socket>();
+    private waiters: {check: () => boolean; resolve: () => void}[] = [];
 
     private constructor(private readonly server: http.Server) {
         server.on("connection", (s) => {
@@ -93,6 +94,16 @@ export class FakeHub {
         return this.requests.filter((r) => r.kind === "cdn" && r.range !== undefined);
     }
 
+    /** Resolves as soon as `check` holds: at once, or when a request arrives or its response ends. */
+    until(check: () => boolean): Promise<void> {
+        if (check()) return Promise.resolve();
+        return new Promise((resolve) => this.waiters.push({check, resolve}));
+    }
+
+    private changed() {
+        this.waiters = this.waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
+    }
+
     reset() {
         this.requests.length = 0;
         this.fault = undefined;
@@ -111,10 +122,13 @@ export class FakeHub {
         const rec: HubRequest = {method: req.method ?? "GET", url: req.url ?? "", kind, status: 0, bytesSent: 0};
         if (typeof req.headers.range === "string") rec.range = req.headers.range;
         this.requests.push(rec);
+        res.on("close", () => this.changed());
+        this.changed();
         const send = (status: number, headers: Record<string, string | number>, body = "") => {
             rec.status = status;
             const data = Buffer.from(body);
             res.writeHead(status, {"Content-Length": data.length, ...headers});
+            this.changed();
             if (req.method !== "HEAD") {
                 res.end(data);
                 rec.bytesSent = data.length;
@@ -192,6 +206,7 @@ export class FakeHub {
         }
         rec.status = rec.range !== undefined ? 206 : 200;
         res.writeHead(rec.status, {...headers, "Content-Length": end - start + 1});
+        this.changed();
         if (req.method === "HEAD") return void res.end();
 
         const f = this.fault;

@@ -5,7 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import {format} from "node:util";
 import {chromium, type BrowserContext, type Frame, type Page} from "playwright-core";
-import {type CodeServer, type DevPayload, workbenchUrl} from "./codeServer";
+import {type CodeServer, copyFixtureWorkspace, type DevPayload, ensureTinyModel, repoRoot, startCodeServer, workbenchUrl}
+    from "./codeServer";
 
 export interface WorkbenchOptions extends DevPayload {
     /** Written into the server's user settings before the page loads, e.g. "Default Light Modern". */
@@ -98,7 +99,8 @@ export async function pickInQuickInput(page: Page, text: string) {
     const quickInput = page.locator(".quick-input-widget");
     await quickInput.waitFor({state: "visible", timeout: 30_000});
     await page.keyboard.type(text);
-    await quickInput.locator(".monaco-list-row", {hasText: text}).first().click({timeout: 30_000});
+    // Quick Open's file search can take most of a minute on a loaded 2-core machine (seen at load 30).
+    await quickInput.locator(".monaco-list-row", {hasText: text}).first().click({timeout: 90_000});
 }
 
 /** Opens a workspace file with Quick Open (Ctrl+P). */
@@ -133,4 +135,68 @@ export async function chatFrame(page: Page, timeoutMs = 60_000): Promise<Frame> 
         await page.waitForTimeout(250);
     }
     throw new Error("the chat webview did not appear");
+}
+
+export interface WorkbenchSuiteOptions {
+    /** Failure screenshots are test/artifacts/<artifactsPrefix>-failure-<test>.png. */
+    artifactsPrefix: string;
+    /** User settings; gemmaCode.modelPath is the tiny model unless given here (undefined: none). */
+    userSettings?: Record<string, unknown>;
+    /** Runs on the copy of test/fixtures/workspace before code-server starts. */
+    prepareWorkspace?: (workspace: string) => void;
+    /** code-server's environment (its extension host inherits it). */
+    env?: NodeJS.ProcessEnv;
+    /** The extension host's environment, for the extension under development. */
+    extensionEnvironment?: Record<string, string>;
+}
+
+/** What startWorkbench's hooks set up; its fields are valid inside the tests (after before()). */
+export interface WorkbenchSuite {
+    server: CodeServer;
+    wb: Workbench;
+    page: Page;
+    workspace: string;
+    artifacts: string;
+    /** The extension under development, as the workbench was opened with it (for more windows: workbenchUrl). */
+    dev: DevPayload;
+}
+
+/**
+ * One code-server and one workbench for the calling describe(): before() copies the fixture workspace, starts
+ * code-server with the tiny model configured and opens the workbench with the extension under development
+ * (GEMMA_CODE_EXTENSION_PATH, default: the repository root); afterEach() keeps a failed test's screenshot and log;
+ * after() closes the browser, code-server and the workspace copy. `options` may be a function, read in before().
+ */
+export function startWorkbench(options: WorkbenchSuiteOptions | (() => WorkbenchSuiteOptions)): WorkbenchSuite {
+    const suite = {} as WorkbenchSuite;
+    let removeWorkspace = () => {};
+    let prefix = "";
+    before(async function () {
+        const o = typeof options === "function" ? options() : options;
+        prefix = o.artifactsPrefix;
+        const root = repoRoot();
+        const copy = copyFixtureWorkspace(root);
+        removeWorkspace = copy.remove;
+        suite.workspace = copy.workspace;
+        o.prepareWorkspace?.(copy.workspace);
+        const userSettings: Record<string, unknown> = "gemmaCode.modelPath" in (o.userSettings ?? {}) ? {...o.userSettings}
+            : {"gemmaCode.modelPath": ensureTinyModel(root), ...o.userSettings};
+        for (const [k, v] of Object.entries(userSettings)) if (v === undefined) delete userSettings[k];
+        suite.server = await startCodeServer({workspace: copy.workspace, userSettings, env: o.env});
+        suite.dev = {extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
+            extensionEnvironment: o.extensionEnvironment};
+        suite.wb = await openWorkbench(suite.server, {...suite.dev, logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""});
+        suite.page = suite.wb.page;
+        suite.artifacts = path.join(root, "test/artifacts");
+        fs.mkdirSync(suite.artifacts, {recursive: true});
+    });
+    afterEach(async function () {
+        await keepFailureArtifacts(this.currentTest, suite.wb, suite.artifacts, prefix);
+    });
+    after(async function () {
+        await suite.wb?.close();
+        await suite.server?.stop();
+        removeWorkspace();
+    });
+    return suite;
 }

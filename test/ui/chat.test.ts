@@ -8,12 +8,9 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import {type CodeServer, copyFixtureWorkspace, repoRoot, startCodeServer} from "../support/codeServer";
 import {ScriptedInferenceServer, type ScriptedRequest} from "../support/scriptedInferenceServer";
-import {chatFrame, keepFailureArtifacts, openWorkbench, pickInQuickInput, quickOpen, runCommand, type Workbench} from "../support/workbench";
+import {chatFrame, pickInQuickInput, quickOpen, runCommand, startWorkbench} from "../support/workbench";
 
-const root = repoRoot();
-const artifacts = path.join(root, "test/artifacts");
 const MARKER = "HOSTILE-REPLY-MARKER";
 /** The chat message that the scripted server answers with HOSTILE. */
 const ASK_HOSTILE = "Reply with the hostile test text.";
@@ -70,49 +67,37 @@ function findExecutable(): string[] {
 describe("chat panel in the workbench", function () {
     // 2 cores: workbench ~7 s, extension ~12 s, tiny model ~1 s; a reload costs the same again; CI is slower.
     this.timeout(300_000);
-    let server: CodeServer | undefined;
     let inference: ScriptedInferenceServer | undefined;
-    let wb: Workbench | undefined;
-    let removeWorkspace = () => {};
     const dialogs: string[] = [];
 
     before(async function () {
         inference = await ScriptedInferenceServer.start();
         inference.script = answer;
-        const copy = copyFixtureWorkspace(root);
-        removeWorkspace = copy.remove;
+    });
+    after(async function () {
+        await inference?.close();
+    });
+    const ui = startWorkbench(() => ({
+        artifactsPrefix: "chat",
         // The theme goes in before the start: rewriting settings.json as the page loads can cost the extension
-        // its first read of gemmaCode.modelPath. VS Code for the Web saves after a delay by default; off, the
-        // test can see that Apply to File leaves the file unsaved.
-        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.engine": "remote",
-            "gemmaCode.remote.endpoint": inference.url, "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off"}});
-        wb = await openWorkbench(server, {
-            extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
-            logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""
-        });
-        wb.page.on("dialog", (d) => {
+        // its first read of its settings. VS Code for the Web saves after a delay by default; off, the
+        // test can see that Apply to File leaves the file unsaved. No model: the remote engine answers.
+        userSettings: {"gemmaCode.modelPath": undefined, "gemmaCode.engine": "remote", "gemmaCode.remote.endpoint": inference!.url,
+            "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off"}
+    }));
+
+    before(async function () {
+        ui.page.on("dialog", (d) => {
             // The page's own "leave with unsaved changes?" on reload is not the reply's doing.
             if (d.type() === "beforeunload") return void d.accept();
             dialogs.push(`${d.type()}: ${d.message()}`);
             void d.dismiss();
         });
-        fs.mkdirSync(artifacts, {recursive: true});
-        await wb.page.locator(".part.statusbar").waitFor({timeout: 120_000});
-    });
-
-    afterEach(async function () {
-        await keepFailureArtifacts(this.currentTest, wb, artifacts, "chat");
-    });
-
-    after(async function () {
-        await wb?.close();
-        await server?.stop();
-        await inference?.close();
-        removeWorkspace();
+        await ui.page.locator(".part.statusbar").waitFor({timeout: 120_000});
     });
 
     it("opens the panel with the model state and the active file attached", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         await quickOpen(page, "sample.ts");
 
         await runCommand(page, "Gemma Code: Open Chat");
@@ -123,7 +108,7 @@ describe("chat panel in the workbench", function () {
     });
 
     it("attaches a file with @ and removes it with its chip's button", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         const frame = await chatFrame(page);
         await frame.locator("#input").press("@");
         await pickInQuickInput(page, "sample.py");
@@ -135,7 +120,7 @@ describe("chat panel in the workbench", function () {
     });
 
     it("streams a reply and stops it", async function () {
-        const frame = await chatFrame(wb!.page);
+        const frame = await chatFrame(ui.page);
         await frame.locator("#input").fill("Explain sample.ts briefly.");
         await frame.locator("#input").press("Enter");
         await frame.locator(".message.user", {hasText: "Explain sample.ts briefly."}).waitFor({timeout: 30_000});
@@ -155,7 +140,7 @@ describe("chat panel in the workbench", function () {
     });
 
     it("renders a hostile reply without running anything", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         const frame = await chatFrame(page);
         await frame.locator("#input").fill(ASK_HOSTILE);
         await frame.locator("#input").press("Enter");
@@ -171,7 +156,7 @@ describe("chat panel in the workbench", function () {
     });
 
     it("applies a code block to the file only after review in a diff, undoably", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         const frame = await chatFrame(page);
         const editorLines = page.locator(".part.editor .editor-instance .monaco-editor .view-lines");
         await frame.locator(".message.assistant .code-block").last().locator("button", {hasText: "Apply to File"}).click();
@@ -184,29 +169,29 @@ describe("chat panel in the workbench", function () {
         assert.equal(await editorLines.filter({hasText: "export interface Point"}).count(), 0);
         assert.equal(await page.locator(".part.editor .tab.dirty", {hasText: "sample.ts"}).count(), 1,
             "changed in the editor, not saved behind the user's back");
-        assert.match(fs.readFileSync(path.join(server!.workspace, "sample.ts"), "utf8"), /export interface Point/);
+        assert.match(fs.readFileSync(path.join(ui.workspace, "sample.ts"), "utf8"), /export interface Point/);
         await page.keyboard.press("Control+Z");
         await editorLines.filter({hasText: "export interface Point"}).first().waitFor({timeout: 30_000});
     });
 
     it("follows the colour theme (screenshots light and dark)", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         const frame = await chatFrame(page);
         const background = () => frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
         const light = await background();
         assert.ok(await frame.evaluate(() => document.body.classList.contains("vscode-light")));
-        await page.screenshot({path: path.join(artifacts, "chat-light.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "chat-light.png")});
         await runCommand(page, "Preferences: Color Theme");
         await page.keyboard.type("Dark Modern");
         await page.locator(".quick-input-widget .monaco-list-row", {hasText: "Dark Modern"}).first().click({timeout: 30_000});
         await frame.waitForFunction((before) => getComputedStyle(document.body).backgroundColor !== before, light,
             {timeout: 30_000});
         assert.ok(await frame.evaluate(() => document.body.classList.contains("vscode-dark")));
-        await page.screenshot({path: path.join(artifacts, "chat-dark.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "chat-dark.png")});
     });
 
     it("finds the conversation in the history after a window reload", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         await page.reload();
         await page.locator(".part.statusbar").waitFor({timeout: 120_000});
         // The workbench restores the open panel by itself; open it only if it did not.

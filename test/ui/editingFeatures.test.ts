@@ -7,11 +7,8 @@ import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import type {Page} from "playwright-core";
-import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
-import {keepFailureArtifacts, openWorkbench, quickOpen, runCommand, type Workbench} from "../support/workbench";
+import {quickOpen, runCommand, startWorkbench} from "../support/workbench";
 
-const root = repoRoot();
-const artifacts = path.join(root, "test/artifacts");
 const EDITOR = ".part.editor .editor-instance .monaco-editor";
 
 /** The active editor's lines (top to bottom, ghost text left out) and its ghost text, spaces normalised. */
@@ -44,56 +41,35 @@ async function waitFor<T>(page: Page, probe: () => Promise<T>, ok: (v: T) => boo
 
 describe("candidates, partial accept, edit, commit message, walkthrough in the workbench", function () {
     this.timeout(600_000); // a shared 2-core machine: the workbench alone takes a minute to draw when loaded
-    let server: CodeServer | undefined;
-    let wb: Workbench | undefined;
-    let removeWorkspace = () => {};
-    let workspace = "";
-
-    before(async function () {
-        const model = ensureTinyModel(root);
-        const copy = copyFixtureWorkspace(root);
-        workspace = copy.workspace;
-        removeWorkspace = copy.remove;
-        // A git repository with a Conventional Commits history and a staged change, for the commit message.
-        const git = (...args: string[]) => execFileSync("git", args, {cwd: workspace, encoding: "utf8"});
-        git("init", "-q", "-b", "main");
-        git("config", "user.email", "ui@example.com");
-        git("config", "user.name", "UI Test");
-        git("add", ".");
-        git("commit", "-q", "-m", "feat: sample files");
-        fs.writeFileSync(path.join(workspace, "notes.md"), "# Notes\n\nDistances are Euclidean.\n");
-        git("add", "notes.md");
-        server = await startCodeServer({workspace, userSettings: {
-            "gemmaCode.modelPath": model, "workbench.welcomePage.walkthroughs.openOnInstall": true, "git.enabled": true,
+    const ui = startWorkbench({
+        artifactsPrefix: "editing",
+        prepareWorkspace: (workspace) => {
+            // A git repository with a Conventional Commits history and a staged change, for the commit message.
+            const git = (...args: string[]) => execFileSync("git", args, {cwd: workspace, encoding: "utf8"});
+            git("init", "-q", "-b", "main");
+            git("config", "user.email", "ui@example.com");
+            git("config", "user.name", "UI Test");
+            git("add", ".");
+            git("commit", "-q", "-m", "feat: sample files");
+            fs.writeFileSync(path.join(workspace, "notes.md"), "# Notes\n\nDistances are Euclidean.\n");
+            git("add", "notes.md");
+        },
+        userSettings: {"workbench.welcomePage.walkthroughs.openOnInstall": true, "git.enabled": true,
             // Short answers: the edit and the commit message finish in seconds even on a loaded machine.
-            "gemmaCode.chat.maxTokens": 24
-        }});
-        wb = await openWorkbench(server, {
-            extensionDevelopmentPath: root, extensionEnvironment: {GEMMA_CODE_TEST: "1"},
-            logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""
-        });
-        fs.mkdirSync(artifacts, {recursive: true});
-    });
-    afterEach(async function () {
-        await keepFailureArtifacts(this.currentTest, wb, artifacts, "editing");
-    });
-    after(async () => {
-        await wb?.close();
-        await server?.stop();
-        removeWorkspace();
+            "gemmaCode.chat.maxTokens": 24}
     });
 
     it("opens the walkthrough on first run", async () => {
-        const page = wb!.page;
+        const page = ui.page;
         const title = page.locator(".part.editor").getByText("Get started with Gemma Code").first();
         await title.waitFor({timeout: 240_000});
         await page.locator(".part.editor").getByText("Try ghost text").first().waitFor({timeout: 30_000});
-        await page.screenshot({path: path.join(artifacts, "walkthrough.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "walkthrough.png")});
         await runCommand(page, "View: Close All Editors");
     });
 
     it("cycles to the second candidate with Alt+] and back, then accepts one word with Ctrl+→ and the rest stays", async () => {
-        const page = wb!.page;
+        const page = ui.page;
         await quickOpen(page, "sample.ts");
         await page.locator(`${EDITOR} .view-lines`).filter({hasText: "distance"}).waitFor({timeout: 60_000});
         await page.keyboard.press("Control+End");
@@ -116,7 +92,7 @@ describe("candidates, partial accept, edit, commit message, walkthrough in the w
         const second = (await waitFor(page, () => editorState(page), (s) => s.ghost.trim().length > 0 && s.ghost !== first,
             "the second candidate")).ghost;
         console.log(`      candidate 1: ${JSON.stringify(first)}\n      candidate 2: ${JSON.stringify(second)}`);
-        await page.screenshot({path: path.join(artifacts, "candidates-second.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "candidates-second.png")});
 
         // Back to the first (the one VS Code shows first again after a partial accept of a word several candidates
         // share: it keeps the first of the server's items that match what was typed).
@@ -132,12 +108,12 @@ describe("candidates, partial accept, edit, commit message, walkthrough in the w
         assert.ok(accepted.length < first.replace(/\s+$/, "").length, "only part of it");
         const rest = await waitFor(page, () => editorState(page), (s) => s.ghost.length > 0, "the rest as ghost text");
         assert.equal(rest.ghost, first.slice(accepted.length), "the rest of the same candidate is still shown");
-        await page.screenshot({path: path.join(artifacts, "partial-accept.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "partial-accept.png")});
         await page.keyboard.press("Escape");
     });
 
     it("Edit Selection shows a diff, Accept applies it, and undo restores the file", async () => {
-        const page = wb!.page;
+        const page = ui.page;
         await quickOpen(page, "sample.py");
         await waitFor(page, () => editorState(page), (s) => s.lines.some((l) => l.includes("def")), "sample.py");
         const original = (await editorState(page)).lines;
@@ -150,7 +126,7 @@ describe("candidates, partial accept, edit, commit message, walkthrough in the w
         await page.keyboard.type("Add type hints");
         await page.keyboard.press("Enter");
         await page.locator(".tab", {hasText: "Gemma's edit"}).first().waitFor({timeout: 60_000});
-        await page.screenshot({path: path.join(artifacts, "edit-diff.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "edit-diff.png")});
         // The diff's title bar Accept (✓): while Gemma is still writing it only warns, so press it until the diff closes.
         const accept = page.locator(".part.editor [aria-label^='Accept Edit']").first();
         const tab = page.locator(".tab", {hasText: "Gemma's edit"}).first();
@@ -161,13 +137,13 @@ describe("candidates, partial accept, edit, commit message, walkthrough in the w
         }, (closed) => closed, "the edit accepted", 300_000);
         const edited = await waitFor(page, () => editorState(page), (s) => s.lines.join("\n") !== original.join("\n"), "the edit applied");
         assert.deepEqual(edited.lines.slice(-3), original.slice(-3), "lines after the selection kept");
-        await page.screenshot({path: path.join(artifacts, "edit-accepted.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "edit-accepted.png")});
         await page.keyboard.press("Control+Z");
         await waitFor(page, () => editorState(page), (s) => s.lines.join("\n") === original.join("\n"), "undo restoring the file");
     });
 
     it("writes a commit message for the staged change into the Source Control input box", async () => {
-        const page = wb!.page;
+        const page = ui.page;
         await page.keyboard.press("Control+Shift+G");
         const button = page.locator(".part.sidebar [aria-label^='Write Commit Message']").first();
         await button.waitFor({timeout: 120_000});
@@ -178,6 +154,6 @@ describe("candidates, partial accept, edit, commit message, walkthrough in the w
         // Streamed, then the final message: wait until the progress notification is gone.
         await page.locator(".notifications-toasts", {hasText: "writing the commit message"}).waitFor({state: "detached", timeout: 240_000});
         console.log(`      commit message: ${JSON.stringify(message)}`);
-        await page.screenshot({path: path.join(artifacts, "commit-message.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "commit-message.png")});
     });
 });

@@ -3,13 +3,9 @@
 //   npx mocha out/test/ui/ghostText.test.js
 // GEMMA_CODE_EXTENSION_PATH: the extension to load (default: the repository root).
 import assert from "node:assert/strict";
-import fs from "node:fs";
 import path from "node:path";
-import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
-import {keepFailureArtifacts, openWorkbench, quickOpen, type Workbench} from "../support/workbench";
+import {quickOpen, runCommand, startWorkbench} from "../support/workbench";
 
-const root = repoRoot();
-const artifacts = path.join(root, "test/artifacts");
 // Inline decorations of the editor's own lines: the chat input is a monaco editor too, and ghost text of
 // further lines lives in view zones, outside .view-lines.
 const EDITOR_LINES = ".part.editor .editor-instance .monaco-editor .view-lines";
@@ -17,35 +13,10 @@ const EDITOR_LINES = ".part.editor .editor-instance .monaco-editor .view-lines";
 describe("ghost text in the workbench", function () {
     // 2 cores: workbench drawn in ~7 s, extension active in ~12 s, tiny model loaded in ~1 s; CI is slower.
     this.timeout(240_000);
-    let server: CodeServer | undefined;
-    let wb: Workbench | undefined;
-    let removeWorkspace = () => {};
-
-    before(async function () {
-        const model = ensureTinyModel(root);
-        const copy = copyFixtureWorkspace(root);
-        removeWorkspace = copy.remove;
-        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model}});
-        wb = await openWorkbench(server, {
-            extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
-            extensionEnvironment: {GEMMA_CODE_TEST: "1"},
-            logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""
-        });
-        fs.mkdirSync(artifacts, {recursive: true});
-    });
-
-    afterEach(async function () {
-        await keepFailureArtifacts(this.currentTest, wb, artifacts, "ghost-text");
-    });
-
-    after(async function () {
-        await wb?.close();
-        await server?.stop();
-        removeWorkspace();
-    });
+    const ui = startWorkbench({artifactsPrefix: "ghost-text"});
 
     it("shows a completion after typing at the end of a line", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         await page.locator(".part.statusbar").waitFor({timeout: 120_000});
 
         await quickOpen(page, "sample.ts");
@@ -78,6 +49,24 @@ describe("ghost text in the workbench", function () {
         // Syntax colouring splits the ghost text into several elements; log all of them.
         const all = await lines.locator("[class*='ghost-text']").allTextContents();
         console.log(`      ghost text: ${JSON.stringify(all.join(""))}`);
-        await page.screenshot({path: path.join(artifacts, "ghost-text.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "ghost-text.png")});
+    });
+
+    it("after Restart Server the status bar no longer shows the last suggestion's speed", async function () {
+        const page = ui.page;
+        const gemma = page.locator(".part.statusbar .statusbar-item").filter({hasText: /Gemma/});
+        // The suggestion above put its latency (and tokens/s) next to the model state.
+        const withSpeed = gemma.filter({hasText: /Gemma \d+ ms/});
+        await withSpeed.first().waitFor({timeout: 30_000});
+        // No editor open: nothing asks for a new suggestion (whose speed would be shown, rightly) after the restart.
+        await runCommand(page, "View: Revert and Close Editor");
+        await page.locator(".part.editor .tab").first().waitFor({state: "detached", timeout: 30_000});
+        await runCommand(page, "Gemma Code: Restart Server");
+        // The restart shows the loading state (never with a speed), then ready again.
+        await withSpeed.first().waitFor({state: "detached", timeout: 60_000});
+        const ready = gemma.filter({has: page.locator(".codicon-sparkle")});
+        await ready.first().waitFor({timeout: 120_000});
+        const text = (await ready.first().textContent()) ?? "";
+        assert.doesNotMatch(text, /\d+ ms/, `the restarted server's status shows the old speed: ${JSON.stringify(text)}`);
     });
 });

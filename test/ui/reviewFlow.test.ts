@@ -6,11 +6,8 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import type {Page} from "playwright-core";
-import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
-import {chatFrame, keepFailureArtifacts, openWorkbench, quickOpen, runCommand, type Workbench} from "../support/workbench";
+import {chatFrame, quickOpen, runCommand, startWorkbench} from "../support/workbench";
 
-const root = repoRoot();
-const artifacts = path.join(root, "test/artifacts");
 // The tiny model's review of this file comments with a suggestion (the extension-host test uses the same text).
 const CODE = "function divide(a, b) {\n  return a / b;\n}\n\nfunction main() {\n  const x = divide(1, 0);\n  console.log(x);\n}\n";
 
@@ -42,38 +39,18 @@ async function quickFixes(page: Page): Promise<string[]> {
 
 describe("review, quick fix and explain in the workbench", function () {
     this.timeout(600_000);
-    let server: CodeServer | undefined;
-    let wb: Workbench | undefined;
-    let removeWorkspace = () => {};
+    const ui = startWorkbench({
+        artifactsPrefix: "review",
+        prepareWorkspace: (workspace) => fs.writeFileSync(path.join(workspace, "divide.js"), CODE),
+        userSettings: {"workbench.colorTheme": "Default Light Modern", "files.autoSave": "off", "gemmaCode.chat.maxTokens": 96}
+    });
 
     before(async function () {
-        const model = ensureTinyModel(root);
-        const copy = copyFixtureWorkspace(root);
-        removeWorkspace = copy.remove;
-        fs.writeFileSync(path.join(copy.workspace, "divide.js"), CODE);
-        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model,
-            "workbench.colorTheme": "Default Light Modern", "files.autoSave": "off", "gemmaCode.chat.maxTokens": 96}});
-        wb = await openWorkbench(server, {
-            extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
-            extensionEnvironment: {GEMMA_CODE_TEST: "1"},
-            logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""
-        });
-        fs.mkdirSync(artifacts, {recursive: true});
-        await wb.page.locator(".part.statusbar").waitFor({timeout: 120_000});
-    });
-
-    afterEach(async function () {
-        await keepFailureArtifacts(this.currentTest, wb, artifacts, "review");
-    });
-
-    after(async function () {
-        await wb?.close();
-        await server?.stop();
-        removeWorkspace();
+        await ui.page.locator(".part.statusbar").waitFor({timeout: 120_000});
     });
 
     it("Review Current File → Problems → Apply Gemma's suggestion → Undo", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         await quickOpen(page, "divide.js");
         await page.locator(".part.editor .tab.active", {hasText: "divide.js"}).waitFor({timeout: 30_000});
         await runCommand(page, "Gemma Code: Review Current File");
@@ -81,7 +58,7 @@ describe("review, quick fix and explain in the workbench", function () {
         await page.locator(".part.statusbar #status\\.problems").click();
         const rows = page.locator(".markers-panel .monaco-list-row", {hasText: "Gemma"});
         await rows.first().waitFor({timeout: 300_000});
-        await page.screenshot({path: path.join(artifacts, "review-problems.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "review-problems.png")});
 
         const original = await editorText(page);
         assert.match(original, /return a \/ b;/);
@@ -97,7 +74,7 @@ describe("review, quick fix and explain in the workbench", function () {
                 await page.keyboard.press("Escape");
                 continue;
             }
-            await page.screenshot({path: path.join(artifacts, "review-quick-fix.png")});
+            await page.screenshot({path: path.join(ui.artifacts, "review-quick-fix.png")});
             await apply.first().click();
             applied = true;
         }
@@ -109,11 +86,11 @@ describe("review, quick fix and explain in the workbench", function () {
         const deadline = Date.now() + 30_000;
         while (await editorText(page) !== original && Date.now() < deadline) await page.waitForTimeout(100);
         assert.equal(await editorText(page), original, "Ctrl+Z restores the text");
-        await page.screenshot({path: path.join(artifacts, "review-after-undo.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "review-after-undo.png")});
     });
 
     it("Explain with Gemma on a problem streams the explanation into the chat panel", async function () {
-        const page = wb!.page;
+        const page = ui.page;
         // The applied comment went with its lines (and stays gone after the undo): review again to have one.
         const rows = page.locator(".markers-panel .monaco-list-row", {hasText: "Gemma"});
         await rows.first().waitFor({state: "detached", timeout: 30_000});
@@ -129,6 +106,6 @@ describe("review, quick fix and explain in the workbench", function () {
         await frame.locator(".message.assistant .body").filter({hasText: /\S/}).first().waitFor({timeout: 300_000});
         await frame.locator("#send").waitFor({state: "visible", timeout: 300_000});
         assert.equal(await frame.locator(".note.error").count(), 0, (await frame.locator(".note.error").allTextContents()).join("; "));
-        await page.screenshot({path: path.join(artifacts, "review-explain-chat.png")});
+        await page.screenshot({path: path.join(ui.artifacts, "review-explain-chat.png")});
     });
 });

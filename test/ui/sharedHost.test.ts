@@ -7,12 +7,11 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {Page} from "playwright-core";
-import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer, workbenchUrl} from "../support/codeServer";
+import {repoRoot, workbenchUrl} from "../support/codeServer";
 import {processGone} from "../support/hostClient";
-import {keepFailureArtifacts, openWorkbench, type Workbench} from "../support/workbench";
+import {startWorkbench} from "../support/workbench";
 
 const root = repoRoot();
-const artifacts = path.join(root, "test/artifacts");
 
 /** Gemma Code servers whose command line names this test's host directory or workspace (ps, not our children). */
 function serversOf(marker: string): {pid: number; args: string}[] {
@@ -23,35 +22,20 @@ function serversOf(marker: string): {pid: number; args: string}[] {
 
 describe("two VS Code windows share one server", function () {
     this.timeout(300_000);
-    let server: CodeServer | undefined;
-    let wb: Workbench | undefined;
-    let second: Page | undefined;
-    let removeWorkspace = () => {};
     const hostDir = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-host-ui-"));
+    const ui = startWorkbench({artifactsPrefix: "shared-host", env: {GEMMA_CODE_HOST_DIR: hostDir},
+        extensionEnvironment: {GEMMA_CODE_HOST_DIR: hostDir}});
+    let second: Page | undefined;
 
     before(async function () {
-        const model = ensureTinyModel(root);
-        const copy = copyFixtureWorkspace(root);
-        removeWorkspace = copy.remove;
-        server = await startCodeServer({workspace: copy.workspace, userSettings: {"gemmaCode.modelPath": model},
-            env: {GEMMA_CODE_HOST_DIR: hostDir}});
-        const dev = {extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
-            extensionEnvironment: {GEMMA_CODE_TEST: "1", GEMMA_CODE_HOST_DIR: hostDir}};
-        wb = await openWorkbench(server, {...dev, logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""});
-        second = await wb.context.newPage();
-        await second.goto(workbenchUrl(server, dev));
-        fs.mkdirSync(artifacts, {recursive: true});
-    });
-
-    afterEach(async function () {
-        await keepFailureArtifacts(this.currentTest, wb, artifacts, "shared-host");
+        second = await ui.wb.context.newPage();
+        // The second window loads while the first one starts its extension host: slow on a loaded 2-core machine.
+        await second.goto(workbenchUrl(ui.server, ui.dev), {timeout: 120_000});
     });
 
     after(async function () {
-        await wb?.close();
-        await server?.stop();
-        removeWorkspace();
-        // The host is detached: it would outlive code-server for its idle time. Nothing of this test may stay.
+        // startWorkbench's after() has closed the windows and code-server. The host is detached: it would outlive
+        // code-server for its idle time. Nothing of this test may stay.
         for (const {pid} of serversOf(hostDir)) {
             process.kill(pid, "SIGKILL");
             await processGone(pid, 10_000);
@@ -60,7 +44,7 @@ describe("two VS Code windows share one server", function () {
     });
 
     it("both status bars say 'shared with 2 windows' and one server process serves them", async function () {
-        for (const page of [wb!.page, second!]) {
+        for (const page of [ui.page, second!]) {
             await page.locator(".part.statusbar", {hasText: "shared with 2 windows"}).waitFor({timeout: 180_000});
         }
         const hosts = serversOf(hostDir);

@@ -9,7 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
 import type {SystemInfo} from "../../protocol/lsp";
-import {DownloadCancelledError, DownloadError, DownloadProgress, downloadModel, formatProgress, verifyGguf} from "../../src/model/downloader";
+import {DownloadCancelledError, DownloadError, DownloadProgress, downloadModel, formatProgress, lateDownloadersCancelled, verifyGguf} from "../../src/model/downloader";
 import {bytesNeeded, GEMMA2_2B, GEMMA2_9B, knownModel, recommendModel} from "../../src/model/recommend";
 import {FakeHub} from "../support/fakeHub";
 import {repoRoot, tinyModelPath} from "../support/paths";
@@ -18,14 +18,39 @@ const MiB = 1024 * 1024;
 const CHUNK = 5 * MiB; // ipull's chunk: the unit a download resumes at
 const REPO = "bartowski/gemma-2-9b-it-GGUF";
 const sha = (p: string) => crypto.createHash("sha256").update(fs.readFileSync(p)).digest("hex");
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A progress callback, and a promise that resolves with the first progress report whose bytes reach `atLeast`. */
+function progressUntil(atLeast: number) {
+    let resolve!: () => void;
+    const reached = new Promise<void>((r) => resolve = r);
+    return {reached, onProgress: (p: DownloadProgress) => void (p.bytes >= atLeast && resolve())};
+}
 
-async function waitFor(what: string, check: () => boolean, timeoutMs = 20_000) {
-    const end = Date.now() + timeoutMs;
-    while (!check()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-        await sleep(20);
+/** Whole chunks the `.ipull` file records as saved: ipull writes its progress as JSON after the file's bytes. */
+function savedChunks(ipullPath: string, fileSize: number): number {
+    try {
+        const data = fs.readFileSync(ipullPath);
+        const progress = JSON.parse(data.subarray(fileSize).toString("utf8")) as {chunks?: number[]};
+        return (progress.chunks ?? []).filter((c) => c === 2 /* ipull's ChunkStatus.COMPLETE */).length;
+    } catch {
+        return 0; // not written yet, or in the middle of being written
     }
+}
+
+/** Resolves when the `.ipull` file records `n` whole chunks, watching the folder for its writes (no polling). */
+function untilSavedChunks(dir: string, ipullName: string, fileSize: number, n: number): Promise<void> {
+    const file = path.join(dir, ipullName);
+    return new Promise((resolve) => {
+        const watcher = fs.watch(dir, () => {
+            if (savedChunks(file, fileSize) >= n) {
+                watcher.close();
+                resolve();
+            }
+        });
+        if (savedChunks(file, fileSize) >= n) {
+            watcher.close();
+            resolve();
+        }
+    });
 }
 
 async function rejection(p: Promise<unknown>): Promise<Error> {
@@ -114,11 +139,10 @@ describe("model download against a fake Hugging Face hub", function () {
         // Run 1: every stream sends one whole chunk and a bit, then the network hangs; the window closes.
         hub.fault = {kind: "stall", afterBytes: CHUNK + 64 * 1024};
         const abort = new AbortController();
-        let bytes = 0;
-        const run1 = downloadModel({uri: `hf:${REPO}:Q8_0`, dirPath: dir, endpoint: hub.endpoint, signal: abort.signal,
-            progressIntervalMs: 20, onProgress: (p) => bytes = p.bytes});
-        await waitFor("3 chunks of run 1", () => bytes >= 3 * (CHUNK + 64 * 1024));
-        await sleep(300); // ipull saves its chunk map into the .ipull file after each chunk
+        const saved = untilSavedChunks(dir, "hf_bartowski_gemma-2-9b-it.Q8_0.gguf.ipull", size, 3);
+        const run1 = downloadModel({uri: `hf:${REPO}:Q8_0`, dirPath: dir, endpoint: hub.endpoint, signal: abort.signal});
+        // ipull saves its chunk map into the .ipull file after each whole chunk: the 3 chunks are kept once it says so.
+        await saved;
         abort.abort();
         assert.ok(await rejection(run1) instanceof DownloadCancelledError);
         assert.deepEqual(files(), ["hf_bartowski_gemma-2-9b-it.Q8_0.gguf.ipull"], "only the partial file");
@@ -143,24 +167,24 @@ describe("model download against a fake Hugging Face hub", function () {
     it("cancel rejects with DownloadCancelledError at once and, unless told to keep it, leaves no file", async () => {
         hub.fault = {kind: "stall", afterBytes: CHUNK + 64 * 1024};
         const abort = new AbortController();
-        let bytes = 0;
+        const progress = progressUntil(3 * (CHUNK + 64 * 1024));
         const run = downloadModel({uri: `hf:${REPO}:Q8_0`, dirPath: dir, endpoint: hub.endpoint, signal: abort.signal,
-            keepPartialOnCancel: false, progressIntervalMs: 20, onProgress: (p) => bytes = p.bytes});
-        await waitFor("a partial file with whole chunks", () => bytes >= 3 * (CHUNK + 64 * 1024) && files().length > 0);
+            keepPartialOnCancel: false, progressIntervalMs: 20, onProgress: progress.onProgress});
+        await progress.reached;
+        assert.ok(files().length > 0, "a partial file with whole chunks");
         const t = Date.now();
         abort.abort();
         const e = await rejection(run);
         assert.ok(e instanceof DownloadCancelledError && e.cancelled, String(e));
         assert.ok(Date.now() - t < 3000, "settles at once, not when the stalled stream would end");
-        await sleep(200);
-        assert.deepEqual(files(), []);
+        assert.deepEqual(files(), [], "the partial file is gone when the cancel settles");
     });
 
     it("cancel while the URI is still being resolved, and before starting", async () => {
         hub.fault = {kind: "hang", on: "manifest"};
         const abort = new AbortController();
         const run = downloadModel({uri: `hf:${REPO}:Q4_K_M`, dirPath: dir, endpoint: hub.endpoint, signal: abort.signal});
-        await waitFor("the manifest request", () => hub.requests.length > 0);
+        await hub.until(() => hub.requests.length > 0);
         abort.abort();
         assert.ok(await rejection(run) instanceof DownloadCancelledError);
         hub.reset();
@@ -209,8 +233,9 @@ describe("model download against a fake Hugging Face hub", function () {
         assert.match(e.message, /stalled/);
         // ipull is still retrying its size probe in the background; once it succeeds we cancel the downloader.
         hub.fault = undefined;
-        await waitFor("the retried probe", () => hub.requests.some((q) => q.kind === "cdn" && q.status === 200));
-        await sleep(500);
+        await hub.until(() => hub.requests.some((q) => q.kind === "cdn" && q.status === 200));
+        // The downloader that arrives after the failure is cancelled before anything else happens to it.
+        await lateDownloadersCancelled(dir);
         assert.equal(hub.dataRequests().length, 0, "no data requested after giving up");
         assert.deepEqual(files(), []);
     });
