@@ -36,12 +36,10 @@ function chatWithoutSuffix(input: PromptInput, budget: number, count: CountToken
     ], base.stops);
 }
 
-/** Plain continuation with the snippets as line comments of the language (not as code the model continues). */
-function continuationCommentedContext(input: PromptInput, budget: number, count: CountTokens): BuiltPrompt {
+/** Continuation with the snippets pasted as code before the prefix (the product's continuation before issue 12). */
+function continuationRawContext(input: PromptInput, budget: number, count: CountTokens): BuiltPrompt {
     const base = buildCompletionPrompt(input, "continuation", budget, count);
-    const mark = input.languageId === "python" ? "#" : "//";
-    const context = base.snippets.map((s) => `${mark} Context from ${s.label}:\n${s.text.split("\n").map((l) => `${mark} ${l}`).join("\n")}\n\n`).join("");
-    return withParts(base, [code(context + base.prefixText)], []);
+    return withParts(base, [code(base.snippets.map((s) => `${s.text}\n\n`).join("") + base.prefixText)], []);
 }
 
 export const PROMPT_VARIANTS: PromptVariant[] = [
@@ -49,8 +47,9 @@ export const PROMPT_VARIANTS: PromptVariant[] = [
     {id: "chat", label: "gemma-chat, context off", context: false, build: (i, b, c) => buildCompletionPrompt(i, "gemma-chat", b, c)},
     {id: "chat-nosuffix+ctx", label: "gemma-chat without suffix, context on", context: true, build: chatWithoutSuffix},
     {id: "chat-nosuffix", label: "gemma-chat without suffix, context off", context: false, build: chatWithoutSuffix},
-    {id: "cont+ctx", label: "continuation, context on", context: true, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)},
-    {id: "cont+ctxc", label: "continuation, context as comments", context: true, build: continuationCommentedContext},
+    {id: "cont+ctx", label: "continuation, context pasted as code", context: true, build: continuationRawContext},
+    // The product's continuation: snippets as labelled line comments.
+    {id: "cont+ctxc", label: "continuation, context as comments", context: true, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)},
     {id: "cont", label: "continuation, context off", context: false, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)}
 ];
 

@@ -6,13 +6,13 @@ import {execFileSync} from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import {TextDocument} from "vscode-languageserver-textdocument";
-import {toChatHistory} from "../language-server/engine/localEngine";
+import {toChatHistory} from "../language-server/engine/local/localEngine";
 import type {ChatTurn} from "../language-server/engine/engine";
-import {loadNodeLlamaCpp} from "../language-server/model/nodeLlamaCpp";
+import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {buildChatPrompt} from "../language-server/tasks/chat";
-import {generateReply} from "../language-server/tasks/chatGeneration";
+import {generateReply} from "../language-server/engine/local/chatGeneration";
 import {explainTurns} from "../language-server/tasks/explain";
-import type {LoadedModel} from "../language-server/model/modelHost";
+import type {LoadedModel} from "../language-server/engine/local/modelHost";
 import {CHAT_LAYOUT_PROMPTS} from "../test/support/chatPrompts";
 import {echoesInstructions, looksLikeEnglish} from "../test/support/realModel";
 import {repoRoot} from "../test/support/paths";
@@ -21,16 +21,18 @@ import {arg, intArg} from "./cliArgs";
 const MAX_TOKENS = intArg("--max-tokens", 96, 8);
 const THREADS = intArg("--threads", 1, 1);
 
-/** Layouts: each turns the product's turns (system + user…) into what is sent. */
-const LAYOUTS: {id: string; apply: (turns: ChatTurn[]) => ChatTurn[]}[] = [
-    {id: "product", apply: (t) => t},
-    // The system text as a system turn: node-llama-cpp's Gemma wrapper joins it to the user's with "\n\n---\n\n".
-    {id: "system-turn", apply: (t) => t},
+/** Layouts: how the product's turns (system + user…) are rendered and sent. */
+const LAYOUTS: {id: string; layout: "template" | "transcript"; apply: (turns: ChatTurn[]) => ChatTurn[]}[] = [
+    // The plain-text transcript (engine/local/chatGeneration.ts), the product's choice for models without a chat template.
+    {id: "transcript", layout: "transcript", apply: (t) => t},
+    // Gemma's turns with the system text as a system turn: node-llama-cpp's Gemma wrapper joins it to the user's
+    // with "\n\n---\n\n" (the product's layout before, and still for models with a chat template).
+    {id: "system-turn", layout: "template", apply: (t) => t},
     // Gemma 3's own template: the system text, a blank line, the first user message.
-    {id: "gemma3-template", apply: (t) => foldFirst(t, (sys, user) => `${sys}\n\n${user}`)},
+    {id: "gemma3-template", layout: "template", apply: (t) => foldFirst(t, (sys, user) => `${sys}\n\n${user}`)},
     // The instructions after the question: the last thing the model reads before it answers.
-    {id: "instructions-last", apply: (t) => foldFirst(t, (sys, user) => `${user}\n\n${sys}`)},
-    {id: "no-instructions", apply: (t) => t.filter((x) => x.role !== "system")}
+    {id: "instructions-last", layout: "template", apply: (t) => foldFirst(t, (sys, user) => `${user}\n\n${sys}`)},
+    {id: "no-instructions", layout: "template", apply: (t) => t.filter((x) => x.role !== "system")}
 ];
 
 function foldFirst(turns: ChatTurn[], join: (sys: string, user: string) => string): ChatTurn[] {
@@ -63,10 +65,10 @@ async function main() {
                 range: p.range, diagnostic: p.diagnostic});
         for (let k = 0; k < layouts.length; k++) {
             const layout = layouts[(i + k) % layouts.length];
-            const sent = layout.id === "product" ? turns : layout.apply(rawTurns(turns));
-            const reply = await generateReply(loaded, toChatHistory(sent), {maxTokens: MAX_TOKENS, signal: new AbortController().signal});
+            const reply = await generateReply(loaded, toChatHistory(layout.apply(turns)),
+                {maxTokens: MAX_TOKENS, signal: new AbortController().signal, layout: layout.layout});
             const t = tally.get(layout.id)!;
-            const echo = echoesInstructions(reply.text);
+            const echo = echoesInstructions(reply.text) || repeatsQuestion(reply.text, p);
             t.n++;
             if (echo) t.echo++;
             if (looksLikeEnglish(reply.text).ok) t.english++;
@@ -79,9 +81,10 @@ async function main() {
     await m.dispose();
 }
 
-/** The turns as the product's older layout built them (system turn first), for the layouts that refold it. */
-function rawTurns(turns: ChatTurn[]): ChatTurn[] {
-    return turns;
+/** The reply starts by repeating the question (what a base model does with a turn it cannot read). */
+function repeatsQuestion(reply: string, p: (typeof CHAT_LAYOUT_PROMPTS)[number]) {
+    const start = reply.trim().slice(0, 40).toLowerCase();
+    return p.kind === "chat" && start.length >= 10 && p.question.toLowerCase().startsWith(start.slice(0, 20));
 }
 
 main().catch((error) => {

@@ -16,12 +16,12 @@ import os from "node:os";
 import path from "node:path";
 import type {Token} from "node-llama-cpp";
 import {TextDocument} from "vscode-languageserver-textdocument";
-import {generate} from "../language-server/completion/generator";
+import {generate} from "../language-server/engine/local/generator";
 import {decideMultiline, postprocessCompletion} from "../language-server/completion/postprocess";
 import {prefixWindow, Snippet} from "../language-server/completion/prompt";
 import {withoutControlCharacters} from "../language-server/completion/controlChars";
 import {OpenEditorSnippets} from "../language-server/context/openEditors";
-import {loadNodeLlamaCpp} from "../language-server/model/nodeLlamaCpp";
+import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {LlamaServer} from "../test/support/llamaServer";
 import {repoRoot} from "../test/support/paths";
 import {arg, intArg} from "./cliArgs";
@@ -58,6 +58,17 @@ function snippetsFor(c: MaskedCase, sources: SourceFile[], editors: OpenEditorSn
     return [...definitionsFor(c, sources), ...editors.snippetsFor(doc, {line: c.line}, open, new Set())];
 }
 
+function shuffled<T>(items: T[]): T[] {
+    const out = [...items];
+    let seed = 12345;
+    for (let i = out.length - 1; i > 0; i--) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        const j = seed % (i + 1);
+        [out[i], out[j]] = [out[j], out[i]];
+    }
+    return out;
+}
+
 /** Prints the table of several shards' JSON files (cases concatenated, per row). */
 function merge(files: string[]) {
     const parts = files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as {results: Record<string, CaseResult[]>;
@@ -79,7 +90,8 @@ async function main() {
     const model = arg("--model") ?? fetchRealModel();
     const sources = loadSources(repoRoot);
     const shard = arg("--shard")?.split("/").map(Number);
-    const cases = buildCases(sources, intArg("--per-file", 6, 1)).filter((_, i) => !shard || i % shard[1] === shard[0]);
+    // A fixed shuffle: a run stopped early has still scored cases from every file and kind.
+    const cases = shuffled(buildCases(sources, intArg("--per-file", 6, 1))).filter((_, i) => !shard || i % shard[1] === shard[0]);
     const only = arg("--only")?.split(",");
     const variants = only ? PROMPT_VARIANTS.filter((v) => only.includes(v.id)) : PROMPT_VARIANTS;
     const outFile = arg("--out") ?? path.join(repoRoot, "bench/.out", `variants-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);

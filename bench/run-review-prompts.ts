@@ -7,11 +7,11 @@ import os from "node:os";
 import path from "node:path";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import type {ChatTurn, GenerationResult, ModelSession} from "../language-server/engine/engine";
-import {toChatHistory} from "../language-server/engine/localEngine";
-import type {LoadedModel} from "../language-server/model/modelHost";
-import {loadNodeLlamaCpp} from "../language-server/model/nodeLlamaCpp";
+import {toChatHistory} from "../language-server/engine/local/localEngine";
+import type {LoadedModel} from "../language-server/engine/local/modelHost";
+import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {runReview} from "../language-server/review/reviewRunner";
-import {generateReply} from "../language-server/tasks/chatGeneration";
+import {generateReply} from "../language-server/engine/local/chatGeneration";
 import {repoRoot} from "../test/support/paths";
 import {hitsBug, REVIEW_CASES} from "../test/support/reviewCases";
 import {arg, intArg} from "./cliArgs";
@@ -21,8 +21,10 @@ const THREADS = intArg("--threads", 1, 1);
 type Schema = {properties: {comments: {items: {properties: Record<string, unknown>; required: string[]}; minItems?: number}}};
 
 /** Each variant may rewrite the turns and the schema the product's runner asks for. */
-const VARIANTS: {id: string; turns?: (t: ChatTurn[]) => ChatTurn[]; schema?: (s: Schema) => Schema}[] = [
+const VARIANTS: {id: string; turns?: (t: ChatTurn[]) => ChatTurn[]; schema?: (s: Schema) => Schema; layout?: "template" | "transcript"}[] = [
     {id: "product"},
+    // Gemma's chat turns even for a model without a chat template (the product before issue 12).
+    {id: "gemma-turns", layout: "template"},
     // The message before the line numbers: the model says what is wrong before it has to point at a line.
     {id: "message-first", schema: messageFirst},
     {id: "bug-hunt", turns: bugHunt, schema: messageFirst},
@@ -68,7 +70,7 @@ async function main() {
                 generateJson: async (history, schema, options): Promise<GenerationResult> => {
                     const s = v.schema ? v.schema(schema as Schema) : schema;
                     const grammar = await llama.createGrammarForJsonSchema(s as never);
-                    return generateReply(loaded, toChatHistory(v.turns ? v.turns(history) : history), {...options, grammar: grammar as never});
+                    return generateReply(loaded, toChatHistory(v.turns ? v.turns(history) : history), {...options, grammar: grammar as never, layout: v.layout});
                 }
             };
             const doc = TextDocument.create(`file:///w/${c.file}`, c.languageId, 1, c.text);

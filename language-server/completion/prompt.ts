@@ -11,6 +11,7 @@
 // the cursor line is then reused while the user types. Window edges snap to multiples of WINDOW_ALIGN lines so
 // they stay put while typing instead of sliding with every character.
 import type {ResolvedPromptStyle} from "./modelFamily";
+import {rulesFor} from "./postprocess/languages";
 
 export interface Snippet {
     /** Where it comes from, e.g. a relative path, shown to the model. */
@@ -84,7 +85,9 @@ export function buildCompletionPrompt(input: PromptInput, style: ResolvedPromptS
             ], ["```", "<end_of_turn>"]);
         }
         case "continuation":
-            return make([code(snippets.map((s) => `${s.text}\n\n`).join("") + prefix.text)], []);
+            // Snippets as line comments of the language, labelled: shown as code, a base model continued them
+            // instead of the file (measured: bench/run-prompt-variants.ts, README "Completion quality").
+            return make([code(snippets.map((s) => commentedSnippet(s, input.languageId)).join("") + prefix.text)], []);
         case "fim-codegemma":
             return make([t("<|fim_prefix|>"), code(prefix.text), t("<|fim_suffix|>"), code(suffix.text), t("<|fim_middle|>")],
                 ["<|file_separator|>", "<|fim_prefix|>", "<|fim_suffix|>", "<|fim_middle|>"]);
@@ -179,6 +182,13 @@ export function pickSnippets(snippets: Snippet[], budget: number, count: CountTo
 
 function significantLines(text: string): string[] {
     return text.split("\n").map((l) => l.trim()).filter((l) => l.length > 3);
+}
+
+/** A snippet as line comments ("// Context from `a.ts:12`:" then each line), or as it is where the language has none. */
+export function commentedSnippet(s: Snippet, languageId: string): string {
+    const mark = rulesFor(languageId).lineComments[0];
+    if (!mark) return `${s.text}\n\n`;
+    return `${mark} Context from ${s.label}:\n${s.text.split("\n").map((l) => `${mark} ${l}`.trimEnd()).join("\n")}\n\n`;
 }
 
 const FENCE_NAMES: Record<string, string> = {
