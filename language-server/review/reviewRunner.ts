@@ -96,7 +96,7 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
     return {comments, reviewedLines: span, chunks: done, dropped, note};
 }
 
-function reviewPrompt(languageId: string, lines: string[], chunk: LineSpan): string {
+export function reviewPrompt(languageId: string, lines: string[], chunk: LineSpan): string {
     const width = String(chunk.end).length;
     const numbered = lines.slice(chunk.start, chunk.end)
         .map((l, i) => `${String(chunk.start + i + 1).padStart(width)}| ${l}`).join("\n");

@@ -2,7 +2,7 @@
 import type {Diagnostic} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import type {ExplainParams} from "../../protocol/lsp";
-import type {ModelSession} from "../engine/engine";
+import type {ChatTurn, ModelSession} from "../engine/engine";
 import {CHAT_INSTRUCTIONS} from "./chat";
 import {fenceLanguage} from "../completion/prompt";
 
@@ -31,9 +31,13 @@ function describe(d: Diagnostic) {
     return `${source}${code} reports "${d.message}"`;
 }
 
+/** The turns sent for an explanation. */
+export function explainTurns(doc: TextDocument, params: ExplainParams): ChatTurn[] {
+    return [{role: "system", content: CHAT_INSTRUCTIONS}, {role: "user", content: explainPrompt(doc, params)}];
+}
+
 export async function runExplain(session: ModelSession, doc: TextDocument, params: ExplainParams, maxTokens: number,
                                  signal: AbortSignal, onDelta: (text: string) => void): Promise<string> {
-    const reply = await session.chat([{role: "system", content: CHAT_INSTRUCTIONS}, {role: "user", content: explainPrompt(doc, params)}],
-        {maxTokens, signal, onDelta});
+    const reply = await session.chat(explainTurns(doc, params), {maxTokens, signal, onDelta});
     return reply.text;
 }

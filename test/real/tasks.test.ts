@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import {ProgressType} from "vscode-jsonrpc";
 import type {ChatResult, ReviewResult} from "../../protocol/lsp";
 import {TestLspClient} from "../support/lspClient";
-import {looksLikeEnglish, realModelPath} from "../support/realModel";
+import {echoesInstructions, looksLikeEnglish, realModelPath} from "../support/realModel";
 
 const TEXT_PARTS = new ProgressType<string>();
 const JS = [
@@ -47,6 +47,8 @@ describe("real model: chat, review and explain", function () {
         const english = looksLikeEnglish(result.content);
         assert.ok(english.ok, `not readable English (${english.why}): ${JSON.stringify(result.content)}`);
         assert.doesNotMatch(result.content, /<end_of_turn>|<start_of_turn>|<eos>/);
+        // A base model answering Gemma turns repeated the instructions instead (test/real/chatEcho.test.ts).
+        assert.ok(!echoesInstructions(result.content), `repeats the instructions: ${JSON.stringify(result.content)}`);
     });
 
     it("review: schema-valid comments with readable messages on real lines of the file", async () => {

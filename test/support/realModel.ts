@@ -24,3 +24,29 @@ export function looksLikeEnglish(text: string, minCommonWords = 2): {ok: boolean
     const ok = words.length >= 4 && plain >= 0.9 && commonCount >= minCommonWords;
     return {ok, why: `${words.length} words, ${(100 * plain).toFixed(0)} % plain characters, ${commonCount} common English words`};
 }
+
+/** Instruction text the product sends with chat and Explain (its own wording: a reply should never repeat it). */
+const INSTRUCTION_PHRASES = [
+    "You are Gemma Code, a concise programming assistant inside the user's editor.",
+    "Answer in Markdown; put code in fenced blocks with a language.",
+    "Explain what it means here and why it happens, then propose a fix as a code block.",
+    "point out any bug in it, and propose a fix as a code block if one is needed.",
+    "Context from the editor:"
+];
+
+/**
+ * Whether a reply repeats the instructions it was given instead of answering: it contains five words in a row of
+ * one of them (case and punctuation ignored), or names itself with them ("Gemma Code", "programming assistant").
+ */
+export function echoesInstructions(reply: string): boolean {
+    const norm = (s: string) => (s.toLowerCase().match(/[a-z0-9']+/g) ?? []).join(" ");
+    const text = ` ${norm(reply)} `;
+    if (/ gemma code | programming assistant | fenced blocks /.test(text)) return true;
+    for (const phrase of INSTRUCTION_PHRASES) {
+        const words = norm(phrase).split(" ");
+        for (let i = 0; i + 5 <= words.length; i++) {
+            if (text.includes(` ${words.slice(i, i + 5).join(" ")} `)) return true;
+        }
+    }
+    return false;
+}
