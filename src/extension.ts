@@ -17,6 +17,7 @@ import {registerCommitMessage} from "./scm/commitMessage";
 import {registerSnooze} from "./snooze";
 import {StatusBar} from "./statusBar";
 import {showWalkthroughOnFirstRun} from "./walkthrough";
+import * as l10n from "./l10n";
 
 /** What activate() returns, for other extensions (and the extension-host tests, which use only this). */
 export interface GemmaCodeApi {
@@ -89,8 +90,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         await client.start();
     } catch (error) {
         log.error(`The language server failed to start: ${error}`);
-        void vscode.window.showErrorMessage(`Gemma Code: the language server failed to start (${error}).`, "Show Log")
-            .then((c) => c && log.show());
+        const showLog = l10n.t("Show Log");
+        void vscode.window.showErrorMessage(l10n.t("Gemma Code: the language server failed to start ({0}).", String(error)), showLog)
+            .then((c) => c === showLog && log.show());
     }
 
     return {

@@ -6,6 +6,7 @@ import {createRequire} from "node:module";
 import type {FromWebview} from "../../protocol/webview";
 import {ChatView} from "../../media/chatView";
 import {createRenderer, decorateCodeBlocks} from "../../media/render";
+import {webviewInit, webviewStrings} from "../../src/chat/webviewStrings";
 
 // jsdom reads its own files at run time, so it cannot be bundled; load it from node_modules.
 const {JSDOM} = createRequire(__filename)("jsdom") as typeof import("jsdom");
@@ -91,7 +92,7 @@ describe("chat rendering", () => {
     it("adds Copy, Insert at Cursor and Apply to File buttons to each code block", () => {
         const {render} = createRenderer(win);
         const fragment = render("```python\nprint(1)\n```\n\ntext\n\n```\nplain\n```");
-        decorateCodeBlocks(fragment, win.document);
+        decorateCodeBlocks(fragment, win.document, webviewStrings());
         const out = html(fragment, win);
         const blocks = out.querySelectorAll(".code-block");
         assert.equal(blocks.length, 2);
@@ -144,7 +145,7 @@ describe("chat view (webview DOM)", () => {
         win = newWindow();
         posted = [];
         state = undefined;
-        view = new ChatView(win.document, {post: (m) => posted.push(m), getState: () => state, setState: (s) => state = s});
+        view = new ChatView(win.document, webviewInit("en"), {post: (m) => posted.push(m), getState: () => state, setState: (s) => state = s});
         view.start();
     });
 
@@ -260,7 +261,7 @@ describe("chat view (webview DOM)", () => {
         input.value = "half-typed";
         input.dispatchEvent(new (win as unknown as typeof globalThis).Event("input"));
         assert.deepEqual(state, {draft: "half-typed"});
-        const again = new ChatView(win.document, {post: () => {}, getState: () => state, setState: () => {}});
+        const again = new ChatView(win.document, webviewInit("en"), {post: () => {}, getState: () => state, setState: () => {}});
         assert.ok(again);
         assert.equal($<HTMLTextAreaElement>("#input").value, "half-typed");
     });
