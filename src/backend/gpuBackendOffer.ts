@@ -11,6 +11,7 @@ import {fetchPackage, installedPackage} from "./npmRegistry";
 import * as l10n from "../l10n";
 
 const DECLINED_KEY = "gemmaCode.gpuBackend.declined";
+// l10n-ignore: product names
 const LABEL: Record<string, string> = {cuda: "CUDA", vulkan: "Vulkan"};
 
 export interface GpuBackendDeps {

@@ -15,6 +15,7 @@ export function registerChatTestHooks(controller: ChatController, reveal: () => 
             vscode.commands.registerCommand("gemmaCode.test.injectAssistantReply", async (text?: unknown) => {
                 if (typeof text !== "string") {
                     // From the palette (a UI test): one line, with \n standing for a line break.
+                    // l10n-ignore: a test hook, absent from the package
                     const typed = await vscode.window.showInputBox({title: "Test hook: streamed assistant reply (\\n = new line)"});
                     if (typed === undefined) return;
                     text = typed.replace(/\\n/g, "\n");

@@ -24,7 +24,7 @@ export function contentSecurityPolicy(cspSource: string, nonce: string) {
         "default-src 'none'",
         `style-src ${cspSource}`,
         `script-src 'nonce-${nonce}'`,
-        `img-src ${cspSource} data:`,
+        `img-src ${cspSource} data:`, // l10n-ignore: a CSP directive
         `font-src ${cspSource}`
     ].join("; ");
 }

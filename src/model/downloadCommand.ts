@@ -46,6 +46,7 @@ type OfferItem = vscode.QuickPickItem & {action: () => Promise<boolean>};
  * a model path was stored, false when the user dismissed it or the download failed or was cancelled.
  */
 export async function offerModelDownload(deps: DownloadDeps | undefined = registered): Promise<boolean> {
+    // l10n-ignore: a programming error, never shown
     if (!deps) throw new Error("registerDownloadCommand() must run before offerModelDownload()");
     const settings = downloadSettings();
     const info = await withTimeout(Promise.resolve(deps.systemInfo()), 5000).catch((e) => {
@@ -163,7 +164,7 @@ function describeUri(uri: string): {name: string; size?: string} {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+        const t = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); // l10n-ignore: logged only
         p.then(resolve, reject).finally(() => clearTimeout(t));
     });
 }
