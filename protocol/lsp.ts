@@ -84,6 +84,12 @@ export interface ServerSettings {
     readyTimeoutMs: number;
     /** Unload the model after this many idle minutes (0 = never); it reloads on the next request. */
     unloadAfterMinutes: number;
+    /**
+     * The language of chat answers, explanations and review messages: a BCP 47 tag ("hi", "bn", "zh-cn"); "" =
+     * English. VS Code's client sends its display language for gemmaCode.responseLanguage "auto". A chat question
+     * written in another script is answered in that language. Code and identifiers are never translated.
+     */
+    responseLanguage: string;
 }
 
 export type PromptLookupSetting = "auto" | "on" | "off";
@@ -100,7 +106,8 @@ export const defaultServerSettings: ServerSettings = {
     chat: {maxTokens: 1024},
     review: {maxLines: 3000},
     readyTimeoutMs: 120_000,
-    unloadAfterMinutes: 0
+    unloadAfterMinutes: 0,
+    responseLanguage: ""
 };
 
 /** initializationOptions of the `initialize` request. */

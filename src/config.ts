@@ -60,6 +60,8 @@ export function serverSettings(): ServerSettings {
         threads: c.get<number>("threads", d.threads),
         readyTimeoutMs: d.readyTimeoutMs,
         unloadAfterMinutes: c.get<number>("unloadAfterMinutes", d.unloadAfterMinutes),
+        // "auto": the editor's display language (what vscode.l10n chose the UI's bundle by).
+        responseLanguage: resolveResponseLanguage(c.get<string>("responseLanguage", "auto")),
         chat: {maxTokens: c.get<number>("chat.maxTokens", d.chat.maxTokens)},
         review: {maxLines: c.get<number>("review.maxLines", d.review.maxLines)},
         completion: {
@@ -125,4 +127,10 @@ export async function setModelPath(path: string) {
 
 function expandHome(p: string) {
     return p.startsWith("~/") ? `${process.env.HOME ?? ""}${p.slice(1)}` : p;
+}
+
+/** gemmaCode.responseLanguage as the server takes it: "auto" → VS Code's display language, else the tag as set. */
+export function resolveResponseLanguage(value: string | undefined, displayLanguage = vscode.env.language): string {
+    const v = (value ?? "auto").trim();
+    return v === "" || v === "auto" ? displayLanguage : v;
 }
