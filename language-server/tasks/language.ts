@@ -76,11 +76,40 @@ export function detectScriptLanguage(text: string): string | undefined {
     return best[0];
 }
 
-/** The sentence that asks for prose in `tag`, or "" for English. `what` names the prose ("your answer"). */
+/**
+ * "Answer in <language>." in the language itself. Measured with Gemma 3 270M: after an English instruction alone it
+ * often answered in English (or repeated the instructions); the request in the language's own script, last in the
+ * prompt, starts the answer in that script.
+ */
+const NATIVE_REQUEST: Record<string, string> = {
+    hi: "कृपया उत्तर हिन्दी में दीजिए।",
+    bn: "অনুগ্রহ করে উত্তর বাংলায় দিন।",
+    ur: "براہِ کرم جواب اردو میں دیں۔",
+    ar: "من فضلك أجب باللغة العربية.",
+    es: "Por favor, responde en español.",
+    "zh-cn": "请用简体中文回答。",
+    "zh-tw": "請用繁體中文回答。",
+    ja: "日本語で答えてください。",
+    ko: "한국어로 답해 주세요.",
+    fr: "Réponds en français, s'il te plaît.",
+    de: "Bitte antworte auf Deutsch.",
+    pt: "Por favor, responda em português.",
+    ru: "Пожалуйста, ответь на русском языке.",
+    ta: "தயவுசெய்து தமிழில் பதிலளிக்கவும்.",
+    te: "దయచేసి తెలుగులో సమాధానం ఇవ్వండి.",
+    mr: "कृपया मराठीत उत्तर द्या."
+};
+
+function nativeRequest(tag: string): string | undefined {
+    return NATIVE_REQUEST[tag] ?? NATIVE_REQUEST[tag.split("-")[0]];
+}
+
+/** The sentences that ask for prose in `tag`, or "" for English. `what` names the prose ("your answer"). */
 export function languageInstruction(tag: string | undefined, what: string): string {
     if (isEnglish(tag)) return "";
+    const native = nativeRequest(tag!);
     return `Write ${what} in ${languageName(tag!)}. Keep code, identifiers, file paths and quoted compiler or tool `
-        + "messages exactly as they are.";
+        + `messages exactly as they are.${native ? ` ${native}` : ""}`;
 }
 
 /** Chat: the language of the question when its script says it, else the setting. */
