@@ -29,6 +29,8 @@ export interface StartOptions {
     timeoutMs?: number;
     /** .vsix files installed into the fresh extensions dir (code-server --install-extension) before the start. */
     installExtensions?: string[];
+    /** More code-server arguments, e.g. ["--locale", "hi"] (the display language: vscode.env.language). */
+    args?: string[];
 }
 
 /** Settings that keep VS Code's own UI out of the tests' way. */
@@ -147,7 +149,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
         "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
         "--disable-getting-started-override", "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions,
         // Makes the packaged workbench honour the dev payload (extensionDevelopmentPath...) in the URL.
-        "--vscode-option", "enable-smoke-test-driver", opts.workspace],
+        "--vscode-option", "enable-smoke-test-driver", ...(opts.args ?? []), opts.workspace],
     // Own process group: stop() kills the group, or a file-watcher child would outlive it.
     {env, detached: true, stdio: ["ignore", "pipe", "pipe"]});
 
