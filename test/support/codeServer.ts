@@ -31,6 +31,8 @@ export interface StartOptions {
     installExtensions?: string[];
     /** More code-server arguments, e.g. ["--locale", "hi"] (the display language: vscode.env.language). */
     args?: string[];
+    /** Extension folders (unpacked) copied into the extensions dir before the start, as `<publisher>.<name>-<version>`. */
+    extensionFolders?: string[];
 }
 
 /** Settings that keep VS Code's own UI out of the tests' way. */
@@ -142,6 +144,11 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
         // The same CLI a user runs; it exits when done. Offline: it must not need the marketplace.
         execFileSync(node, [entry, "--config", config, "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions,
             "--install-extension", vsix], {env, stdio: ["ignore", "pipe", "pipe"], timeout: 300_000});
+    }
+
+    for (const folder of opts.extensionFolders ?? []) {
+        const m = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as {publisher: string; name: string; version: string};
+        fs.cpSync(folder, path.join(dirs.extensions, `${m.publisher}.${m.name}-${m.version}`), {recursive: true});
     }
 
     const port = await freePort();
