@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {defaultServerSettings} from "../../protocol/lsp";
 import {parseArgs} from "../../language-server/cli/main";
-import {estimateTokens} from "../../language-server/engine/remoteEngine";
+import {estimateTokens} from "../../language-server/engine/remote/session";
 import {reviewPrompt} from "../../language-server/review/reviewRunner";
 import {mergeSettings} from "../../language-server/settings";
 import {buildChatPrompt} from "../../language-server/tasks/chat";
