@@ -80,7 +80,7 @@ describe("real model: answers in the user's language", function () {
     const report: Record<string, unknown> = {};
 
     before(async () => {
-        ({client} = await TestLspClient.start({settings: {modelPath: realModelPath(), chat: {maxTokens: 160}}}));
+        ({client} = await TestLspClient.start({settings: {modelPath: realModelPath(), chat: {maxTokens: 96}}}));
         await client.waitForState((s) => s.status === "ready");
         await client.open("file:///real/average.js", JS, "javascript");
         await client.open("file:///real/greet.py", PY, "python");
