@@ -146,10 +146,21 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
             "--install-extension", vsix], {env, stdio: ["ignore", "pipe", "pipe"], timeout: 300_000});
     }
 
+    const languagePacks: Record<string, unknown> = {};
     for (const folder of opts.extensionFolders ?? []) {
-        const m = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as {publisher: string; name: string; version: string};
-        fs.cpSync(folder, path.join(dirs.extensions, `${m.publisher}.${m.name}-${m.version}`), {recursive: true});
+        const m = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as {publisher: string; name: string; version: string;
+            contributes?: {localizations?: {languageId: string; localizedLanguageName?: string; translations: {id: string; path: string}[]}[]}};
+        const target = path.join(dirs.extensions, `${m.publisher}.${m.name}-${m.version}`);
+        fs.cpSync(folder, target, {recursive: true});
+        // A language pack: the server picks the display language (--locale) from languagepacks.json, which VS Code
+        // writes when it installs one; a copied folder has to be entered by hand.
+        for (const l of m.contributes?.localizations ?? []) {
+            languagePacks[l.languageId] = {hash: `${m.name}-${m.version}`, label: l.localizedLanguageName ?? l.languageId,
+                extensions: [{extensionIdentifier: {id: `${m.publisher}.${m.name}`}, version: m.version}],
+                translations: Object.fromEntries(l.translations.map((t) => [t.id, path.join(target, t.path)]))};
+        }
     }
+    if (Object.keys(languagePacks).length) fs.writeFileSync(path.join(dirs.userData, "languagepacks.json"), JSON.stringify(languagePacks));
 
     const port = await freePort();
     const child = spawn(node, [entry, "--config", config, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`,

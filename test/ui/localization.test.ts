@@ -1,6 +1,8 @@
 // UI test: the extension in the user's language. code-server started with `--locale hi` and with `--locale ar`
-// (VS Code's display language, vscode.env.language: our l10n bundles and package.nls files are chosen by it; VS
-// Code's own menus stay English without a language pack, which cannot be installed offline). Checks the command
+// (VS Code's display language, vscode.env.language: our l10n bundles and package.nls files are chosen by it). VS Code
+// takes --locale only when a language pack for it is installed, else everything stays English: the test installs a
+// stub pack (test/fixtures/language-packs) that declares hi and ar and translates nothing of VS Code's own UI, which
+// therefore stays English, as it would with a partial community pack. Checks the command
 // palette's titles, the status item, a notification and the chat panel (lang, dir, its texts), and keeps a
 // screenshot of each (test/artifacts/l10n-hi.png, l10n-ar.png: the Arabic one right to left).
 //   npx mocha out/test/ui/localization.test.js
@@ -28,7 +30,10 @@ for (const locale of ["hi", "ar"] as const) {
             const model = ensureTinyModel(root);
             const copy = copyFixtureWorkspace(root);
             removeWorkspace = copy.remove;
+            // VS Code takes a display language only with a language pack for it (else vscode.env.language stays "en"):
+            // test/fixtures/language-packs declares hi and ar as one would, translating none of VS Code's own strings.
             server = await startCodeServer({workspace: copy.workspace, args: ["--locale", locale],
+                extensionFolders: [path.join(root, "test/fixtures/language-packs")],
                 userSettings: {"gemmaCode.modelPath": model, "workbench.colorTheme": "Default Light Modern"}});
             wb = await openWorkbench(server, {
                 extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
