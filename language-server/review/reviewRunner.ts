@@ -110,7 +110,8 @@ export function reviewPrompt(languageId: string, lines: string[], chunk: LineSpa
         + "For each problem give the 1-based line (and endLine) from the numbers on the left, a severity, a one-sentence "
         + "message, and in suggestion the corrected text of those lines (\"\" if no concrete fix). "
         + "Return no comments if the code is fine."
-        + (isEnglish(responseLanguage) ? "" : ` ${languageInstruction(responseLanguage, "each message")} The JSON keys, severities and suggestions stay as they are.`)
+        // Not followed by "the JSON keys stay as they are": Gemma 3 270M copied that sentence as its messages.
+        + (isEnglish(responseLanguage) ? "" : ` ${languageInstruction(responseLanguage, "each message")}`)
         + "\n\n```" + languageId + "\n" + numbered + "\n```";
 }
 

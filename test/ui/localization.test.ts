@@ -65,12 +65,13 @@ for (const locale of ["hi", "ar"] as const) {
 
         it("the command palette lists our commands with their translated titles", async function () {
             const page = wb!.page;
-            await page.keyboard.press("F1");
-            await page.keyboard.type(nls.category);
             const rows = page.locator(".quick-input-widget .monaco-list-row");
-            await rows.filter({hasText: nls["command.showLog"]}).first().waitFor({timeout: 30_000});
-            await rows.filter({hasText: nls["command.reviewFile"]}).first().waitFor({timeout: 30_000});
-            await page.keyboard.press("Escape");
+            for (const key of ["command.showLog", "command.reviewFile", "command.focusChat"]) {
+                await page.keyboard.press("F1");
+                await page.keyboard.type(nls[key]);
+                await rows.filter({hasText: `${nls.category}: ${nls[key]}`}).first().waitFor({timeout: 30_000});
+                await page.keyboard.press("Escape");
+            }
         });
 
         it("the status item says the model state in the display language, numbers formatted for it", async function () {
@@ -81,11 +82,12 @@ for (const locale of ["hi", "ar"] as const) {
         });
 
         it("a notification is translated", async function () {
-            // The fixture workspace is not a git repository: Review Changes says so.
-            await run("command.reviewChanges");
-            const expected = bundle["Review Changes needs a git repository, and {0} is not in one. Review Current File reviews a whole file."]
-                .split("{0}")[0].trim();
+            // Turning completions off for the open file's language says so in a notification.
+            await quickOpen(wb!.page, "sample.py");
+            await run("command.toggleLanguageCompletions");
+            const expected = bundle["Gemma Code: completions off for {0}."].replace("{0}", "python");
             await wb!.page.locator(".notifications-toasts .notification-list-item", {hasText: expected}).first().waitFor({timeout: 30_000});
+            await run("command.toggleLanguageCompletions");
         });
 
         it(`the chat panel is in ${locale}, ${rtl ? "right to left" : "left to right"}, with messages dir=auto and code left to right`, async function () {

@@ -86,7 +86,7 @@ describe("response language", () => {
         const reviewEnglish = reviewPrompt("typescript", lines, chunk);
         assert.equal(reviewPrompt("typescript", lines, chunk, ""), reviewEnglish);
         const reviewHindi = reviewPrompt("typescript", lines, chunk, "hi");
-        assert.match(reviewHindi, /Write each message in Hindi \(हिन्दी\)[^]*The JSON keys, severities and suggestions stay as they are\./);
+        assert.match(reviewHindi, /Write each message in Hindi \(हिन्दी\)[^]*कृपया उत्तर हिन्दी में दीजिए।\n\n```typescript/);
         assert.ok(reviewHindi.endsWith(reviewEnglish.slice(reviewEnglish.indexOf("\n\n```"))), "the code is shown as before");
     });
 
