@@ -42,7 +42,7 @@ export function displayLanguage(): string {
     return host?.env.language ?? "en";
 }
 
-/** A number in the display language's formatting (grouping, digits): 12,345 · 12.345 · ١٢٬٣٤٥. */
+/** A number in the display language's formatting (grouping, digits): 12,345 · 12.345 · 12,34,567. */
 export function formatNumber(n: number, options?: Intl.NumberFormatOptions, language = displayLanguage()): string {
     try {
         return new Intl.NumberFormat(language, options).format(n);

@@ -42,6 +42,8 @@ for (const locale of ["hi", "ar"] as const) {
             });
             fs.mkdirSync(artifacts, {recursive: true});
             await wb.page.locator(".part.statusbar").waitFor({timeout: 120_000});
+            // The extension's commands are in the palette once the extension host has scanned it: its status item is there.
+            await wb.page.locator(".statusbar-item[aria-label*='Gemma Code']").first().waitFor({timeout: 120_000});
         });
         afterEach(async function () {
             await keepFailureArtifacts(this.currentTest, wb, artifacts, `l10n-${locale}`);

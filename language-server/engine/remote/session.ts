@@ -243,8 +243,9 @@ function withJsonInstruction(history: ChatTurn[], schema: object, retry: boolean
 /**
  * Tokens of `text` from the server's measured characters per token (of a code sample, so mostly ASCII), 10 % over
  * it: a prompt that fits the estimate must fit the server's context. Characters outside ASCII (Devanagari, Bengali,
- * Arabic, Han … and accents) count one token each: tokenizers take one or two of them per token, not three or four,
- * so a Hindi prompt measured by the ASCII ratio would be under-counted about threefold.
+ * Arabic, Han … and accents) count one token each: the server's tokenizer is unknown, and Llama-class ones split
+ * such text into about a token per character or more (Gemma's takes ~3.5 Devanagari characters per token, measured
+ * in test/real/language.test.ts), so one per character is the bound that holds for every server.
  */
 export function estimateTokens(text: string, charsPerToken: number): number {
     let other = 0;
