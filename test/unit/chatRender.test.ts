@@ -265,4 +265,19 @@ describe("chat view (webview DOM)", () => {
         assert.ok(again);
         assert.equal($<HTMLTextAreaElement>("#input").value, "half-typed");
     });
+
+    it("in a right-to-left language: the page is rtl, each message dir=auto, code blocks ltr, texts from the extension", () => {
+        const w = newWindow();
+        const init = {...webviewInit("ar"), strings: {...webviewStrings(), send: "إرسال"}};
+        const rtl = new ChatView(w.document, init, {post: () => {}, getState: () => undefined, setState: () => {}});
+        assert.equal(w.document.documentElement.dir, "rtl");
+        assert.equal(w.document.documentElement.lang, "ar");
+        assert.equal(w.document.getElementById("send")!.textContent, "إرسال");
+        rtl.handle({type: "conversation", id: "c", messages: [{role: "user", content: "ما هذا؟"},
+            {role: "assistant", content: "دالة.\n\n```ts\nconst a = 1;\n```"}]});
+        const bodies = [...w.document.querySelectorAll(".message .body")];
+        assert.deepEqual(bodies.map((b) => b.getAttribute("dir")), ["auto", "auto"]);
+        assert.equal(w.document.querySelector(".code-block")!.getAttribute("dir"), "ltr");
+        assert.equal(webviewInit("hi").dir, "ltr");
+    });
 });
