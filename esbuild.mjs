@@ -40,7 +40,7 @@ if (!production) {
     // bench/speculative.ts runs by name (npm run bench:speculative), outside the run-*.ts pattern.
     const tests = [...listTests("test"), ...listTests("bench"), ...["bench/speculative.ts", "bench/engine.ts"].filter((f) => fs.existsSync(f))];
     builds.push({...common, entryPoints: tests, outbase: ".", outdir: "out",
-        external: [...common.external, "mocha", "playwright-core", "@vscode/test-electron"]});
+        external: [...common.external, "mocha", "playwright-core", "@vscode/test-electron", "typescript"]});
 }
 
 const present = builds.filter((b) => Object.values(b.entryPoints).every((e) => fs.existsSync(e)));

@@ -166,7 +166,8 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         const reviewedText = doc.getText();
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         const started = performance.now();
-        const outcome = await tasks.run(token, (signal) => runReview(session, doc, params.range, settings.review.maxLines, signal, log));
+        const outcome = await tasks.run(token, (signal) => runReview(session, doc, params.range, settings.review.maxLines, signal, log,
+            settings.responseLanguage));
         if (token.isCancellationRequested) throw new ResponseError(ErrorCodes.RequestCancelled, "Review cancelled");
         // The document may have changed while the model was reviewing: comments follow their lines or go.
         const current = documents.get(doc.uri);
@@ -187,13 +188,15 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         const doc = documentOrError(params?.textDocument?.uri);
         if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, `${ExplainRequest.method} needs a range.`);
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
-        return tasks.run(token, (signal) => runExplain(session, doc, params, settings.chat.maxTokens, signal, onDelta));
+        return tasks.run(token, (signal) => runExplain(session, doc, params, settings.chat.maxTokens, signal, onDelta,
+            settings.responseLanguage));
     };
     connection.onRequest(ExplainRequest.type, serving((params, token) => explain(params, token, partialResults(params?.partialResultToken))));
 
     connection.onRequest(ChatRequest.type, serving(async (params, token) => {
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
-        return tasks.run(token, (signal) => runChat(session, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken)));
+        return tasks.run(token, (signal) => runChat(session, params, settings.chat.maxTokens, signal, partialResults(params?.partialResultToken),
+            settings.responseLanguage));
     }));
 
     connection.onRequest(EditRequest.type, serving(async (params, token) => {

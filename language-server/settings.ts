@@ -8,6 +8,7 @@
 import os from "node:os";
 import {defaultServerSettings, InitializationOptions, PromptStyle, ServerSettings} from "../protocol/lsp";
 import type {Logger} from "./log";
+import {normalizeLanguageTag} from "./tasks/language";
 
 /** Every prompt style there is: any other value (a typo, "bogus") keeps the previous one. */
 const PROMPT_STYLES: readonly PromptStyle[] = ["auto", "gemma-chat", "continuation", "fim-codegemma", "fim-qwen", "fim-starcoder",
@@ -99,6 +100,9 @@ function merged(base: ServerSettings, incoming: unknown): ServerSettings {
         if (isNonNegativeInt(r.timeoutMs) && r.timeoutMs >= 100) next.remote.timeoutMs = r.timeoutMs;
     }
     if (typeof source.modelPath === "string") next.modelPath = source.modelPath.trim();
+    // "auto" (a client that does not resolve it) and "" mean English; a malformed tag keeps the previous one.
+    if (source.responseLanguage === "" || source.responseLanguage === "auto") next.responseLanguage = "";
+    else if (normalizeLanguageTag(source.responseLanguage)) next.responseLanguage = normalizeLanguageTag(source.responseLanguage)!;
     if (source.gpu && ["auto", "cuda", "vulkan", "metal", "cpu"].includes(source.gpu)) next.gpu = source.gpu;
     if (isNonNegativeInt(source.contextSize)) next.contextSize = source.contextSize;
     if (isNonNegativeInt(source.threads)) next.threads = source.threads;

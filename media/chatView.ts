@@ -1,7 +1,8 @@
 // The chat panel's DOM and behaviour, independent of VS Code's webview API so that tests can run it in jsdom.
 // The extension owns all state (conversations, history, context); this view shows what it is told and turns
 // user input into FromWebview messages.
-import type {ChatMessage, ContextChip, ConversationSummary, FromWebview, ToWebview} from "../protocol/webview";
+import {fill, type ChatMessage, type ContextChip, type ConversationSummary, type FromWebview, type ToWebview, type WebviewInit,
+    type WebviewStrings} from "../protocol/webview";
 import {codeLanguage, createRenderer, decorateCodeBlocks, type Renderer} from "./render";
 
 export interface ViewHost {
@@ -11,26 +12,30 @@ export interface ViewHost {
     setState(state: unknown): void;
 }
 
-const TEMPLATE = `
+/** The panel's skeleton; every text in it is the extension's translation (attributes and text are escaped). */
+function template(s: WebviewStrings): string {
+    const e = (v: string) => v.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    return `
 <header class="toolbar">
-  <button type="button" id="history-toggle" aria-expanded="false" aria-controls="history">History</button>
-  <button type="button" id="new-chat" title="Start a new conversation">New Chat</button>
-  <div class="state state-loading" role="status" id="state">Starting Gemma…</div>
+  <button type="button" id="history-toggle" aria-expanded="false" aria-controls="history">${e(s.history)}</button>
+  <button type="button" id="new-chat" title="${e(s.newChatTitle)}">${e(s.newChat)}</button>
+  <div class="state state-loading" role="status" id="state" dir="auto">${e(s.starting)}</div>
 </header>
-<nav id="history" aria-label="Chat history" hidden><ul></ul></nav>
-<div id="log" role="log" aria-live="polite" aria-label="Conversation" tabindex="0"></div>
+<nav id="history" aria-label="${e(s.historyLabel)}" hidden><ul></ul></nav>
+<div id="log" role="log" aria-live="polite" aria-label="${e(s.conversationLabel)}" tabindex="0"></div>
 <footer>
-  <ul id="chips" aria-label="Attached context"></ul>
+  <ul id="chips" aria-label="${e(s.attachedContext)}"></ul>
   <div class="input-row">
-    <textarea id="input" rows="1" placeholder="Ask Gemma… (@ to attach a file)"
-      aria-label="Message to Gemma. Enter sends, Shift+Enter adds a line, @ attaches a file, Escape stops."></textarea>
+    <textarea id="input" rows="1" dir="auto" placeholder="${e(s.inputPlaceholder)}"
+      aria-label="${e(s.inputLabel)}"></textarea>
     <div class="input-buttons">
-      <button type="button" id="add-context" title="Attach a file (@)" aria-label="Attach a file">@</button>
-      <button type="button" id="send" title="Send (Enter)">Send</button>
-      <button type="button" id="stop" title="Stop (Escape)" hidden>Stop</button>
+      <button type="button" id="add-context" title="${e(s.attachTitle)}" aria-label="${e(s.attachLabel)}">@</button>
+      <button type="button" id="send" title="${e(s.sendTitle)}">${e(s.send)}</button>
+      <button type="button" id="stop" title="${e(s.stopTitle)}" hidden>${e(s.stop)}</button>
     </div>
   </div>
 </footer>`;
+}
 
 export class ChatView {
     private readonly renderer: Renderer;
@@ -43,10 +48,16 @@ export class ChatView {
     private stream: {text: string; body: HTMLElement; message: HTMLElement} | undefined;
     private renderPending = false;
 
-    constructor(private readonly doc: Document, private readonly host: ViewHost) {
+    private readonly strings: WebviewStrings;
+
+    constructor(private readonly doc: Document, init: WebviewInit, private readonly host: ViewHost) {
         const win = doc.defaultView!;
         this.renderer = createRenderer(win);
-        doc.body.innerHTML = TEMPLATE;
+        this.strings = init.strings;
+        // The panel's direction follows the display language; each message's follows its own text (dir="auto").
+        doc.documentElement.lang = init.lang;
+        doc.documentElement.dir = init.dir;
+        doc.body.innerHTML = template(init.strings);
         const $ = <T extends HTMLElement>(id: string) => doc.getElementById(id) as T;
         this.el = {
             state: $("state"), log: $("log"), input: $("input"), send: $("send"), stop: $("stop"),
@@ -68,6 +79,7 @@ export class ChatView {
         switch (msg.type) {
             case "state":
                 this.el.state.textContent = msg.text;
+                this.el.state.title = msg.detail ?? msg.text;
                 this.el.state.className = `state state-${msg.status}`;
                 break;
             case "conversation":
@@ -184,13 +196,12 @@ export class ChatView {
         this.setStreaming(false);
         this.el.log.replaceChildren();
         if (messages.length === 0) {
-            const empty = this.note("Ask about your code. The open file or selection is attached automatically; "
-                + "type @ to attach another file.", "empty");
+            const empty = this.note(this.strings.empty, "empty");
             this.el.log.append(empty);
         }
         for (const m of messages) {
             this.appendMessage(m.role, m.content);
-            if (m.stopped) this.el.log.append(this.note("Stopped.", "stopped"));
+            if (m.stopped) this.el.log.append(this.note(this.strings.stopped, "stopped"));
         }
         this.renderHistory();
         this.scrollToEnd();
@@ -202,9 +213,11 @@ export class ChatView {
         message.className = `message ${role}`;
         const who = this.doc.createElement("div");
         who.className = "who";
-        who.textContent = role === "user" ? "You" : "Gemma";
+        who.textContent = role === "user" ? this.strings.you : this.strings.gemma;
         const body = this.doc.createElement("div");
         body.className = "body";
+        // Hindi, Arabic, Urdu … : each message takes the direction of its own first strong character.
+        body.dir = "auto";
         // The user's own text is shown as typed; only replies are markdown.
         if (role === "user") body.textContent = content;
         else this.renderInto(body, content);
@@ -218,7 +231,7 @@ export class ChatView {
     private renderInto(body: HTMLElement, markdown: string) {
         const follow = this.nearEnd();
         const fragment = this.renderer.render(markdown);
-        decorateCodeBlocks(fragment, this.doc);
+        decorateCodeBlocks(fragment, this.doc, this.strings);
         body.replaceChildren(fragment);
         if (follow) this.scrollToEnd();
     }
@@ -253,10 +266,9 @@ export class ChatView {
             stream.message.classList.remove("streaming");
             if (!stream.text) stream.message.remove();
         }
-        if (end.stopped) this.el.log.append(this.note("Stopped.", "stopped"));
+        if (end.stopped) this.el.log.append(this.note(this.strings.stopped, "stopped"));
         if (end.omitted?.length) {
-            this.el.log.append(this.note(`Left out to fit the model's context window: ${end.omitted.join(", ")}.`,
-                "omitted"));
+            this.el.log.append(this.note(fill(this.strings.omitted, end.omitted.join(this.strings.listSeparator)), "omitted"));
         }
         if (end.error) {
             const error = this.note(end.error, "error");
@@ -270,6 +282,7 @@ export class ChatView {
     private note(text: string, kind: string) {
         const note = this.doc.createElement("p");
         note.className = `note ${kind}`;
+        note.dir = "auto";
         note.textContent = text;
         return note;
     }
@@ -286,12 +299,13 @@ export class ChatView {
             li.className = chip.auto ? "chip auto" : "chip";
             const label = this.doc.createElement("span");
             label.textContent = chip.label;
-            label.title = chip.auto ? `${chip.label} (from the active editor)` : chip.label;
+            label.title = chip.auto ? fill(this.strings.fromEditor, chip.label) : chip.label;
+            label.dir = "auto";
             const remove = this.doc.createElement("button");
             remove.type = "button";
             remove.dataset.chip = chip.id;
             remove.textContent = "×";
-            remove.setAttribute("aria-label", `Remove ${chip.label} from the context`);
+            remove.setAttribute("aria-label", fill(this.strings.removeChip, chip.label));
             li.append(label, remove);
             return li;
         }));
@@ -302,7 +316,7 @@ export class ChatView {
         if (this.conversations.length === 0) {
             const li = this.doc.createElement("li");
             li.className = "history-empty";
-            li.textContent = "No earlier conversations.";
+            li.textContent = this.strings.noHistory;
             list.replaceChildren(li);
             return;
         }
@@ -313,15 +327,16 @@ export class ChatView {
             open.className = "history-open";
             open.dataset.id = c.id;
             open.textContent = c.title;
-            open.title = `${c.title} — ${new Date(c.updated).toLocaleString()}`;
+            open.dir = "auto";
+            open.title = `${c.title} — ${new Date(c.updated).toLocaleString(this.doc.documentElement.lang || undefined)}`;
             if (c.id === this.conversationId) open.setAttribute("aria-current", "true");
             const del = this.doc.createElement("button");
             del.type = "button";
             del.className = "history-delete";
             del.dataset.id = c.id;
             del.dataset.op = "delete";
-            del.textContent = "Delete";
-            del.setAttribute("aria-label", `Delete conversation: ${c.title}`);
+            del.textContent = this.strings.delete;
+            del.setAttribute("aria-label", fill(this.strings.deleteLabel, c.title));
             li.append(open, del);
             return li;
         }));

@@ -1,5 +1,5 @@
 // Entry point of the chat webview (bundled by esbuild.mjs into dist/webview.js, loaded with the CSP nonce).
-import type {ToWebview} from "../protocol/webview";
+import type {ToWebview, WebviewInit} from "../protocol/webview";
 import {ChatView} from "./chatView";
 
 declare function acquireVsCodeApi(): {
@@ -9,7 +9,9 @@ declare function acquireVsCodeApi(): {
 };
 
 const vscode = acquireVsCodeApi();
-const view = new ChatView(document, {
+// The extension writes the display language's texts into the page (src/chat/webviewHtml.ts).
+const init = JSON.parse(document.querySelector<HTMLMetaElement>("meta[name=gemma-init]")!.content) as WebviewInit;
+const view = new ChatView(document, init, {
     post: (m) => vscode.postMessage(m),
     getState: () => vscode.getState(),
     setState: (s) => vscode.setState(s)

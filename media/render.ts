@@ -19,7 +19,7 @@ import typescript from "highlight.js/lib/languages/typescript";
 import xml from "highlight.js/lib/languages/xml";
 import yaml from "highlight.js/lib/languages/yaml";
 import MarkdownIt from "markdown-it";
-import type {CodeAction} from "../protocol/webview";
+import {fill, type CodeAction, type WebviewStrings} from "../protocol/webview";
 
 // Registered one by one: highlight.js's default export carries ~190 languages (~1 MB in the bundle).
 const languages = {bash, c, cpp, css, diff, go, java, javascript, json, python, rust, sql, typescript, xml, yaml};
@@ -84,11 +84,13 @@ export function createRenderer(win: Window): Renderer {
     return {render: (markdown) => sanitize(md.render(markdown)), sanitize};
 }
 
-export const CODE_ACTIONS: {action: CodeAction; label: string; title: string}[] = [
-    {action: "copy", label: "Copy", title: "Copy the code to the clipboard"},
-    {action: "insertAtCursor", label: "Insert at Cursor", title: "Insert the code at the cursor of the active editor"},
-    {action: "applyToFile", label: "Apply to File", title: "Review the code as a change to the active file"}
-];
+export function codeActions(s: WebviewStrings): {action: CodeAction; label: string; title: string}[] {
+    return [
+        {action: "copy", label: s.copy, title: s.copyTitle},
+        {action: "insertAtCursor", label: s.insertAtCursor, title: s.insertAtCursorTitle},
+        {action: "applyToFile", label: s.applyToFile, title: s.applyToFileTitle}
+    ];
+}
 
 /** The language of a rendered code block, from markdown-it's `language-…` class. */
 export function codeLanguage(code: Element): string | undefined {
@@ -100,7 +102,7 @@ export function codeLanguage(code: Element): string | undefined {
  * Wraps each `<pre><code>` in a block with a toolbar of CODE_ACTIONS buttons. The buttons are made here, after
  * sanitising, so no reply can produce one; clicks are handled by whoever owns the container (data-action).
  */
-export function decorateCodeBlocks(root: DocumentFragment | Element, doc: Document) {
+export function decorateCodeBlocks(root: DocumentFragment | Element, doc: Document, strings: WebviewStrings) {
     for (const pre of Array.from(root.querySelectorAll("pre"))) {
         const code = pre.querySelector("code");
         if (!code) continue;
@@ -110,8 +112,10 @@ export function decorateCodeBlocks(root: DocumentFragment | Element, doc: Docume
         bar.className = "code-actions";
         bar.setAttribute("role", "toolbar");
         const language = codeLanguage(code);
-        bar.setAttribute("aria-label", language ? `${language} code actions` : "Code actions");
-        for (const {action, label, title} of CODE_ACTIONS) {
+        bar.setAttribute("aria-label", language ? fill(strings.codeActionsFor, language) : strings.codeActions);
+        // Code reads left to right in every language; the toolbar and the block stay so in a right-to-left panel.
+        block.dir = "ltr";
+        for (const {action, label, title} of codeActions(strings)) {
             const b = doc.createElement("button");
             b.type = "button";
             b.dataset.action = action;

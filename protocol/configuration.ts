@@ -15,7 +15,7 @@ export const SERVER_SETTING_KEYS = [
     "engine", "remote.endpoint", "remote.model", "remote.tlsVerify", "modelPath", "gpu", "contextSize", "threads",
     "unloadAfterMinutes", "chat.maxTokens", "review.maxLines", "completion.maxTokens", "completion.candidates",
     "completion.debounceMs", "completion.promptTokens", "completion.promptStyle", "completion.draftModelPath",
-    "completion.promptLookup"
+    "completion.promptLookup", "responseLanguage"
 ] as const;
 export type ServerSettingKey = typeof SERVER_SETTING_KEYS[number];
 

@@ -86,6 +86,12 @@ export interface ServerSettings {
     readyTimeoutMs: number;
     /** Unload the model after this many idle minutes (0 = never); it reloads on the next request. */
     unloadAfterMinutes: number;
+    /**
+     * The language of chat answers, explanations and review messages: a BCP 47 tag ("hi", "bn", "zh-cn"); "" =
+     * English. VS Code's client sends its display language for gemmaCode.responseLanguage "auto". A chat question
+     * written in another script is answered in that language. Code and identifiers are never translated.
+     */
+    responseLanguage: string;
 }
 
 export type PromptLookupSetting = "auto" | "on" | "off";

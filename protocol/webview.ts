@@ -23,10 +23,68 @@ export interface ConversationSummary {
 
 export type CodeAction = "copy" | "insertAtCursor" | "applyToFile";
 
+/**
+ * Every text the panel shows that is not a message: translated by the extension (src/chat/webviewStrings.ts,
+ * through vscode.l10n) and given to the page in its HTML (WebviewInit), so media/ holds no English of its own.
+ * `{0}` in a string is filled in by the page.
+ */
+export interface WebviewStrings {
+    history: string;
+    newChat: string;
+    newChatTitle: string;
+    starting: string;
+    historyLabel: string;
+    conversationLabel: string;
+    attachedContext: string;
+    inputPlaceholder: string;
+    inputLabel: string;
+    attachTitle: string;
+    attachLabel: string;
+    send: string;
+    sendTitle: string;
+    stop: string;
+    stopTitle: string;
+    empty: string;
+    stopped: string;
+    you: string;
+    gemma: string;
+    /** {0}: the labels left out, joined by the list separator. */
+    omitted: string;
+    listSeparator: string;
+    /** {0}: the chip's label. */
+    fromEditor: string;
+    removeChip: string;
+    noHistory: string;
+    delete: string;
+    /** {0}: the conversation's title. */
+    deleteLabel: string;
+    copy: string;
+    copyTitle: string;
+    insertAtCursor: string;
+    insertAtCursorTitle: string;
+    applyToFile: string;
+    applyToFileTitle: string;
+    codeActions: string;
+    /** {0}: the code block's language. */
+    codeActionsFor: string;
+}
+
+/** What the page knows before its first message: the display language, its direction, the strings. */
+export interface WebviewInit {
+    lang: string;
+    dir: "ltr" | "rtl";
+    strings: WebviewStrings;
+}
+
+/** `{0}`, `{1}` … of a WebviewStrings entry replaced by `args`. */
+export function fill(template: string, ...args: string[]): string {
+    return template.replace(/\{(\d+)\}/g, (m, i: string) => args[Number(i)] ?? m);
+}
+
 /** Extension → webview. */
 export type ToWebview =
     /** The model state line: `status` picks the style, `text` is what the user reads. */
-    | {type: "state"; status: ModelStatus; text: string}
+    | {type: "state"; status: ModelStatus; text: string; detail?: string}
     /** Replaces the whole conversation shown (new chat, reopened from history, after a send). */
     | {type: "conversation"; id: string; messages: ChatMessage[]}
     | {type: "history"; conversations: ConversationSummary[]}

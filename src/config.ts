@@ -118,3 +118,9 @@ export async function setModelPath(path: string) {
 function expandHome(p: string) {
     return p.startsWith("~/") ? `${process.env.HOME ?? ""}${p.slice(1)}` : p;
 }
+
+/** gemmaCode.responseLanguage as the server takes it: "auto" → VS Code's display language, else the tag as set. */
+export function resolveResponseLanguage(value: string | undefined, displayLanguage = vscode.env.language): string {
+    const v = (value ?? "auto").trim();
+    return v === "" || v === "auto" ? displayLanguage : v;
+}

@@ -52,7 +52,7 @@ export class Ctx implements vscode.Disposable {
     /** Registers each command with the handler for the server's current state. */
     registerCommands(commands: Record<string, CommandFactory>) {
         for (const [id, factory] of Object.entries(commands)) {
-            if (this.factories.has(id)) throw new Error(`command ${id} registered twice`);
+            if (this.factories.has(id)) throw new Error(`command ${id} registered twice`); // l10n-ignore: a programming error, never shown
             this.factories.set(id, factory);
             this.register(id, factory);
         }

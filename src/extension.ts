@@ -17,6 +17,7 @@ import {commitMessageCommand} from "./scm/commitMessage";
 import {registerSnooze} from "./snooze";
 import {StatusBar} from "./statusBar";
 import {showWalkthroughOnFirstRun} from "./walkthrough";
+import * as l10n from "./l10n";
 
 /**
  * What activate() returns, for other extensions: the model's state (to wait for it before asking), the chat history
@@ -91,8 +92,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
         await client.start();
     } catch (error) {
         log.error(`The language server failed to start: ${error}`);
-        void vscode.window.showErrorMessage(`Gemma Code: the language server failed to start (${error}).`, "Show Log")
-            .then((c) => c && log.show());
+        const showLog = l10n.t("Show Log");
+        void vscode.window.showErrorMessage(l10n.t("Gemma Code: the language server failed to start ({0}).", String(error)), showLog)
+            .then((c) => c === showLog && log.show());
     }
 
     return {
@@ -130,8 +132,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
 const vscodeCommandHost: CommandHost = {
     registerCommand: (id, handler) => vscode.commands.registerCommand(id, handler),
     setContext: (key, value) => void vscode.commands.executeCommand("setContext", key, value),
-    showNotRunning: (log) => void vscode.window.showErrorMessage("Gemma Code: the language server is not running.", "Show Log")
-        .then((c) => c && log.show())
+    showNotRunning: (log) => {
+        const showLog = l10n.t("Show Log");
+        void vscode.window.showErrorMessage(l10n.t("Gemma Code: the language server is not running."), showLog)
+            .then((c) => c === showLog && log.show());
+    }
 };
 
 export function deactivate() {

@@ -6,6 +6,7 @@ import type {ServerOptions} from "vscode-languageclient/node";
 import {connectToHost} from "../common/hostConnect";
 import {DEFAULT_HOST_IDLE_MS, hostDirectory, hostKey} from "../protocol/host";
 import {serverSettings, sharedServerSetting} from "./config";
+import * as l10n from "./l10n";
 
 /** `gemmaCode.server.shared` (machine-scoped), and only for the local engine: a remote one holds no model here. */
 export function usesSharedHost(): boolean {
@@ -31,8 +32,9 @@ export function sharedHostServerOptions(serverModule: string, log: vscode.LogOut
 /** Restart Server with a shared host: every window loses its suggestions for the reload, so ask when others use it. */
 export async function confirmHostRestart(otherWindows: number): Promise<boolean> {
     if (otherWindows <= 0) return true;
-    const restart = "Restart for All Windows";
-    const choice = await vscode.window.showWarningMessage(
-        `The Gemma Code server is shared with ${otherWindows} other window(s). Restart it for all of them?`, {modal: true}, restart);
+    const restart = l10n.t("Restart for All Windows");
+    const choice = await vscode.window.showWarningMessage(l10n.plural(otherWindows,
+        "The Gemma Code server is shared with {0} other window. Restart it for both?",
+        "The Gemma Code server is shared with {0} other windows. Restart it for all of them?"), {modal: true}, restart);
     return choice === restart;
 }

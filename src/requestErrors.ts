@@ -3,22 +3,23 @@
 import * as vscode from "vscode";
 import {Commands} from "../protocol/lsp";
 import type {GemmaClient} from "./client";
+import * as l10n from "./l10n";
 
-const DOWNLOAD = "Download Model…";
-const SELECT = "Select Model File…";
-const SHOW_LOG = "Show Log";
+const DOWNLOAD = () => l10n.t("Download Model…");
+const SELECT = () => l10n.t("Select Model File…");
+const SHOW_LOG = () => l10n.t("Show Log");
 
 /** The error message of a failed request, with Download / Select when no model is configured. */
 export function showRequestError(what: string, error: unknown, client: GemmaClient, log: vscode.LogOutputChannel) {
     const message = error instanceof Error ? error.message : String(error);
-    const actions = noModel(client) ? [DOWNLOAD, SELECT, SHOW_LOG] : [SHOW_LOG];
-    void vscode.window.showErrorMessage(`Gemma Code: ${what}: ${message}`, ...actions).then((c) => act(c, log));
+    const actions = noModel(client) ? [DOWNLOAD(), SELECT(), SHOW_LOG()] : [SHOW_LOG()];
+    void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0}: {1}", what, message), ...actions).then((c) => act(c, log));
 }
 
 /** For a failure shown elsewhere (the chat panel shows its own error): offer a model when that is the cause. */
 export function offerModelAfterFailure(client: GemmaClient, log: vscode.LogOutputChannel) {
     if (!noModel(client)) return;
-    void vscode.window.showWarningMessage("Gemma Code has no model yet: download Gemma or select a GGUF file you have.", DOWNLOAD, SELECT)
+    void vscode.window.showWarningMessage(l10n.t("Gemma Code has no model yet: download Gemma or select a GGUF file you have."), DOWNLOAD(), SELECT())
         .then((c) => act(c, log));
 }
 
@@ -27,7 +28,7 @@ function noModel(client: GemmaClient) {
 }
 
 function act(choice: string | undefined, log: vscode.LogOutputChannel) {
-    if (choice === DOWNLOAD) void vscode.commands.executeCommand(Commands.downloadModel);
-    else if (choice === SELECT) void vscode.commands.executeCommand(Commands.selectModelFile);
-    else if (choice === SHOW_LOG) log.show();
+    if (choice === DOWNLOAD()) void vscode.commands.executeCommand(Commands.downloadModel);
+    else if (choice === SELECT()) void vscode.commands.executeCommand(Commands.selectModelFile);
+    else if (choice === SHOW_LOG()) log.show();
 }

@@ -3,6 +3,7 @@
 import * as vscode from "vscode";
 import {Commands} from "../protocol/lsp";
 import {clientSettings, completionEnabledFor, SECTION} from "./config";
+import * as l10n from "./l10n";
 
 const SNOOZE_KEY = "gemmaCode.snoozedUntil";
 export const SNOOZE_MINUTES = 30;
@@ -37,7 +38,8 @@ export function registerSnooze(context: vscode.ExtensionContext, onChange: (unti
                 ?? clientSettings().enableByLanguage;
             const enabled = completionEnabledFor(languageId);
             await config.update("completion.enable", {...current, [languageId]: !enabled}, vscode.ConfigurationTarget.Global);
-            void vscode.window.showInformationMessage(`Gemma Code: completions ${enabled ? "off" : "on"} for ${languageId}.`);
+            void vscode.window.showInformationMessage(enabled ? l10n.t("Gemma Code: completions off for {0}.", languageId)
+                : l10n.t("Gemma Code: completions on for {0}.", languageId));
         })
     ];
 }
@@ -45,13 +47,14 @@ export function registerSnooze(context: vscode.ExtensionContext, onChange: (unti
 /** The status bar menu's entries for snoozing and the current language. */
 export function snoozeMenuItems(): (vscode.QuickPickItem & {command: string})[] {
     const items: (vscode.QuickPickItem & {command: string})[] = completionsSnoozed()
-        ? [{label: "$(bell) Resume Completions", description: `snoozed until ${new Date(snoozedUntil).toLocaleTimeString()}`,
+        ? [{label: `$(bell) ${l10n.t("Resume Completions")}`,
+            description: l10n.t("snoozed until {0}", new Date(snoozedUntil).toLocaleTimeString(l10n.displayLanguage())),
             command: Commands.resumeCompletions}]
-        : [{label: `$(bell-slash) Snooze Completions for ${SNOOZE_MINUTES} min`, command: Commands.snoozeCompletions}];
+        : [{label: `$(bell-slash) ${l10n.t("Snooze Completions for {0} min", l10n.formatNumber(SNOOZE_MINUTES))}`, command: Commands.snoozeCompletions}];
     const languageId = vscode.window.activeTextEditor?.document.languageId;
     if (languageId) {
-        items.push({label: completionEnabledFor(languageId) ? `$(circle-slash) Disable Completions for ${languageId}`
-            : `$(check) Enable Completions for ${languageId}`, command: Commands.toggleLanguageCompletions});
+        items.push({label: completionEnabledFor(languageId) ? `$(circle-slash) ${l10n.t("Disable Completions for {0}", languageId)}`
+            : `$(check) ${l10n.t("Enable Completions for {0}", languageId)}`, command: Commands.toggleLanguageCompletions});
     }
     return items;
 }

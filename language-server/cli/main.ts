@@ -7,9 +7,10 @@ import {ChangedFile, gitChanges, stagedText} from "../../common/gitDiff";
 import {DidOpenTextDocumentNotification} from "vscode-languageserver-protocol";
 import {ServerProcess} from "../../common/serverProcess";
 import {ReviewRequest, ReviewResult} from "../../protocol/lsp";
+import {normalizeLanguageTag} from "../tasks/language";
 import {cliEngineSettings, parseTaskArgs, runTask} from "./tasks";
 
-const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE | --endpoint URL] [--max-lines N] [FILE…]
+const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE | --endpoint URL] [--max-lines N] [--language TAG] [FILE…]
 
   FILE…                files to review whole
   --staged             review the staged changes of the git repository in the current directory
@@ -19,6 +20,8 @@ const USAGE = `usage: gemma-code review [--staged | --changes] [--model FILE | -
                        model file (default: $GEMMA_CODE_ENDPOINT); its API key comes from $GEMMA_CODE_API_KEY
   --remote-model NAME  the model name to ask that server for (default: its first model)
   --max-lines N        longest stretch of one file to review (default 3000)
+  --language TAG       write the messages in this language: hi, bn, ur, ar, es, zh-cn … (default: English;
+                       $GEMMA_CODE_LANGUAGE); code, identifiers and paths stay as they are
 
 Prints file:line:col: severity: message. Exit code 1 when an error-severity comment is found, 2 on failure.
 Also: gemma-code edit, gemma-code commit-message (gemma-code edit --help).`;
@@ -37,6 +40,7 @@ interface Options {
     endpoint?: string;
     remoteModel?: string;
     maxLines?: number;
+    language?: string;
 }
 
 export function parseArgs(argv: string[]): Options | string {
@@ -50,12 +54,15 @@ export function parseArgs(argv: string[]): Options | string {
         else if (a === "--endpoint") o.endpoint = argv[++i];
         else if (a === "--remote-model") o.remoteModel = argv[++i];
         else if (a === "--max-lines") o.maxLines = Number(argv[++i]);
+        else if (a === "--language") o.language = argv[++i];
         else if (a === "-h" || a === "--help") return USAGE;
         else if (a.startsWith("-")) return `unknown option ${a}\n${USAGE}`;
         else o.files.push(a);
     }
     if (!o.diff && o.files.length === 0) return `nothing to review\n${USAGE}`;
     if (o.maxLines !== undefined && !(Number.isInteger(o.maxLines) && o.maxLines > 0)) return `--max-lines needs a positive integer\n${USAGE}`;
+    o.language ??= process.env.GEMMA_CODE_LANGUAGE || undefined;
+    if (o.language !== undefined && !normalizeLanguageTag(o.language)) return `--language needs a language tag such as hi or zh-cn\n${USAGE}`;
     return o;
 }
 
@@ -104,7 +111,8 @@ async function main(argv: string[]): Promise<number> {
 
     const {server} = await ServerProcess.start({
         serverPath: path.join(__dirname, "server.js"), clientName: "gemma-code-cli",
-        initializationOptions: {settings: {...engine, ...(options.maxLines ? {review: {maxLines: options.maxLines}} : {})}}
+        initializationOptions: {settings: {...engine, ...(options.maxLines ? {review: {maxLines: options.maxLines}} : {}),
+            ...(options.language ? {responseLanguage: options.language} : {})}}
     });
     try {
         const state = await server.waitForState((s) => s.status === "ready" || s.status === "error" || s.status === "noModel");

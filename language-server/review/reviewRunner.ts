@@ -8,9 +8,12 @@ import type {Logger} from "../log";
 import type {ModelSession} from "../engine/engine";
 import {chunkLines, LineSpan} from "./chunking";
 import {parseReviewOutput, RawReviewComment, REVIEW_SEVERITIES, reviewSchema} from "./reviewSchema";
+import {isEnglish, isNonLatinLanguage, languageInstruction} from "../tasks/language";
 
 const CHUNK_TOKENS = 1200;
 const OUTPUT_TOKENS = 384;
+/** Tokens of a Hindi/Bengali review comment ÷ tokens of the same comment in English, rounded up (measured). */
+export const NON_LATIN_TOKEN_FACTOR = 2;
 
 export interface ReviewOutcome {
     comments: ReviewComment[];
@@ -55,7 +58,10 @@ export function looksBinary(text: string): boolean {
 }
 
 export async function runReview(session: ModelSession, doc: TextDocument, range: Range | undefined, maxLines: number,
-                                signal: AbortSignal, log: Logger): Promise<ReviewOutcome> {
+                                signal: AbortSignal, log: Logger, responseLanguage?: string): Promise<ReviewOutcome> {
+    // The same comments in Hindi or Bengali take about NON_LATIN_TOKEN_FACTOR times the tokens of English (measured
+    // with Gemma's tokenizer, test/real/language.test.ts): the budget grows with them, so they are not cut sooner.
+    const outputTokens = isNonLatinLanguage(responseLanguage) ? Math.ceil(OUTPUT_TOKENS * NON_LATIN_TOKEN_FACTOR) : OUTPUT_TOKENS;
     const span = reviewSpan(doc, range);
     const lines = doc.getText().split(/\r\n|\r|\n/);
     let note: string | undefined;
@@ -74,13 +80,13 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
     let done = 0;
     for (const chunk of chunks) {
         if (signal.aborted) break;
-        const reply = await session.generateJson([{role: "user", content: reviewPrompt(doc.languageId, lines, chunk)}],
-            reviewSchema(chunk.start + 1, chunk.end), {signal, maxTokens: OUTPUT_TOKENS});
+        const reply = await session.generateJson([{role: "user", content: reviewPrompt(doc.languageId, lines, chunk, responseLanguage)}],
+            reviewSchema(chunk.start + 1, chunk.end), {signal, maxTokens: outputTokens});
         if (signal.aborted) break;
         log.debug(`review chunk ${chunk.start + 1}-${chunk.end}: ${reply.promptTokens} prompt tokens, ${reply.generatedTokens} generated `
             + `in ${Math.round(reply.prefillMs)} + ${Math.round(reply.generateMs)} ms: ${JSON.stringify(reply.text.slice(0, 200))}`);
         const parsed = parseReviewOutput(reply.text);
-        if (parsed.repaired) log.info(`review: output of lines ${chunk.start + 1}-${chunk.end} was cut at ${OUTPUT_TOKENS} tokens; kept the complete comments`);
+        if (parsed.repaired) log.info(`review: output of lines ${chunk.start + 1}-${chunk.end} was cut at ${outputTokens} tokens; kept the complete comments`);
         for (const raw of parsed.comments) {
             const c = validateComment(raw, chunk, lines);
             if (c) comments.push(c);
@@ -96,14 +102,17 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
     return {comments, reviewedLines: span, chunks: done, dropped, note};
 }
 
-export function reviewPrompt(languageId: string, lines: string[], chunk: LineSpan): string {
+export function reviewPrompt(languageId: string, lines: string[], chunk: LineSpan, responseLanguage?: string): string {
     const width = String(chunk.end).length;
     const numbered = lines.slice(chunk.start, chunk.end)
         .map((l, i) => `${String(chunk.start + i + 1).padStart(width)}| ${l}`).join("\n");
     return `Review this ${languageId} code for bugs, security problems and clear mistakes. Ignore style nits. `
         + "For each problem give the 1-based line (and endLine) from the numbers on the left, a severity, a one-sentence "
         + "message, and in suggestion the corrected text of those lines (\"\" if no concrete fix). "
-        + "Return no comments if the code is fine.\n\n```" + languageId + "\n" + numbered + "\n```";
+        + "Return no comments if the code is fine."
+        // Not followed by "the JSON keys stay as they are": Gemma 3 270M copied that sentence as its messages.
+        + (isEnglish(responseLanguage) ? "" : ` ${languageInstruction(responseLanguage, "each message")}`)
+        + "\n\n```" + languageId + "\n" + numbered + "\n```";
 }
 
 /** A comment whose lines exist in the reviewed chunk, with a real message; undefined otherwise. */

@@ -4,6 +4,7 @@
 import {ResponseError} from "vscode-languageserver";
 import {ChatParams, ChatRequest, ChatResult, ErrorCodes} from "../../protocol/lsp";
 import type {ChatTurn, ModelSession} from "../engine/engine";
+import {chatReplyLanguage, languageInstruction} from "./language";
 
 export const CHAT_INSTRUCTIONS = "You are Gemma Code, a concise programming assistant inside the user's editor. "
     + "Answer in Markdown; put code in fenced blocks with a language.";
@@ -16,13 +17,15 @@ export interface ChatPrompt {
 
 /** Builds the chat history and the final question within the context budget. */
 export function buildChatPrompt(params: ChatParams, count: (text: string) => number, contextSize: number,
-                                replyTokens: number): ChatPrompt {
+                                replyTokens: number, responseLanguage?: string): ChatPrompt {
     const messages = (params.messages ?? []).filter((m) => m && typeof m.content === "string" && (m.role === "user" || m.role === "assistant"));
     const last = messages.at(-1);
     if (!last || last.role !== "user") {
         throw new ResponseError(ErrorCodes.InvalidInput, `${ChatRequest.method} needs messages ending with a user message.`);
     }
-    let budget = contextSize - replyTokens - count(CHAT_INSTRUCTIONS) - count(last.content) - 64;
+    // Answered in the language the question is written in (when its script says which), else the setting's.
+    const language = languageInstruction(chatReplyLanguage(last.content, responseLanguage), "your answer");
+    let budget = contextSize - replyTokens - count(CHAT_INSTRUCTIONS) - count(last.content) - count(language) - 64;
 
     // Older turns go first when the conversation outgrows the context.
     const earlier = messages.slice(0, -1);
@@ -48,15 +51,17 @@ export function buildChatPrompt(params: ChatParams, count: (text: string) => num
         budget -= cost;
         attached.push(block);
     }
-    const question = attached.length ? `Context from the editor:\n${attached.join("\n")}\n${last.content}` : last.content;
+    const asked = attached.length ? `Context from the editor:\n${attached.join("\n")}\n${last.content}` : last.content;
+    // Last, next to where the answer starts: a small model follows it best there.
+    const question = language ? `${asked}\n\n${language}` : asked;
     const history: ChatTurn[] = [{role: "system", content: CHAT_INSTRUCTIONS}];
     for (const m of kept) history.push({role: m.role, content: m.content});
     return {history, question, omitted};
 }
 
 export async function runChat(session: ModelSession, params: ChatParams, maxTokens: number, signal: AbortSignal,
-                              onDelta: (text: string) => void): Promise<ChatResult> {
-    const prompt = buildChatPrompt(params, (s) => session.countTokens(s), session.contextSize, maxTokens);
+                              onDelta: (text: string) => void, responseLanguage?: string): Promise<ChatResult> {
+    const prompt = buildChatPrompt(params, (s) => session.countTokens(s), session.contextSize, maxTokens, responseLanguage);
     const reply = await session.chat([...prompt.history, {role: "user", content: prompt.question}], {maxTokens, signal, onDelta});
     return {content: reply.text, omitted: prompt.omitted.length ? prompt.omitted : undefined};
 }

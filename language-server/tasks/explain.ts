@@ -4,11 +4,12 @@ import type {TextDocument} from "vscode-languageserver-textdocument";
 import type {ExplainParams} from "../../protocol/lsp";
 import type {ChatTurn, ModelSession} from "../engine/engine";
 import {CHAT_INSTRUCTIONS} from "./chat";
+import {languageInstruction} from "./language";
 import {fenceLanguage} from "../completion/prompt";
 
 const CONTEXT_LINES = 30;
 
-export function explainPrompt(doc: TextDocument, params: ExplainParams): string {
+export function explainPrompt(doc: TextDocument, params: ExplainParams, responseLanguage?: string): string {
     const first = Math.max(0, Math.min(params.range.start.line, doc.lineCount - 1));
     const last = Math.max(first, Math.min(params.range.end.line, doc.lineCount - 1));
     const from = Math.max(0, first - CONTEXT_LINES);
@@ -22,7 +23,8 @@ export function explainPrompt(doc: TextDocument, params: ExplainParams): string 
     const task = d
         ? `${describe(d)} at ${where} of \`${file}\`. Explain what it means here and why it happens, then propose a fix as a code block.`
         : `Explain what the code at ${where} of \`${file}\` does, point out any bug in it, and propose a fix as a code block if one is needed.`;
-    return `${task}\n\n\`\`\`${lang}\n${numbered}\n\`\`\``;
+    const language = languageInstruction(responseLanguage, "the explanation");
+    return `${task}\n\n\`\`\`${lang}\n${numbered}\n\`\`\`${language ? `\n\n${language}` : ""}`;
 }
 
 function describe(d: Diagnostic) {
@@ -32,12 +34,12 @@ function describe(d: Diagnostic) {
 }
 
 /** The turns sent for an explanation. */
-export function explainTurns(doc: TextDocument, params: ExplainParams): ChatTurn[] {
-    return [{role: "system", content: CHAT_INSTRUCTIONS}, {role: "user", content: explainPrompt(doc, params)}];
+export function explainTurns(doc: TextDocument, params: ExplainParams, responseLanguage?: string): ChatTurn[] {
+    return [{role: "system", content: CHAT_INSTRUCTIONS}, {role: "user", content: explainPrompt(doc, params, responseLanguage)}];
 }
 
 export async function runExplain(session: ModelSession, doc: TextDocument, params: ExplainParams, maxTokens: number,
-                                 signal: AbortSignal, onDelta: (text: string) => void): Promise<string> {
-    const reply = await session.chat(explainTurns(doc, params), {maxTokens, signal, onDelta});
+                                 signal: AbortSignal, onDelta: (text: string) => void, responseLanguage?: string): Promise<string> {
+    const reply = await session.chat(explainTurns(doc, params, responseLanguage), {maxTokens, signal, onDelta});
     return reply.text;
 }

@@ -59,6 +59,11 @@ export function stageExtension({root, dir, prebuilt, packages = productionPackag
     fs.mkdirSync(dir, {recursive: true});
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify(shippedManifest(manifest), null, 2) + "\n");
     for (const f of ["README.md", "LICENSE"]) fs.copyFileSync(path.join(root, f), path.join(dir, f));
+    // Translations: the manifest's (package.nls.<locale>.json) and the code's (l10n/bundle.l10n.<locale>.json).
+    for (const f of fs.readdirSync(root).filter((f) => /^package\.nls(\.[\w-]+)?\.json$/.test(f))) {
+        fs.copyFileSync(path.join(root, f), path.join(dir, f));
+    }
+    copyTree(path.join(root, "l10n"), path.join(dir, "l10n"));
     fs.mkdirSync(path.join(dir, "media"));
     for (const f of ["chat.css", "gemma.svg"]) fs.copyFileSync(path.join(root, "media", f), path.join(dir, "media", f));
     fs.mkdirSync(path.join(dir, "dist"));

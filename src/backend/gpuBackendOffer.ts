@@ -8,8 +8,10 @@ import {Commands, type SystemInfo} from "../../protocol/lsp";
 import {gpuBackendRegistry, serverSettings} from "../config";
 import {BackendOffer, backendsDir, backendToOffer} from "./gpuBackendPackage";
 import {fetchPackage, installedPackage} from "./npmRegistry";
+import * as l10n from "../l10n";
 
 const DECLINED_KEY = "gemmaCode.gpuBackend.declined";
+// l10n-ignore: product names
 const LABEL: Record<string, string> = {cuda: "CUDA", vulkan: "Vulkan"};
 
 export interface GpuBackendDeps {
@@ -46,7 +48,7 @@ export class GpuBackendOffer implements vscode.Disposable {
         const offer = info && backendToOffer(info, serverSettings().gpu);
         if (!offer) {
             if (explicit) void vscode.window.showInformationMessage(info?.backend && info.backend !== "cpu"
-                ? `Gemma Code already runs on ${info.backend}.` : "Gemma Code found no CUDA or Vulkan GPU backend this machine supports; it runs on the CPU.");
+                ? l10n.t("Gemma Code already runs on {0}.", info.backend) : l10n.t("Gemma Code found no CUDA or Vulkan GPU backend this machine supports; it runs on the CPU."));
             return;
         }
         const label = LABEL[offer.backend] ?? offer.backend;
@@ -61,11 +63,12 @@ export class GpuBackendOffer implements vscode.Disposable {
             return;
         }
         const registry = gpuBackendRegistry();
+        const download = l10n.t("Download"), keepCpu = l10n.t("Keep CPU");
         const choice = await vscode.window.showInformationMessage(
-            `Gemma Code runs on the CPU. This machine supports ${label}: download node-llama-cpp's ${label} backend `
-            + `(${offer.packageName}@${version}, tens to hundreds of MB) from ${new URL(registry).host}?`, "Download", "Keep CPU");
-        if (choice !== "Download") {
-            if (choice === "Keep CPU") await context.globalState.update(DECLINED_KEY, offer.packageName);
+            l10n.t("Gemma Code runs on the CPU. This machine supports {0}: download node-llama-cpp's {0} backend ({1}, tens to hundreds of MB) from {2}?",
+                label, `${offer.packageName}@${version}`, new URL(registry).host), download, keepCpu);
+        if (choice !== download) {
+            if (choice === keepCpu) await context.globalState.update(DECLINED_KEY, offer.packageName);
             log.info(`Staying on the CPU: the ${label} backend was not downloaded.`);
             return;
         }
@@ -79,7 +82,7 @@ export class GpuBackendOffer implements vscode.Disposable {
         const started = Date.now();
         try {
             await vscode.window.withProgress({location: vscode.ProgressLocation.Notification, cancellable: true,
-                title: `Gemma Code: downloading the ${label} backend`}, async (progress, token) => {
+                title: l10n.t("Gemma Code: downloading the {0} backend", label)}, async (progress, token) => {
                 const abort = new AbortController();
                 token.onCancellationRequested(() => abort.abort());
                 let shown = 0;
@@ -87,15 +90,15 @@ export class GpuBackendOffer implements vscode.Disposable {
                     onProgress: (received, total) => {
                         if (!total) return;
                         const pct = Math.floor(received / total * 100);
-                        if (pct > shown) progress.report({increment: pct - shown, message: `${(received / 1e6).toFixed(0)} of ${(total / 1e6).toFixed(0)} MB`});
+                        if (pct > shown) progress.report({increment: pct - shown, message: l10n.t("{0} of {1} MB", l10n.formatNumber(Math.round(received / 1e6)), l10n.formatNumber(Math.round(total / 1e6)))});
                         shown = Math.max(shown, pct);
                     }});
             });
         } catch (error) {
             const reason = error instanceof Error ? error.message : String(error);
             log.warn(`The ${label} backend was not installed (${reason}); staying on the CPU.`);
-            void vscode.window.showWarningMessage(`Gemma Code could not download the ${label} backend (${reason}). It keeps `
-                + "running on the CPU; \"Gemma Code: Download GPU Backend\" tries again and resumes a partial download.");
+            void vscode.window.showWarningMessage(l10n.t("Gemma Code could not download the {0} backend ({1}). It keeps running on the CPU; \"Gemma Code: Download GPU Backend\" tries again and resumes a partial download.",
+                label, reason));
             return;
         }
         log.info(`Installed ${offer.packageName}@${version} in ${root} in ${((Date.now() - started) / 1000).toFixed(1)} s; restarting the server.`);

@@ -8,6 +8,7 @@ import http from "node:http";
 import https from "node:https";
 import path from "node:path";
 import * as tar from "tar";
+import * as l10n from "../l10n";
 
 export const DEFAULT_REGISTRY = "https://registry.npmjs.org/";
 
@@ -43,11 +44,11 @@ export function installedPackage(root: string, name: string, version: string): s
 function get(url: string, headers: Record<string, string>, signal?: AbortSignal): Promise<http.IncomingMessage> {
     const u = new URL(url);
     const client = u.protocol === "https:" ? https : u.protocol === "http:" ? http : undefined;
-    if (!client) return Promise.reject(new RegistryError(`unsupported URL ${url}`));
+    if (!client) return Promise.reject(new RegistryError(l10n.t("unsupported URL {0}", String(url))));
     return new Promise((resolve, reject) => {
         const req = client.get(u, {headers: {"user-agent": "gemma-code", ...headers}, signal}, resolve);
         req.on("error", reject);
-        req.setTimeout(30_000, () => req.destroy(new RegistryError(`no answer from ${u.host} in 30 s`)));
+        req.setTimeout(30_000, () => req.destroy(new RegistryError(l10n.t("no answer from {0} in 30 s", u.host))));
     });
 }
 
@@ -63,12 +64,12 @@ export async function packageDist(registry: string, name: string, version: strin
     const res = await get(url.toString(), {accept: "application/json"}, signal);
     if (res.statusCode !== 200) {
         res.resume();
-        throw new RegistryError(`${url} answered HTTP ${res.statusCode}`);
+        throw new RegistryError(l10n.t("{0} answered HTTP {1}", String(url), String(res.statusCode)));
     }
     const doc = await readJson(res) as {version?: string; dist?: Partial<PackageDist>};
     const dist = doc.dist;
     if (doc.version !== version || typeof dist?.tarball !== "string" || typeof dist.integrity !== "string") {
-        throw new RegistryError(`${url} is not the version document of ${name}@${version}`);
+        throw new RegistryError(l10n.t("{0} is not the version document of {1}@{2}", String(url), String(name), String(version)));
     }
     return {tarball: new URL(dist.tarball, url).toString(), integrity: dist.integrity, unpackedSize: dist.unpackedSize};
 }
@@ -76,7 +77,7 @@ export async function packageDist(registry: string, name: string, version: strin
 /** The sha512 entry of an SRI string ("sha512-<base64> [other]"); npm publishes sha512 for every modern package. */
 function sha512Of(integrity: string): string {
     const entry = integrity.split(/\s+/).find((e) => e.startsWith("sha512-"));
-    if (!entry) throw new RegistryError(`the registry gives no sha512 integrity (${integrity}): refusing to install unverified binaries`);
+    if (!entry) throw new RegistryError(l10n.t("the registry gives no sha512 integrity ({0}): refusing to install unverified binaries", String(integrity)));
     return entry.slice("sha512-".length);
 }
 
@@ -103,7 +104,7 @@ async function download(url: string, file: string, onProgress: FetchOptions["onP
         return;
     } else {
         res.resume();
-        throw new RegistryError(`${url} answered HTTP ${res.statusCode}`);
+        throw new RegistryError(l10n.t("{0} answered HTTP {1}", String(url), String(res.statusCode)));
     }
     const length = Number(res.headers["content-length"]);
     const total = Number.isFinite(length) ? received + length : undefined;
@@ -123,7 +124,7 @@ async function download(url: string, file: string, onProgress: FetchOptions["onP
         await new Promise<void>((r) => out.end(() => r()));
     }
     if (broken || !res.complete || (total !== undefined && received !== total)) {
-        throw new RegistryError(`the download from ${new URL(url).host} broke off at ${received} of ${total ?? "?"} bytes; try again to resume`);
+        throw new RegistryError(l10n.t("the download from {0} broke off at {1} of {2} bytes; try again to resume", new URL(url).host, String(received), String(total ?? "?")));
     }
 }
 
@@ -143,7 +144,7 @@ export async function fetchPackage(opts: FetchOptions): Promise<string> {
     const actual = await fileSha512(partial);
     if (actual !== expected) {
         fs.rmSync(partial, {force: true}); // a corrupt file must not be resumed
-        throw new RegistryError(`${opts.name}@${opts.version} failed its integrity check (sha512 ${actual.slice(0, 16)}… ≠ ${expected.slice(0, 16)}…): not installed`);
+        throw new RegistryError(l10n.t("{0}@{1} failed its integrity check (sha512 {2}… ≠ {3}…): not installed", opts.name, opts.version, actual.slice(0, 16), expected.slice(0, 16)));
     }
     const target = path.join(opts.root, "node_modules", ...opts.name.split("/"));
     const staging = `${target}.unpacking-${process.pid}`;
@@ -154,7 +155,7 @@ export async function fetchPackage(opts: FetchOptions): Promise<string> {
     const unpacked = JSON.parse(fs.readFileSync(path.join(staging, "package.json"), "utf8"));
     if (unpacked.name !== opts.name || unpacked.version !== opts.version) {
         fs.rmSync(staging, {recursive: true, force: true});
-        throw new RegistryError(`the tarball of ${opts.name}@${opts.version} holds ${unpacked.name}@${unpacked.version}`);
+        throw new RegistryError(l10n.t("the tarball of {0}@{1} holds {2}@{3}", opts.name, opts.version, String(unpacked.name), String(unpacked.version)));
     }
     fs.rmSync(target, {recursive: true, force: true});
     fs.renameSync(staging, target);

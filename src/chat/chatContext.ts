@@ -4,6 +4,7 @@ import * as vscode from "vscode";
 import type {ContextChip} from "../../protocol/webview";
 import type {ChatContextSource, ContextItem} from "./chatController";
 import {lastTextEditor} from "./editors";
+import * as l10n from "../l10n";
 
 /** Far above any context window; only stops a huge or generated file from being copied around whole. */
 const MAX_CHARS = 400_000;
@@ -49,8 +50,8 @@ export class ChatContext implements ChatContextSource, vscode.Disposable {
                 const doc = await vscode.workspace.openTextDocument(p.uri);
                 items.push({label: p.label, text: doc.getText()});
             } catch (error) {
-                void vscode.window.showWarningMessage(`Gemma Code: ${p.label} could not be read (${error}); `
-                    + "the message was sent without it.");
+                void vscode.window.showWarningMessage(l10n.t("Gemma Code: {0} could not be read ({1}); the message was sent without it.",
+                    p.label, String(error)));
             }
         }
         return items.map((i) => i.text.length > MAX_CHARS ? {...i, text: i.text.slice(0, MAX_CHARS)} : i);
@@ -73,8 +74,8 @@ export class ChatContext implements ChatContextSource, vscode.Disposable {
             });
         // One file per pick, like typing an @-mention: Enter takes the highlighted file.
         const chosen = await vscode.window.showQuickPick(items, {
-            title: "Attach a file to the Gemma chat",
-            placeHolder: "Type to search the workspace's files",
+            title: l10n.t("Attach a file to the Gemma chat"),
+            placeHolder: l10n.t("Type to search the workspace's files"),
             matchOnDescription: true
         });
         if (!chosen || this.picked.some((p) => p.uri.toString() === chosen.uri.toString())) return;

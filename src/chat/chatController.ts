@@ -4,6 +4,8 @@
 import type {ChatResult, ServerState} from "../../protocol/lsp";
 import type {ChatMessage, CodeAction, ContextChip, FromWebview, ToWebview} from "../../protocol/webview";
 import {type Conversation, ConversationHistory, titleOf} from "./history";
+import * as l10n from "../l10n";
+import {stateHeadline} from "../stateText";
 
 export type ContextItem = {label: string; text: string};
 
@@ -46,7 +48,7 @@ interface Stream {
 export class ChatController {
     private current: Conversation;
     private stream: Stream | undefined;
-    private state: {status: ServerState["status"]; text: string} = {status: "loading", text: "Starting Gemma…"};
+    private state: {status: ServerState["status"]; text: string; detail?: string} = {status: "loading", text: l10n.t("Starting Gemma…")};
     private readonly deleted = new Set<string>();
 
     constructor(private readonly deps: ChatControllerDeps) {
@@ -246,11 +248,15 @@ function errorText(error: unknown): string {
 }
 
 /** The panel's one-line model state. */
-export function stateLine(s: ServerState): {status: ServerState["status"]; text: string} {
-    if (s.status !== "ready") return {status: s.status, text: s.message};
+export function stateLine(s: ServerState): {status: ServerState["status"]; text: string; detail?: string} {
+    // The headline in the display language; the server's sentence (what is wrong, what to do) follows it.
+    if (s.status !== "ready") {
+        const headline = stateHeadline(s.status);
+        return {status: s.status, text: !s.message || s.message === headline ? headline : `${headline} ${s.message}`, detail: s.message};
+    }
     const name = s.modelName ?? s.modelPath?.split(/[\\/]/).pop() ?? "Gemma";
     const parts = [name];
     if (s.backend) parts.push(s.backend === "cpu" ? "CPU" : s.backend.toUpperCase());
-    if (s.contextSize) parts.push(`${s.contextSize.toLocaleString("en-US")}-token context`);
+    if (s.contextSize) parts.push(l10n.t("{0}-token context", l10n.formatNumber(s.contextSize)));
     return {status: "ready", text: parts.join(" · ")};
 }

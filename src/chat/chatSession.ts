@@ -7,6 +7,7 @@ import * as vscode from "vscode";
 import type {LanguageClient, ProtocolRequestType} from "vscode-languageclient/node";
 import {ChatRequest, type ChatMessage, type ChatResult} from "../../protocol/lsp";
 import type {ContextItem} from "./chatController";
+import * as l10n from "../l10n";
 
 export async function sendChat(client: LanguageClient | undefined,
                                request: {messages: ChatMessage[]; context: ContextItem[]},
@@ -21,7 +22,7 @@ export async function streamRequest<P extends {partialResultToken?: string | num
     params: Omit<P, "partialResultToken">, onDelta: (text: string) => void, signal: AbortSignal): Promise<R> {
     // needsStop: starting or running (a request made while it starts waits for it).
     if (!client?.needsStop()) {
-        throw new Error("The Gemma Code language server is not running. Run “Gemma Code: Restart Server” and try again.");
+        throw new Error(l10n.t("The Gemma Code language server is not running. Run “Gemma Code: Restart Server” and try again."));
     }
     const partialResultToken = `gemma-${randomUUID()}`;
     const cancel = new vscode.CancellationTokenSource();

@@ -3,6 +3,8 @@
 import * as vscode from "vscode";
 import {parseFromWebview, type FromWebview, type ToWebview} from "../../protocol/webview";
 import {chatHtml} from "./webviewHtml";
+import {webviewInit} from "./webviewStrings";
+import * as l10n from "../l10n";
 
 export const CHAT_VIEW_ID = "gemmaCode.chatView";
 
@@ -21,7 +23,8 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
         webview.html = chatHtml({
             cspSource: webview.cspSource,
             scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, "webview.js")).toString(),
-            styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, "chat.css")).toString()
+            styleUri: webview.asWebviewUri(vscode.Uri.joinPath(media, "chat.css")).toString(),
+            init: webviewInit()
         });
         // Not retained when hidden (it would keep a renderer alive); the script sends "ready" when it is back
         // and the controller sends everything again, a reply still streaming included.
@@ -33,7 +36,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider {
             }
             this.onMessage(message).catch((error) => {
                 this.log.error(`Chat panel: ${message.type} failed: ${error instanceof Error ? error.stack : error}`);
-                void vscode.window.showErrorMessage(`Gemma Code: ${error instanceof Error ? error.message : error}`);
+                void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0}", error instanceof Error ? error.message : String(error)));
             });
         });
         view.onDidDispose(() => {

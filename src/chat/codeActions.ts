@@ -4,16 +4,17 @@ import type {CodeAction} from "../../protocol/webview";
 import {lastTextEditor} from "./editors";
 import type {Proposals} from "./proposals";
 import {fitTrailingNewline, withEol} from "./textEdits";
+import * as l10n from "../l10n";
 
 export async function runCodeAction(action: CodeAction, code: string, proposals: Proposals) {
     if (action === "copy") {
         await vscode.env.clipboard.writeText(code);
-        vscode.window.setStatusBarMessage("$(check) Copied the code to the clipboard", 3000);
+        vscode.window.setStatusBarMessage(`$(check) ${l10n.t("Copied the code to the clipboard")}`, 3000);
         return;
     }
     const editor = lastTextEditor();
     if (!editor) {
-        void vscode.window.showInformationMessage("Gemma Code: open the file to change first, then try again.");
+        void vscode.window.showInformationMessage(l10n.t("Gemma Code: open the file to change first, then try again."));
         return;
     }
     const doc = editor.document;
@@ -25,7 +26,7 @@ export async function runCodeAction(action: CodeAction, code: string, proposals:
         const done = await editor.edit((b) => {
             for (const s of editor.selections) b.replace(s, text);
         });
-        if (!done) void vscode.window.showWarningMessage("Gemma Code: the editor did not accept the insertion.");
+        if (!done) void vscode.window.showWarningMessage(l10n.t("Gemma Code: the editor did not accept the insertion."));
         await vscode.window.showTextDocument(doc, {viewColumn: editor.viewColumn, preserveFocus: false});
         return;
     }

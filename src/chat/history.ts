@@ -1,6 +1,7 @@
 // Conversations of this workspace, kept in context.workspaceState so they survive window reloads and stay with
 // the project they are about. No vscode import: tests pass a Map-backed store.
 import type {ChatMessage, ConversationSummary} from "../../protocol/webview";
+import * as l10n from "../l10n";
 
 export interface Conversation {
     id: string;
@@ -56,6 +57,6 @@ export class ConversationHistory {
 export function titleOf(messages: ChatMessage[]): string {
     const first = messages.find((m) => m.role === "user")?.content ?? messages[0]?.content ?? "";
     const line = first.trim().split("\n")[0].trim();
-    if (!line) return "Conversation";
+    if (!line) return l10n.t("Conversation");
     return line.length > 60 ? `${line.slice(0, 59)}…` : line;
 }

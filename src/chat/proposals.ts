@@ -4,6 +4,7 @@
 import * as vscode from "vscode";
 import {Commands} from "../../protocol/lsp";
 import {minimalReplacement} from "./textEdits";
+import * as l10n from "../l10n";
 
 export const PROPOSAL_SCHEME = "gemma-proposal";
 
@@ -39,30 +40,30 @@ export class Proposals implements vscode.Disposable {
         // The file name last, so the proposal gets the same language (and highlighting) as the file.
         const uri = vscode.Uri.from({scheme: PROPOSAL_SCHEME, path: `/${this.next++}/${name}`});
         this.proposals.set(uri.toString(), {target: doc.uri, version: doc.version, text});
-        await vscode.commands.executeCommand("vscode.diff", doc.uri, uri, `${name} ↔ Gemma's proposal (review, then Accept)`,
+        await vscode.commands.executeCommand("vscode.diff", doc.uri, uri, l10n.t("{0} ↔ Gemma's proposal (review, then Accept)", name),
             {preview: false} satisfies vscode.TextDocumentShowOptions);
     }
 
     async accept(uri: vscode.Uri | undefined) {
         const proposal = uri && this.proposals.get(uri.toString());
         if (!uri || !proposal) {
-            void vscode.window.showWarningMessage("Gemma Code: no proposal to accept here (it may have been closed).");
+            void vscode.window.showWarningMessage(l10n.t("Gemma Code: no proposal to accept here (it may have been closed)."));
             return;
         }
         const doc = await vscode.workspace.openTextDocument(proposal.target);
         const name = vscode.workspace.asRelativePath(doc.uri);
         if (doc.version !== proposal.version) {
+            const replace = l10n.t("Replace");
             const choice = await vscode.window.showWarningMessage(
-                `${name} changed after Gemma's proposal was made. Replace it with the proposal anyway?`,
-                {modal: true}, "Replace");
-            if (choice !== "Replace") return;
+                l10n.t("{0} changed after Gemma's proposal was made. Replace it with the proposal anyway?", name), {modal: true}, replace);
+            if (choice !== replace) return;
         }
         const before = doc.getText();
         const change = minimalReplacement(before, proposal.text);
         const edit = new vscode.WorkspaceEdit();
         edit.replace(doc.uri, new vscode.Range(doc.positionAt(change.start), doc.positionAt(change.end)), change.text);
         if (!await vscode.workspace.applyEdit(edit)) {
-            void vscode.window.showErrorMessage(`Gemma Code: ${name} could not be changed (is it read-only?).`);
+            void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0} could not be changed (is it read-only?).", name));
             return;
         }
         this.log.info(`Applied Gemma's proposal to ${name} (not saved).`);

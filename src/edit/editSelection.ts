@@ -8,6 +8,7 @@ import {Commands, EditRequest, EditResult, ErrorCodes} from "../../protocol/lsp"
 import {streamRequest} from "../chat";
 import type {GemmaClient} from "../client";
 import type {CommandFactory} from "../ctx";
+import * as l10n from "../l10n";
 
 export const EDIT_SCHEME = "gemma-edit";
 
@@ -53,19 +54,19 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
 
     const accept = async (uri: vscode.Uri | undefined) => {
         const edit = uri && edits.get(uri.toString());
-        if (!uri || !edit) return void vscode.window.showWarningMessage("Gemma Code: no edit to accept here (it may have been closed).");
-        if (!edit.done) return void vscode.window.showWarningMessage("Gemma Code: Gemma is still writing this edit.");
+        if (!uri || !edit) return void vscode.window.showWarningMessage(l10n.t("Gemma Code: no edit to accept here (it may have been closed)."));
+        if (!edit.done) return void vscode.window.showWarningMessage(l10n.t("Gemma Code: Gemma is still writing this edit."));
         const doc = await vscode.workspace.openTextDocument(edit.target);
         const range = doc.version === edit.version ? edit.range : rebaseRange(edit.base, edit.range, doc.getText());
         if (!range) {
-            void vscode.window.showErrorMessage(`Gemma Code: the selected code in ${vscode.workspace.asRelativePath(doc.uri)} changed after `
-                + "Gemma's edit was made, so it was not applied. Select it and ask again.");
+            void vscode.window.showErrorMessage(l10n.t("Gemma Code: the selected code in {0} changed after Gemma's edit was made, so it was not applied. Select it and ask again.",
+                vscode.workspace.asRelativePath(doc.uri)));
             return;
         }
         const workspaceEdit = new vscode.WorkspaceEdit();
         workspaceEdit.replace(doc.uri, new vscode.Range(doc.positionAt(range.start), doc.positionAt(range.end)), edit.newText);
         if (!await vscode.workspace.applyEdit(workspaceEdit)) {
-            return void vscode.window.showErrorMessage(`Gemma Code: ${vscode.workspace.asRelativePath(doc.uri)} could not be changed.`);
+            return void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0} could not be changed.", vscode.workspace.asRelativePath(doc.uri)));
         }
         log.info(`Applied Gemma's edit to ${vscode.workspace.asRelativePath(doc.uri)} (not saved).`);
         await close(uri);
@@ -74,13 +75,13 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
 
     const editSelection = (client: GemmaClient) => async (instructionArg?: unknown) => {
         const editor = vscode.window.activeTextEditor;
-        if (!editor) return void vscode.window.showWarningMessage("Gemma Code: open a file and select the code to edit.");
+        if (!editor) return void vscode.window.showWarningMessage(l10n.t("Gemma Code: open a file and select the code to edit."));
         const doc = editor.document;
         // No selection: the cursor's line.
         const selection = editor.selection.isEmpty
             ? doc.lineAt(editor.selection.active.line).rangeIncludingLineBreak : new vscode.Range(editor.selection.start, editor.selection.end);
         const instruction = typeof instructionArg === "string" ? instructionArg : await vscode.window.showInputBox({
-            title: "Edit with Gemma", prompt: "Describe the change to the selected code", placeHolder: "e.g. handle the empty list"
+            title: l10n.t("Edit with Gemma"), prompt: l10n.t("Describe the change to the selected code"), placeHolder: l10n.t("e.g. handle the empty list")
         });
         if (!instruction?.trim()) return;
 
@@ -90,12 +91,12 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
             range: {start: doc.offsetAt(selection.start), end: doc.offsetAt(selection.end)}, done: false};
         edits.set(uri.toString(), edit);
         updateContext();
-        await vscode.commands.executeCommand("vscode.diff", doc.uri, uri, `${name} ↔ Gemma's edit: ${instruction.trim()}`, {preview: false});
+        await vscode.commands.executeCommand("vscode.diff", doc.uri, uri, l10n.t("{0} ↔ Gemma's edit: {1}", name, instruction.trim()), {preview: false});
 
         let streamed = "";
         let result: EditResult;
         try {
-            result = await vscode.window.withProgress({location: vscode.ProgressLocation.Notification, title: "Gemma is editing…", cancellable: true},
+            result = await vscode.window.withProgress({location: vscode.ProgressLocation.Notification, title: l10n.t("Gemma is editing…"), cancellable: true},
                 (_progress, token) => {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
@@ -111,7 +112,8 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
             await close(uri);
             const e = error as {code?: number; message?: string};
             if (e.code === ErrorCodes.RequestCancelled) return;
-            void vscode.window.showErrorMessage(e.code === ErrorCodes.EditConflict ? `Gemma Code: ${e.message}` : `Gemma Code: the edit failed (${e.message ?? error}).`);
+            void vscode.window.showErrorMessage(e.code === ErrorCodes.EditConflict ? l10n.t("Gemma Code: {0}", e.message ?? "")
+                : l10n.t("Gemma Code: the edit failed ({0}).", e.message ?? String(error)));
             return;
         }
         if (!edits.has(uri.toString())) return; // closed meanwhile
@@ -119,16 +121,17 @@ export function registerEditSelection(log: vscode.LogOutputChannel): {disposable
         if (current.version !== result.version) {
             // Typed into while the answer travelled: its range is for a version this window has left.
             await close(uri);
-            void vscode.window.showErrorMessage(`Gemma Code: ${name} changed while Gemma was editing it: ask again.`);
+            void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0} changed while Gemma was editing it: ask again.", name));
             return;
         }
         const at = (p: {line: number; character: number}) => current.offsetAt(new vscode.Position(p.line, p.character));
         Object.assign(edit, {base: current.getText(), version: current.version, newText: result.text, done: true,
             range: {start: at(result.range.start), end: at(result.range.end)}});
         changed.fire(uri);
-        const choice = await vscode.window.showInformationMessage(`Gemma's edit of ${name} is ready.`, "Accept", "Reject");
-        if (choice === "Accept") await accept(uri);
-        else if (choice === "Reject") await close(uri);
+        const acceptLabel = l10n.t("Accept"), rejectLabel = l10n.t("Reject");
+        const choice = await vscode.window.showInformationMessage(l10n.t("Gemma's edit of {0} is ready.", name), acceptLabel, rejectLabel);
+        if (choice === acceptLabel) await accept(uri);
+        else if (choice === rejectLabel) await close(uri);
     };
 
     const disposable = vscode.Disposable.from(

@@ -8,6 +8,7 @@ import {Commands, type SystemInfo} from "../../protocol/lsp";
 import {downloadSettings, setModelPath} from "../config";
 import {DownloadCancelledError, DownloadError, downloadHost, downloadModel, formatProgress} from "./downloader";
 import {DEFAULT_MODEL_URI, formatGB, GEMMA2_2B, knownModel, recommendModel} from "./recommend";
+import * as l10n from "../l10n";
 
 export interface DownloadDeps {
     context: vscode.ExtensionContext;
@@ -45,6 +46,7 @@ type OfferItem = vscode.QuickPickItem & {action: () => Promise<boolean>};
  * a model path was stored, false when the user dismissed it or the download failed or was cancelled.
  */
 export async function offerModelDownload(deps: DownloadDeps | undefined = registered): Promise<boolean> {
+    // l10n-ignore: a programming error, never shown
     if (!deps) throw new Error("registerDownloadCommand() must run before offerModelDownload()");
     const settings = downloadSettings();
     const info = await withTimeout(Promise.resolve(deps.systemInfo()), 5000).catch((e) => {
@@ -57,19 +59,21 @@ export async function offerModelDownload(deps: DownloadDeps | undefined = regist
     const big = describeUri(bigUri);
     const recommendSmall = settings.modelIsDefault && rec.model === GEMMA2_2B;
     const items: OfferItem[] = [
-        {label: `$(cloud-download) Download ${big.name}${settings.modelIsDefault && !recommendSmall ? " (recommended)" : ""}`, description: big.size,
-            detail: recommendSmall ? "More capable, needs more memory" : settings.modelIsDefault ? `Recommended: ${rec.reason}` :
-                "From gemmaCode.download.model",
+        {label: `$(cloud-download) ${settings.modelIsDefault && !recommendSmall ? l10n.t("Download {0} (recommended)", big.name) : l10n.t("Download {0}", big.name)}`,
+            description: big.size,
+            detail: recommendSmall ? l10n.t("More capable, needs more memory") : settings.modelIsDefault ? l10n.t("Recommended: {0}", rec.reason) :
+                l10n.t("From gemmaCode.download.model"),
             action: () => downloadAndUse(deps, bigUri)},
-        {label: `$(cloud-download) Download Gemma 2 2B${recommendSmall ? " (recommended)" : ""}`, description: describeUri(GEMMA2_2B.uri).size,
-            detail: recommendSmall ? `Recommended: ${rec.reason}` : "Smaller and faster, less capable: for small GPUs and CPU-only machines",
+        {label: `$(cloud-download) ${recommendSmall ? l10n.t("Download {0} (recommended)", GEMMA2_2B.family) : l10n.t("Download {0}", GEMMA2_2B.family)}`,
+            description: describeUri(GEMMA2_2B.uri).size,
+            detail: recommendSmall ? l10n.t("Recommended: {0}", rec.reason) : l10n.t("Smaller and faster, less capable: for small GPUs and CPU-only machines"),
             action: () => downloadAndUse(deps, GEMMA2_2B.uri)},
-        {label: "$(file) Select a GGUF file…", detail: "Use a model you already have", action: deps.selectModelFile}
+        {label: `$(file) ${l10n.t("Select a GGUF file…")}`, detail: l10n.t("Use a model you already have"), action: deps.selectModelFile}
     ];
     if (recommendSmall) [items[0], items[1]] = [items[1], items[0]];
     const pick = await vscode.window.showQuickPick(items, {
-        title: "Gemma Code needs a model",
-        placeHolder: `Downloads come from ${downloadHost(DEFAULT_MODEL_URI, settings.endpoint)} and stay in VS Code's storage for this extension`,
+        title: l10n.t("Gemma Code needs a model"),
+        placeHolder: l10n.t("Downloads come from {0} and stay in VS Code's storage for this extension", downloadHost(DEFAULT_MODEL_URI, settings.endpoint)),
         ignoreFocusOut: true
     });
     return pick ? pick.action() : false;
@@ -78,7 +82,7 @@ export async function offerModelDownload(deps: DownloadDeps | undefined = regist
 /** Downloads `uri` with a progress notification, verifies it and stores it as the model path. */
 export async function downloadAndUse(deps: DownloadDeps, uri: string): Promise<boolean> {
     if (running) {
-        if (running.uri !== uri) void vscode.window.showInformationMessage("Gemma Code is already downloading a model; wait for it or cancel it first.");
+        if (running.uri !== uri) void vscode.window.showInformationMessage(l10n.t("Gemma Code is already downloading a model; wait for it or cancel it first."));
         return running.done;
     }
     const abort = new AbortController();
@@ -93,9 +97,10 @@ export async function downloadAndUse(deps: DownloadDeps, uri: string): Promise<b
         if (!closing) void offerToDeletePartial(modelsDir(deps.context), log);
         return false;
     }
-    const choice = await vscode.window.showErrorMessage(`Gemma Code: ${error.message}`, "Retry", "Show Log");
-    if (choice === "Show Log") log.show();
-    return choice === "Retry" ? downloadAndUse(deps, uri) : false;
+    const retry = l10n.t("Retry"), showLog = l10n.t("Show Log");
+    const choice = await vscode.window.showErrorMessage(l10n.t("Gemma Code: {0}", error.message), retry, showLog);
+    if (choice === showLog) log.show();
+    return choice === retry ? downloadAndUse(deps, uri) : false;
 }
 
 /** Resolves undefined when the model is stored, else with what went wrong (never rejects). */
@@ -108,7 +113,7 @@ async function download(deps: DownloadDeps, uri: string, abort: AbortController)
     try {
         const result = await vscode.window.withProgress({
             location: vscode.ProgressLocation.Notification,
-            title: `Downloading ${name}`,
+            title: l10n.t("Downloading {0}", name),
             cancellable: true
         }, (progress, token) => {
             token.onCancellationRequested(() => abort.abort());
@@ -123,7 +128,7 @@ async function download(deps: DownloadDeps, uri: string, abort: AbortController)
         log.info(`Downloaded and verified ${result.path} (${result.sizeBytes} bytes, ${result.architecture}` +
             `${result.resumedFromBytes ? `, resumed from ${result.resumedFromBytes} bytes` : ""}).`);
         await setModelPath(result.path);
-        void vscode.window.showInformationMessage(`Gemma Code: ${name} is downloaded and verified; loading it now.`);
+        void vscode.window.showInformationMessage(l10n.t("Gemma Code: {0} is downloaded and verified; loading it now.", name));
         return undefined;
     } catch (error) {
         if (error instanceof DownloadCancelledError) {
@@ -140,10 +145,10 @@ async function download(deps: DownloadDeps, uri: string, abort: AbortController)
 async function offerToDeletePartial(dirPath: string, log: vscode.LogOutputChannel) {
     const partials = (await fs.promises.readdir(dirPath).catch(() => [])).filter((f) => f.endsWith(".ipull"));
     if (partials.length === 0) return;
+    const deleteIt = l10n.t("Delete It");
     const choice = await vscode.window.showInformationMessage(
-        "Gemma Code: download cancelled. What was downloaded is kept, and the next download resumes from it.",
-        "Delete It");
-    if (choice !== "Delete It" || running) return;
+        l10n.t("Gemma Code: download cancelled. What was downloaded is kept, and the next download resumes from it."), deleteIt);
+    if (choice !== deleteIt || running) return;
     for (const f of partials) await fs.promises.rm(path.join(dirPath, f), {force: true});
     log.info(`Deleted partial downloads: ${partials.join(", ")}.`);
 }
@@ -159,7 +164,7 @@ function describeUri(uri: string): {name: string; size?: string} {
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+        const t = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms); // l10n-ignore: logged only
         p.then(resolve, reject).finally(() => clearTimeout(t));
     });
 }

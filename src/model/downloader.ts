@@ -11,6 +11,7 @@
 // - readGgufFileInfo() reads a file cut inside its header as zero-filled junk: sizes are checked first.
 import fs from "node:fs";
 import path from "node:path";
+import * as l10n from "../l10n";
 
 type NodeLlamaCpp = typeof import("node-llama-cpp");
 type ModelDownloader = Awaited<ReturnType<NodeLlamaCpp["createModelDownloader"]>>;
@@ -63,7 +64,7 @@ export interface DownloadResult {
 export class DownloadCancelledError extends Error {
     readonly cancelled = true;
     constructor() {
-        super("The model download was cancelled.");
+        super(l10n.t("The model download was cancelled."));
         this.name = "DownloadCancelledError";
     }
 }
@@ -95,10 +96,10 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
     // node-llama-cpp silently falls back to huggingface.co for an endpoint that is not an http(s) URL: someone
     // who set a mirror must never see traffic to Hugging Face instead.
     if (opts.endpoint && !/^https?:\/\/[^/]/i.test(opts.endpoint)) {
-        throw new DownloadError(`The download endpoint "${opts.endpoint}" is not an http(s) URL (gemmaCode.download.endpoint).`);
+        throw new DownloadError(l10n.t("The download endpoint \"{0}\" is not an http(s) URL (gemmaCode.download.endpoint).", opts.endpoint ?? ""));
     }
     const nlc = await nodeLlamaCpp().catch((e) => {
-        throw new DownloadError(`node-llama-cpp could not be loaded (${errorText(e)}); reinstall the extension.`, String(e));
+        throw new DownloadError(l10n.t("node-llama-cpp could not be loaded ({0}); reinstall the extension.", errorText(e)), String(e));
     });
     await fs.promises.mkdir(dirPath, {recursive: true});
 
@@ -107,8 +108,8 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
     const onUserAbort = () => stop.abort(new DownloadCancelledError());
     signal?.addEventListener("abort", onUserAbort, {once: true});
     const watchdog = new Watchdog(stallTimeoutMs, () => stop.abort(new DownloadError(
-        `The download stalled: no data from ${hostOf(opts)} for ${Math.round(stallTimeoutMs / 1000)} s. ` +
-        "Try again later; anything downloaded so far is kept and resumes.")));
+        l10n.t("The download stalled: no data from {0} for {1} s. Try again later; anything downloaded so far is kept and resumes.",
+            hostOf(opts), l10n.formatNumber(Math.round(stallTimeoutMs / 1000))))));
     const reporter = progressReporter(opts.onProgress, opts.progressIntervalMs ?? 250);
 
     const creating = nlc.createModelDownloader({
@@ -127,8 +128,8 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
         downloader = await untilAborted(creating, stop.signal);
         const total = downloader.totalSize;
         if (!(total > 0)) {
-            throw new DownloadError(`${hostOf(opts)} did not announce the size of ${downloader.entrypointFilename}, ` +
-                "so a cut download could not be told from a complete one.");
+            throw new DownloadError(l10n.t("{0} did not announce the size of {1}, so a cut download could not be told from a complete one.",
+                hostOf(opts), downloader.entrypointFilename));
         }
         // What an earlier attempt left (whole chunks of the partial file), before this session adds to it.
         const resumedFromBytes = downloader.downloadedSize;
@@ -162,12 +163,14 @@ export async function downloadModel(opts: DownloadOptions): Promise<DownloadResu
 
 /** "1.2 of 5.8 GB · 23.4 MB/s · 3 min left" (the notification's message; the bar shows the percentage). */
 export function formatProgress(p: DownloadProgress): string {
-    const [unit, scale] = p.total >= 1e9 ? ["GB", 1e9] : ["MB", 1e6];
-    const parts = [`${(p.bytes / scale).toFixed(1)} of ${(p.total / scale).toFixed(1)} ${unit}`];
-    if (p.speed > 0) parts.push(`${(p.speed / 1e6).toFixed(1)} MB/s`);
+    const one = (n: number) => l10n.formatNumber(n, {minimumFractionDigits: 1, maximumFractionDigits: 1});
+    const whole = (n: number) => l10n.formatNumber(n);
+    const parts = [p.total >= 1e9 ? l10n.t("{0} of {1} GB", one(p.bytes / 1e9), one(p.total / 1e9))
+        : l10n.t("{0} of {1} MB", one(p.bytes / 1e6), one(p.total / 1e6))];
+    if (p.speed > 0) parts.push(l10n.t("{0} MB/s", one(p.speed / 1e6)));
     if (Number.isFinite(p.eta) && p.eta > 0) {
-        parts.push(p.eta < 90 ? `${Math.ceil(p.eta)} s left` : p.eta < 5400 ? `${Math.round(p.eta / 60)} min left`
-            : `${(p.eta / 3600).toFixed(1)} h left`);
+        parts.push(p.eta < 90 ? l10n.t("{0} s left", whole(Math.ceil(p.eta))) : p.eta < 5400 ? l10n.t("{0} min left", whole(Math.round(p.eta / 60)))
+            : l10n.t("{0} h left", one(p.eta / 3600)));
     }
     return parts.join(" · ");
 }
@@ -185,7 +188,7 @@ export async function verifyGguf(filePath: string, expectedSize?: number): Promi
     const name = path.basename(filePath);
     const size = (await fs.promises.stat(filePath)).size;
     if (expectedSize !== undefined && size !== expectedSize) {
-        throw new DownloadError(`${name} is incomplete: ${size} of ${expectedSize} bytes.`);
+        throw new DownloadError(l10n.t("{0} is incomplete: {1} of {2} bytes.", name, l10n.formatNumber(size), l10n.formatNumber(expectedSize)));
     }
     const head = Buffer.alloc(64);
     const fh = await fs.promises.open(filePath, "r");
@@ -196,16 +199,16 @@ export async function verifyGguf(filePath: string, expectedSize?: number): Promi
     }
     if (head.toString("latin1", 0, 4) !== "GGUF") {
         const text = head.toString("latin1").trimStart().toLowerCase();
-        const what = text.startsWith("<") ? "a web page (a proxy's or login page?)"
-            : text.startsWith("{") ? "a JSON message" : "something else";
-        throw new DownloadError(`${name} is not a GGUF model: the server sent ${what} instead.`);
+        throw new DownloadError(text.startsWith("<") ? l10n.t("{0} is not a GGUF model: the server sent a web page (a proxy's or login page?) instead.", name)
+            : text.startsWith("{") ? l10n.t("{0} is not a GGUF model: the server sent a JSON message instead.", name)
+                : l10n.t("{0} is not a GGUF model: the server sent something else instead.", name));
     }
     const nlc = await nodeLlamaCpp();
     let info: Awaited<ReturnType<NodeLlamaCpp["readGgufFileInfo"]>>;
     try {
         info = await nlc.readGgufFileInfo(filePath, {sourceType: "filesystem", logWarnings: false});
     } catch (error) {
-        throw new DownloadError(`${name} is not a readable GGUF model (${errorText(error)}).`, String(error));
+        throw new DownloadError(l10n.t("{0} is not a readable GGUF model ({1}).", name, errorText(error)), String(error));
     }
     const architecture = String(info.metadata?.general?.architecture ?? "");
     const tensors = info.tensorInfo ?? [];
@@ -213,7 +216,7 @@ export async function verifyGguf(filePath: string, expectedSize?: number): Promi
     const cut = (info.infoEndOffset ?? 0) > size
         || tensors.some((t) => (t.filePart ?? 1) === 1 && Number(t.fileOffset) >= size);
     if (!architecture || tensorCount <= 0 || tensors.length !== tensorCount || cut) {
-        throw new DownloadError(`${name} is truncated or corrupted: its GGUF header does not describe a complete model.`);
+        throw new DownloadError(l10n.t("{0} is truncated or corrupted: its GGUF header does not describe a complete model.", name));
     }
     return {architecture, tensorCount};
 }
@@ -224,13 +227,13 @@ async function verifyDownload(downloader: ModelDownloader): Promise<GgufCheck> {
     try {
         for (const f of files.slice(1)) {
             const size = (await fs.promises.stat(f.filePath)).size;
-            if (size !== f.totalSize) throw new DownloadError(`${f.fileName} is incomplete: ${size} of ${f.totalSize} bytes.`);
+            if (size !== f.totalSize) throw new DownloadError(l10n.t("{0} is incomplete: {1} of {2} bytes.", f.fileName, l10n.formatNumber(size), l10n.formatNumber(f.totalSize)));
         }
         return await verifyGguf(downloader.entrypointFilePath, files[0]?.totalSize);
     } catch (error) {
         // A bad file must not stay: node-llama-cpp would "skip" downloading it next time (same size).
         for (const f of files) await fs.promises.rm(f.filePath, {force: true});
-        throw error instanceof DownloadError ? error : new DownloadError(`The downloaded model could not be checked (${errorText(error)}).`);
+        throw error instanceof DownloadError ? error : new DownloadError(l10n.t("The downloaded model could not be checked ({0}).", errorText(error)));
     }
 }
 
@@ -252,7 +255,7 @@ async function checkDiskSpace(dirPath: string, downloader: ModelDownloader) {
     }
     const needed = downloader.totalSize - have;
     if (needed > free) {
-        throw new DownloadError(`Not enough disk space: the model needs ${gb(needed)} more, ${dirPath} has ${gb(free)} free.`);
+        throw new DownloadError(l10n.t("Not enough disk space: the model needs {0} more, {1} has {2} free.", gb(needed), dirPath, gb(free)));
     }
 }
 
@@ -263,26 +266,26 @@ export function explain(error: unknown, opts: Pick<DownloadOptions, "uri" | "end
     const e = error as {statusCode?: number; statusText?: string; url?: string; code?: string} | undefined;
     let m: RegExpMatchArray | null;
     if (typeof e?.statusCode === "number") {
-        return new DownloadError(`${hostOf({uri: e.url ?? opts.uri})} answered HTTP ${e.statusCode}` +
-            `${e.statusText ? ` ${e.statusText}` : ""} for ${fileOf(e.url) ?? opts.uri}.`, text);
+        return new DownloadError(l10n.t("{0} answered HTTP {1} for {2}.", hostOf({uri: e.url ?? opts.uri}),
+            `${e.statusCode}${e.statusText ? ` ${e.statusText}` : ""}`, fileOf(e.url) ?? opts.uri), text);
     }
-    if (e?.code === "ENOSPC") return new DownloadError("The disk is full; free some space and download again (it resumes).", text);
+    if (e?.code === "ENOSPC") return new DownloadError(l10n.t("The disk is full; free some space and download again (it resumes)."), text);
     if ((m = text.match(/Cannot get quantization "([^"]*)" for model "([^"]*)"/))) {
-        return new DownloadError(`${host} has no ${m[1]} file for ${m[2]}.`, text);
+        return new DownloadError(l10n.t("{0} has no {1} file for {2}.", host, m[1], m[2]), text);
     }
     if (/Invalid manifest/.test(text)) {
-        return new DownloadError(`${host} did not answer like Hugging Face (no model manifest); check gemmaCode.download.endpoint.`, text);
+        return new DownloadError(l10n.t("{0} did not answer like Hugging Face (no model manifest); check gemmaCode.download.endpoint.", host), text);
     }
     if ((m = text.match(/Failed to fetch manifest for .*?": (\d{3})\s*(.*)$/))) {
-        return new DownloadError(`${host} answered HTTP ${m[1]}${m[2] ? ` ${m[2]}` : ""} for ${opts.uri}.`, text);
+        return new DownloadError(l10n.t("{0} answered HTTP {1} for {2}.", host, `${m[1]}${m[2] ? ` ${m[2]}` : ""}`, opts.uri), text);
     }
     if (/fetch failed|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|ETIMEDOUT/.test(text)) {
-        return new DownloadError(`Could not reach ${host}: check the network connection, a proxy, or gemmaCode.download.endpoint.`, text);
+        return new DownloadError(l10n.t("Could not reach {0}: check the network connection, a proxy, or gemmaCode.download.endpoint.", host), text);
     }
     if (/Invalid Hugging Face URI|Invalid URL|Unsupported model URI/.test(text)) {
-        return new DownloadError(`"${opts.uri}" is not a model URI (expected hf:user/repo:QUANT, hf:user/repo/file.gguf or https://…).`, text);
+        return new DownloadError(l10n.t("\"{0}\" is not a model URI (expected hf:user/repo:QUANT, hf:user/repo/file.gguf or https://…).", opts.uri), text);
     }
-    return new DownloadError(`Downloading ${opts.uri} failed: ${text}`, text);
+    return new DownloadError(l10n.t("Downloading {0} failed: {1}", opts.uri, text), text);
 }
 
 /** The host a download of `uri` goes to first (for messages). */
@@ -314,7 +317,7 @@ function errorText(error: unknown): string {
 }
 
 function gb(bytes: number) {
-    return `${(bytes / 1e9).toFixed(1)} GB`;
+    return l10n.t("{0} GB", l10n.formatNumber(bytes / 1e9, {minimumFractionDigits: 1, maximumFractionDigits: 1}));
 }
 
 /** Resolves like `promise`, or rejects with the signal's reason as soon as it aborts. */

@@ -2,6 +2,7 @@
 // Pure (no vscode, no I/O) so the thresholds are unit-tested; sizes are the published file sizes, so the offer
 // can show them without asking the network anything.
 import type {SystemInfo} from "../../protocol/lsp";
+import * as l10n from "../l10n";
 
 export interface KnownModel {
     uri: string;
@@ -47,7 +48,8 @@ export interface Recommendation {
 }
 
 export function formatGB(bytes: number): string {
-    return `${(bytes / GB).toFixed(bytes >= 10 * GB ? 0 : 1)} GB`;
+    const digits = bytes >= 10 * GB ? 0 : 1;
+    return l10n.t("{0} GB", l10n.formatNumber(bytes / GB, {minimumFractionDigits: digits, maximumFractionDigits: digits}));
 }
 
 /**
@@ -57,20 +59,21 @@ export function formatGB(bytes: number): string {
  */
 export function recommendModel(info: SystemInfo | undefined): Recommendation {
     const q4 = GEMMA2_9B[GEMMA2_9B.length - 1];
-    if (!info) return {model: q4, reason: "the default; this machine's memory could not be read"};
+    if (!info) return {model: q4, reason: l10n.t("the default; this machine's memory could not be read")};
     if (info.backend === "cpu" || info.vramTotalBytes <= 0) {
-        const ram = info.ramFreeBytes > 0 ? ` (${formatGB(info.ramFreeBytes)} free RAM)` : "";
-        return {model: GEMMA2_2B, reason: `no GPU${ram}: the 2B model is fast enough on the CPU, the 9B is not`};
+        return {model: GEMMA2_2B, reason: info.ramFreeBytes > 0
+            ? l10n.t("no GPU ({0} free RAM): the 2B model is fast enough on the CPU, the 9B is not", formatGB(info.ramFreeBytes))
+            : l10n.t("no GPU: the 2B model is fast enough on the CPU, the 9B is not")};
     }
     const free = info.vramFreeBytes;
-    const where = `${formatGB(free)} free VRAM${info.gpuNames[0] ? ` on ${info.gpuNames[0]}` : ""}`;
+    const where = info.gpuNames[0] ? l10n.t("{0} free VRAM on {1}", formatGB(free), info.gpuNames[0]) : l10n.t("{0} free VRAM", formatGB(free));
     const best = GEMMA2_9B.find((m) => bytesNeeded(m, FULL_CONTEXT) <= free);
     if (best) {
-        const what = best === q4 ? "fits the 9B" : `fits the larger ${best.quant} quant of the 9B`;
-        return {model: best, reason: `${where} ${what} with an 8K context`};
+        return {model: best, reason: best === q4 ? l10n.t("{0} fits the 9B with an 8K context", where)
+            : l10n.t("{0} fits the larger {1} quant of the 9B with an 8K context", where, best.quant)};
     }
-    if (bytesNeeded(q4, MIN_CONTEXT) <= free) return {model: q4, reason: `${where} fits the 9B with a 4K context`};
-    return {model: GEMMA2_2B, reason: `${where} is too little for the 9B (needs ${formatGB(bytesNeeded(q4, MIN_CONTEXT))})`};
+    if (bytesNeeded(q4, MIN_CONTEXT) <= free) return {model: q4, reason: l10n.t("{0} fits the 9B with a 4K context", where)};
+    return {model: GEMMA2_2B, reason: l10n.t("{0} is too little for the 9B (needs {1})", where, formatGB(bytesNeeded(q4, MIN_CONTEXT)))};
 }
 
 /** The known model a URI names (case-insensitive), for showing its size before downloading. */

@@ -7,6 +7,7 @@ import type {Chat} from "../chat";
 import {streamRequest} from "../chat";
 import type {CommandFactory} from "../ctx";
 import {offerModelAfterFailure} from "../requestErrors";
+import * as l10n from "../l10n";
 
 interface ExplainArgs {
     uri: string;
@@ -20,13 +21,13 @@ export function explainCommand(chat: Chat): Record<string, CommandFactory> {
         if (!args) {
             const editor = vscode.window.activeTextEditor;
             if (!editor || editor.selection.isEmpty) {
-                return void vscode.window.showInformationMessage("Select code, or use the light bulb on a problem, to explain it with Gemma.");
+                return void vscode.window.showInformationMessage(l10n.t("Select code, or use the light bulb on a problem, to explain it with Gemma."));
             }
             args = {uri: editor.document.uri.toString(), range: client.toProtocolRange(editor.selection)};
         }
         const file = path.basename(vscode.Uri.parse(args.uri).fsPath);
         const where = `${file}:${args.range.start.line + 1}`;
-        const title = args.diagnostic ? `Explain: ${args.diagnostic.message} (${where})` : `Explain the selected code in ${where}`;
+        const title = args.diagnostic ? l10n.t("Explain: {0} ({1})", typeof args.diagnostic.message === "string" ? args.diagnostic.message : args.diagnostic.message.value, where) : l10n.t("Explain the selected code in {0}", where);
         const params = {textDocument: {uri: args.uri}, range: args.range, diagnostic: args.diagnostic};
         await chat.showExplanation(title, (onDelta, token) => {
             const abort = new AbortController();

@@ -6,6 +6,7 @@ import * as vscode from "vscode";
 import {Commands, CommitMessageRequest, ErrorCodes} from "../../protocol/lsp";
 import {streamRequest} from "../chat";
 import type {CommandFactory} from "../ctx";
+import * as l10n from "../l10n";
 
 /** The part of the git extension's API (vscode.git, API version 1) used here. */
 interface GitRepository {
@@ -36,12 +37,12 @@ export function commitMessageCommand(): Record<string, CommandFactory> {
     return {[Commands.writeCommitMessage]: {enabled: ({client}) => async (arg?: unknown) => {
         const api = await gitApi();
         const repo = api && pickRepository(api, arg);
-        if (!repo) return void vscode.window.showWarningMessage("Gemma Code: no git repository is open.");
+        if (!repo) return void vscode.window.showWarningMessage(l10n.t("Gemma Code: no git repository is open."));
         const previous = repo.inputBox.value;
         let streamed = "";
         try {
             const result = await vscode.window.withProgress(
-                {location: vscode.ProgressLocation.Notification, title: "Gemma is writing the commit message…", cancellable: true},
+                {location: vscode.ProgressLocation.Notification, title: l10n.t("Gemma is writing the commit message…"), cancellable: true},
                 (_progress, token) => {
                     const abort = new AbortController();
                     token.onCancellationRequested(() => abort.abort());
@@ -58,7 +59,7 @@ export function commitMessageCommand(): Record<string, CommandFactory> {
                 return;
             }
             repo.inputBox.value = previous;
-            void vscode.window.showErrorMessage(`Gemma Code: ${e.message ?? error}`);
+            void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0}", e.message ?? String(error)));
         }
     }}};
 }

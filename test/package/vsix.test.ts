@@ -20,6 +20,8 @@ const MAX_MB = 60;
  */
 const ALLOWED: RegExp[] = [
     /^(package\.json|README\.md|readme\.md|LICENSE|LICENSE\.txt)$/,
+    /^package\.nls(\.[a-z]{2}(-[a-z]{2})?)?\.json$/,
+    /^l10n\/bundle\.l10n(\.[a-z]{2}(-[a-z]{2})?)?\.json$/,
     /^dist\/(extension|server|cli|webview)\.js$/,
     /^dist\/backendHooks\.mjs$/,
     /^media\/(chat\.css|gemma\.svg)$/,

@@ -29,6 +29,10 @@ export interface StartOptions {
     timeoutMs?: number;
     /** .vsix files installed into the fresh extensions dir (code-server --install-extension) before the start. */
     installExtensions?: string[];
+    /** More code-server arguments, e.g. ["--locale", "hi"] (the display language: vscode.env.language). */
+    args?: string[];
+    /** Extension folders (unpacked) copied into the extensions dir before the start, as `<publisher>.<name>-<version>`. */
+    extensionFolders?: string[];
 }
 
 /** Settings that keep VS Code's own UI out of the tests' way. */
@@ -142,12 +146,28 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
             "--install-extension", vsix], {env, stdio: ["ignore", "pipe", "pipe"], timeout: 300_000});
     }
 
+    const languagePacks: Record<string, unknown> = {};
+    for (const folder of opts.extensionFolders ?? []) {
+        const m = JSON.parse(fs.readFileSync(path.join(folder, "package.json"), "utf8")) as {publisher: string; name: string; version: string;
+            contributes?: {localizations?: {languageId: string; localizedLanguageName?: string; translations: {id: string; path: string}[]}[]}};
+        const target = path.join(dirs.extensions, `${m.publisher}.${m.name}-${m.version}`);
+        fs.cpSync(folder, target, {recursive: true});
+        // A language pack: the server picks the display language (--locale) from languagepacks.json, which VS Code
+        // writes when it installs one; a copied folder has to be entered by hand.
+        for (const l of m.contributes?.localizations ?? []) {
+            languagePacks[l.languageId] = {hash: `${m.name}-${m.version}`, label: l.localizedLanguageName ?? l.languageId,
+                extensions: [{extensionIdentifier: {id: `${m.publisher}.${m.name}`}, version: m.version}],
+                translations: Object.fromEntries(l.translations.map((t) => [t.id, path.join(target, t.path)]))};
+        }
+    }
+    if (Object.keys(languagePacks).length) fs.writeFileSync(path.join(dirs.userData, "languagepacks.json"), JSON.stringify(languagePacks));
+
     const port = await freePort();
     const child = spawn(node, [entry, "--config", config, "--auth", "none", "--bind-addr", `127.0.0.1:${port}`,
         "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
         "--disable-getting-started-override", "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions,
         // Makes the packaged workbench honour the dev payload (extensionDevelopmentPath...) in the URL.
-        "--vscode-option", "enable-smoke-test-driver", opts.workspace],
+        "--vscode-option", "enable-smoke-test-driver", ...(opts.args ?? []), opts.workspace],
     // Own process group: stop() kills the group, or a file-watcher child would outlive it.
     {env, detached: true, stdio: ["ignore", "pipe", "pipe"]});
 

@@ -83,7 +83,9 @@ export async function openWorkbench(server: CodeServer, opts: WorkbenchOptions):
         });
     }
 
-    await page.goto(workbenchUrl(server, opts));
+    // Generous: on a loaded machine, and with a language pack (its translation cache is built on the first load),
+    // the workbench page takes longer than playwright's default 30 s.
+    await page.goto(workbenchUrl(server, opts), {timeout: 120_000});
 
     let closed: Promise<void> | undefined;
     const close = () => closed ??= (async () => {

@@ -8,6 +8,7 @@ import {ChatController, type ChatControllerDeps, stateLine} from "../../src/chat
 import {ConversationHistory, type KeyValueStore, titleOf} from "../../src/chat/history";
 import {fitTrailingNewline, minimalReplacement, withEol} from "../../src/chat/textEdits";
 import {chatHtml, contentSecurityPolicy} from "../../src/chat/webviewHtml";
+import {webviewInit} from "../../src/chat/webviewStrings";
 
 class MemoryStore implements KeyValueStore {
     readonly map = new Map<string, unknown>();
@@ -223,7 +224,7 @@ describe("chat controller", () => {
 
     it("the state line says what is wrong when the model is not ready", () => {
         assert.deepEqual(stateLine({status: "noModel", message: "Select a GGUF model file."}),
-            {status: "noModel", text: "Select a GGUF model file."});
+            {status: "noModel", text: "Gemma has no model yet. Select a GGUF model file.", detail: "Select a GGUF model file."});
         assert.deepEqual(stateLine({status: "ready", message: "", modelPath: "/m/gemma-2-9b-it-Q4_K_M.gguf", backend: "cpu"}),
             {status: "ready", text: "gemma-2-9b-it-Q4_K_M.gguf · CPU"});
     });
@@ -254,7 +255,7 @@ describe("chat history", () => {
 describe("chat webview HTML", () => {
     it("has the strict CSP with a fresh nonce on each render", () => {
         const input = {cspSource: "https://webview.test", scriptUri: "https://webview.test/dist/webview.js",
-            styleUri: "https://webview.test/media/chat.css"};
+            styleUri: "https://webview.test/media/chat.css", init: webviewInit("en")};
         const a = chatHtml(input);
         const b = chatHtml(input);
         const nonceOf = (html: string) => /script nonce="([^"]+)"/.exec(html)![1];

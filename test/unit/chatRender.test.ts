@@ -6,6 +6,7 @@ import {createRequire} from "node:module";
 import type {FromWebview} from "../../protocol/webview";
 import {ChatView} from "../../media/chatView";
 import {createRenderer, decorateCodeBlocks} from "../../media/render";
+import {webviewInit, webviewStrings} from "../../src/chat/webviewStrings";
 
 // jsdom reads its own files at run time, so it cannot be bundled; load it from node_modules.
 const {JSDOM} = createRequire(__filename)("jsdom") as typeof import("jsdom");
@@ -91,7 +92,7 @@ describe("chat rendering", () => {
     it("adds Copy, Insert at Cursor and Apply to File buttons to each code block", () => {
         const {render} = createRenderer(win);
         const fragment = render("```python\nprint(1)\n```\n\ntext\n\n```\nplain\n```");
-        decorateCodeBlocks(fragment, win.document);
+        decorateCodeBlocks(fragment, win.document, webviewStrings());
         const out = html(fragment, win);
         const blocks = out.querySelectorAll(".code-block");
         assert.equal(blocks.length, 2);
@@ -144,7 +145,7 @@ describe("chat view (webview DOM)", () => {
         win = newWindow();
         posted = [];
         state = undefined;
-        view = new ChatView(win.document, {post: (m) => posted.push(m), getState: () => state, setState: (s) => state = s});
+        view = new ChatView(win.document, webviewInit("en"), {post: (m) => posted.push(m), getState: () => state, setState: (s) => state = s});
         view.start();
     });
 
@@ -260,8 +261,23 @@ describe("chat view (webview DOM)", () => {
         input.value = "half-typed";
         input.dispatchEvent(new (win as unknown as typeof globalThis).Event("input"));
         assert.deepEqual(state, {draft: "half-typed"});
-        const again = new ChatView(win.document, {post: () => {}, getState: () => state, setState: () => {}});
+        const again = new ChatView(win.document, webviewInit("en"), {post: () => {}, getState: () => state, setState: () => {}});
         assert.ok(again);
         assert.equal($<HTMLTextAreaElement>("#input").value, "half-typed");
+    });
+
+    it("in a right-to-left language: the page is rtl, each message dir=auto, code blocks ltr, texts from the extension", () => {
+        const w = newWindow();
+        const init = {...webviewInit("ar"), strings: {...webviewStrings(), send: "إرسال"}};
+        const rtl = new ChatView(w.document, init, {post: () => {}, getState: () => undefined, setState: () => {}});
+        assert.equal(w.document.documentElement.dir, "rtl");
+        assert.equal(w.document.documentElement.lang, "ar");
+        assert.equal(w.document.getElementById("send")!.textContent, "إرسال");
+        rtl.handle({type: "conversation", id: "c", messages: [{role: "user", content: "ما هذا؟"},
+            {role: "assistant", content: "دالة.\n\n```ts\nconst a = 1;\n```"}]});
+        const bodies = [...w.document.querySelectorAll(".message .body")];
+        assert.deepEqual(bodies.map((b) => b.getAttribute("dir")), ["auto", "auto"]);
+        assert.equal(w.document.querySelector(".code-block")!.getAttribute("dir"), "ltr");
+        assert.equal(webviewInit("hi").dir, "ltr");
     });
 });

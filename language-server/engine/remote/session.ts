@@ -63,8 +63,7 @@ export class RemoteSession implements ModelSession {
     }
 
     countTokens(text: string) {
-        // 10% over the measured ratio: a prompt that fits the estimate must fit the server's context.
-        return Math.ceil(text.length / (this.info.charsPerToken * 0.9));
+        return estimateTokens(text, this.info.charsPerToken);
     }
 
     private get llamaServer() {
@@ -231,4 +230,17 @@ function withJsonInstruction(history: ChatTurn[], schema: object, retry: boolean
     if (i >= 0) turns[i] = {...turns[i], content: `${turns[i].content}\n\n${rule}`};
     else turns.push({role: "user", content: rule});
     return turns;
+}
+
+/**
+ * Tokens of `text` from the server's measured characters per token (of a code sample, so mostly ASCII), 10 % over
+ * it: a prompt that fits the estimate must fit the server's context. Characters outside ASCII (Devanagari, Bengali,
+ * Arabic, Han … and accents) count one token each: the server's tokenizer is unknown, and Llama-class ones split
+ * such text into about a token per character or more (Gemma's takes ~3.5 Devanagari characters per token, measured
+ * in test/real/language.test.ts), so one per character is the bound that holds for every server.
+ */
+export function estimateTokens(text: string, charsPerToken: number): number {
+    let other = 0;
+    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) other++;
+    return Math.ceil((text.length - other) / (charsPerToken * 0.9)) + other;
 }
