@@ -62,6 +62,9 @@ function buildDefaults(): ServerSettings {
     };
     const settings = notSettings as unknown as ServerSettings;
     for (const key of SERVER_SETTING_KEYS) setByKey(settings, key, contributedDefault(key));
+    // "auto" is the editor's display language, which only a client knows (src/config.ts resolves it): a server that
+    // is told nothing writes English.
+    if (settings.responseLanguage === "auto") settings.responseLanguage = "";
     return settings;
 }
 
