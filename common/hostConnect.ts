@@ -5,7 +5,7 @@
 import {spawn} from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import {HostFlags, hostPaths, HostPaths} from "../protocol/host";
+import {HostFlags, hostPaths, HostPaths, TurnPolicy} from "../protocol/host";
 import {breakIfStale, ensureHostDir, tryLock, unlock} from "./hostDir";
 
 export interface HostConnectOptions {
@@ -15,6 +15,7 @@ export interface HostConnectOptions {
     key: string;
     idleMs?: number;
     maxSequences?: number;
+    turns?: TurnPolicy;
     /** Environment of a host this call starts. */
     env?: NodeJS.ProcessEnv;
     /** Give up after this long (default 60 s: a cold start on a slow disk). */
@@ -84,6 +85,7 @@ function spawnHost(options: HostConnectOptions, paths: HostPaths) {
     const args = [options.serverPath, HostFlags.listen, HostFlags.dir, options.dir, HostFlags.key, options.key];
     if (options.idleMs !== undefined) args.push(HostFlags.idleMs, String(options.idleMs));
     if (options.maxSequences !== undefined) args.push(HostFlags.maxSequences, String(options.maxSequences));
+    if (options.turns !== undefined) args.push(HostFlags.turns, options.turns);
     // The host outlives the window that starts it: its own session, no inherited pipes, output to its log file.
     if (fs.existsSync(paths.log) && fs.statSync(paths.log).size > 1 << 20) fs.rmSync(paths.log, {force: true});
     const out = fs.openSync(paths.log, "a", 0o600);

@@ -85,13 +85,14 @@ export class LocalSession implements ModelSession {
     complete(request: CompletionRequest): Promise<GenerationResult> {
         return generate(this.completionSequence, this.promptTokens(request), {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
-            onText: request.onText, drafter: this.drafter()
+            onText: request.onText, drafter: this.drafter(), between: request.between
         });
     }
 
     alternatives(request: CompletionRequest, count: number): Promise<string[]> {
         return branchCandidates(this.completionSequence, this.promptTokens(request), {
-            count, maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine
+            count, maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
+            between: request.between
         });
     }
 

@@ -11,18 +11,20 @@ import {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, emptyResult, Eng
 import {LocalEngine, LocalSession} from "../engine/localEngine";
 import type {Logger} from "../log";
 import type {LoadedModel} from "../model/modelHost";
-import {FairTurns} from "./fairTurns";
+import {FairTurns, Turn, TurnOptions} from "./fairTurns";
 import {SequencePool} from "./sequencePool";
 
 export class SharedModel {
     readonly local: LocalEngine;
-    readonly turns = new FairTurns();
+    readonly turns: FairTurns | undefined;
     private readonly windows = new Set<WindowEngine>();
     private pool: SequencePool | undefined;
     private key: string | undefined;
     private nextWindow = 0;
 
-    constructor(private readonly log: Logger, readonly sequenceLimit: number) {
+    /** turns: false = no turn-taking at all (windows' generations run at once; for the benchmark's baseline). */
+    constructor(private readonly log: Logger, readonly sequenceLimit: number, turns: Partial<TurnOptions> | false = {}) {
+        this.turns = turns === false ? undefined : new FairTurns(turns);
         this.local = new LocalEngine(log, (state) => {
             for (const w of this.windows) w.onState(state);
         });
@@ -97,7 +99,7 @@ export class WindowEngine implements Engine {
         let session = this.sessions.get(loaded);
         if (!session) {
             const sequence = await this.shared.sequenceFor(this, loaded);
-            session = new WindowSession(new LocalSession(loaded, () => this.shared.local.settings, sequence), this.shared.turns, this.id);
+            session = new WindowSession(new LocalSession(loaded, () => this.shared.local.settings, sequence), this.shared.turns, this.id, sequence);
             this.sessions.set(loaded, session);
         }
         return session;
@@ -123,7 +125,20 @@ export class WindowEngine implements Engine {
 
 /** A session on the window's own completion sequence; completions take turns with the other windows'. */
 class WindowSession implements ModelSession {
-    constructor(private readonly inner: LocalSession, private readonly turns: FairTurns, private readonly window: number) {}
+    constructor(private readonly inner: LocalSession, private readonly turns: FairTurns | undefined, private readonly window: number,
+                private readonly sequence: LlamaContextSequence) {}
+
+    /** Runs `work` in this window's turn; it may be paused at its tokens while other windows' turns run. */
+    private async inTurn<T>(request: CompletionRequest, aborted: T, work: (request: CompletionRequest) => Promise<T>): Promise<T> {
+        if (!this.turns) return work(request);
+        const turn: Turn | undefined = await this.turns.take(this.window, request.signal, this.sequence);
+        if (!turn) return aborted;
+        try {
+            return await work({...request, between: () => turn.checkpoint()});
+        } finally {
+            turn.release();
+        }
+    }
 
     get name() {
         return this.inner.name;
@@ -138,25 +153,13 @@ class WindowSession implements ModelSession {
         return this.inner.countTokens(text);
     }
 
-    async complete(request: CompletionRequest): Promise<GenerationResult> {
-        const release = await this.turns.take(this.window, request.signal);
-        if (!release) return {...emptyResult(), aborted: true};
-        try {
-            return await this.inner.complete(request);
-        } finally {
-            release();
-        }
+    complete(request: CompletionRequest): Promise<GenerationResult> {
+        return this.inTurn(request, {...emptyResult(), aborted: true}, (r) => this.inner.complete(r));
     }
 
     /** More candidates from this window's own sequence, in its turn like a completion (moreCandidates.ts). */
-    async alternatives(request: CompletionRequest, count: number): Promise<string[]> {
-        const release = await this.turns.take(this.window, request.signal);
-        if (!release) return [];
-        try {
-            return await this.inner.alternatives(request, count);
-        } finally {
-            release();
-        }
+    alternatives(request: CompletionRequest, count: number): Promise<string[]> {
+        return this.inTurn(request, [], (r) => this.inner.alternatives(r, count));
     }
 
     chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult> {

@@ -15,8 +15,11 @@ export interface EditorWindow {
 
 export const SAMPLE = "export function add(a: number, b: number): number {\n    return a + b;\n}\n\nexport function multiply(a: number, b: number) {\n    const result = ";
 
-/** Requests of `w` at `count` new spots of one document; their times in ms. */
-export async function isolatedRequests(w: EditorWindow, uri: string, first: number, count: number): Promise<number[]> {
+/**
+ * Requests of `w` at `count` new spots of one document; their times in ms. gapMs: the time between one answer and
+ * the next request (a person reading the suggestion, typing elsewhere), what makes each request isolated.
+ */
+export async function isolatedRequests(w: EditorWindow, uri: string, first: number, count: number, gapMs = 0): Promise<number[]> {
     const text = (i: number) => `${SAMPLE}a * b;\n}\n\nfunction f${i}(x: number) {\n    return x + `;
     if (first === 0) await w.open(uri, text(0));
     const times: number[] = [];
@@ -26,8 +29,30 @@ export async function isolatedRequests(w: EditorWindow, uri: string, first: numb
         const r = await w.complete(uri, endOf(text(i)));
         if (!r || !Array.isArray(r.items)) throw new Error(`no answer: ${JSON.stringify(r)}`);
         times.push(performance.now() - t0);
+        if (gapMs > 0 && i < first + count) await new Promise((r) => setTimeout(r, gapMs));
     }
     return times;
+}
+
+/**
+ * Long generations, back to back, until stop(): each request is at a new spot that opens a block (multi-line, so
+ * the window's whole completion.maxTokens applies). stop() resolves with how many ran and how long each took.
+ */
+export function generateUntilStopped(w: EditorWindow, uri: string) {
+    let running = true;
+    const text = (i: number) => `${SAMPLE}a * b;\n}\n\nexport function long${i}(items: number[]) {\n`;
+    const done = (async () => {
+        await w.open(uri, text(0));
+        const times: number[] = [];
+        for (let i = 1; running; i++) {
+            await w.change(uri, text(i), i + 1);
+            const t0 = performance.now();
+            await w.complete(uri, endOf(text(i)));
+            times.push(performance.now() - t0);
+        }
+        return times;
+    })();
+    return {stop: () => ((running = false), done)};
 }
 
 /** Types into `uri` every intervalMs until stop(), which resolves with the number of keystrokes. */
