@@ -72,13 +72,19 @@ export async function startHost(options: HostOptions): Promise<boolean> {
         const now = info();
         for (const w of windows) void w.connection.sendNotification(HostInfoNotification, now).catch(() => undefined);
     };
+    // After the last window: the host's idle time, or sooner when those windows asked to unload an idle model sooner.
+    const exitAfterMs = () => {
+        const minutes = shared.unloadAfterMinutes;
+        return minutes > 0 ? Math.min(options.idleMs, minutes * 60_000) : options.idleMs;
+    };
     const armIdle = () => {
         clearTimeout(idleTimer);
         if (windows.size > 0) return;
+        const ms = exitAfterMs();
         idleTimer = setTimeout(() => {
-            log.info(`No window for ${options.idleMs} ms: unloading the model and exiting.`);
+            log.info(`No window for ${ms} ms: unloading the model and exiting.`);
             void stop();
-        }, options.idleMs);
+        }, ms);
     };
 
     const closeWindow = (w: Window) => {

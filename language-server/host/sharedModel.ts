@@ -21,6 +21,9 @@ export class SharedModel {
     private pool: SequencePool | undefined;
     private key: string | undefined;
     private nextWindow = 0;
+    private settings: ServerSettings | undefined;
+    private readonly unloadMinutes = new Map<number, number>();
+    private unloadAfter = 0;
 
     /** turns: false = no turn-taking at all (windows' generations run at once; for the benchmark's baseline). */
     constructor(private readonly log: Logger, readonly sequenceLimit: number, turns: Partial<TurnOptions> | false = {}) {
@@ -48,16 +51,35 @@ export class SharedModel {
         return w;
     }
 
-    /** The first window's settings load the model; the host's key says they are every window's (see hostKey). */
+    /**
+     * The first window's settings load the model; the host's key says they are every window's (see hostKey). The
+     * model's idle unload follows the connected windows' unloadAfterMinutes: the longest of them, "never" (0) winning,
+     * so no window loses its model sooner than it asked for.
+     */
     configure(window: WindowEngine, settings: ServerSettings) {
         const key = hostKey(settings);
-        if (this.key === undefined) {
-            this.key = key;
-            this.local.configure(settings);
-        } else if (key !== this.key) {
+        if (this.key !== undefined && key !== this.key) {
             this.log.warn(`Window ${window.id} asks for other model settings than this host serves (${settings.modelPath}); `
                 + "it keeps this host's model. Editors connect to the host for their model (its socket is named after the settings).");
+            return;
         }
+        this.key = key;
+        this.unloadMinutes.set(window.id, settings.unloadAfterMinutes);
+        this.settings = settings;
+        this.applyUnload();
+    }
+
+    /** The unloadAfterMinutes of the windows connected now, or of the last ones when none is left. */
+    get unloadAfterMinutes() {
+        return this.unloadAfter;
+    }
+
+    private applyUnload() {
+        if (this.unloadMinutes.size === 0 || !this.settings) return;
+        const minutes = longestUnload([...this.unloadMinutes.values()]);
+        if (minutes !== this.unloadAfter) this.log.info(`Model unload after ${minutes || "never (0)"} idle minute(s): the longest of the windows' settings.`);
+        this.unloadAfter = minutes;
+        this.local.configure({...this.settings, unloadAfterMinutes: minutes});
     }
 
     async sequenceFor(window: WindowEngine, loaded: LoadedModel): Promise<LlamaContextSequence> {
@@ -70,12 +92,19 @@ export class SharedModel {
 
     async leave(window: WindowEngine) {
         this.windows.delete(window);
+        this.unloadMinutes.delete(window.id);
+        this.applyUnload();
         await this.pool?.release(window.id);
     }
 
     dispose() {
         return this.local.dispose();
     }
+}
+
+/** Windows' unloadAfterMinutes → the host's: the longest; 0 (never unload) wins over any number. */
+export function longestUnload(minutes: number[]): number {
+    return minutes.some((m) => m <= 0) ? 0 : Math.max(0, ...minutes);
 }
 
 export class WindowEngine implements Engine {

@@ -12,7 +12,7 @@ import {HostClient, hostPidFromLock, keyOf, processGone} from "../support/hostCl
 import {endOf} from "../support/lspClient";
 import {median} from "../../bench/cliArgs";
 import {repoRoot, tinyModelPath} from "../support/paths";
-import {generateUntilStopped, isolatedRequests, SAMPLE, typeUntilStopped} from "../support/typingBurst";
+import {generateUntilStopped, isolatedWhile, SAMPLE, typeUntilStopped} from "../support/typingBurst";
 
 
 function rssBytes(pid: number): number {
@@ -84,24 +84,18 @@ describe("shared host: one model for all windows", function () {
         assert.ok(second < modelBytes / 2, `the second window added ${mib(second)}, less than half the model (${mib(modelBytes)})`);
     });
 
-    // Window B's isolated requests (a person reading each suggestion before the next: a gap of 1.5x B's own time),
-    // timed alone (before and after, so that drift on a noisy machine counts on both sides) and while window A keeps
-    // the model busy. The host's default turns (fairTurns.ts) must keep B under 2x; GEMMA_TEST_TURNS=fifo (a turn
-    // runs to its end) or off (no turns: both generate at once) runs the same test on the weaker policies.
+    // Window B's isolated requests timed alone and while window A keeps the model busy (isolatedWhile). The host's
+    // default turns (fairTurns.ts) must keep B under 2x; GEMMA_TEST_TURNS=fifo (a turn runs to its end) or off (no
+    // turns: both generate at once) runs the same tests on the weaker policies, which fail them.
     const turns = (process.env.GEMMA_TEST_TURNS as TurnPolicy | undefined) ?? undefined;
-    const bWhileA = async (busy: (a: HostClient) => {stop(): Promise<number[] | number>}, aSettings: Partial<ServerSettings>) => {
+    const bWhileA = async <T>(busy: (a: HostClient) => {stop(): Promise<T>}, aSettings: Partial<ServerSettings>) => {
         const a = await connect(aSettings);
         const b = await connect({completion: {candidates: 1} as ServerSettings["completion"]});
-        const warm = await isolatedRequests(b, "file:///b/iso.ts", 0, 3);
-        const gapMs = Math.min(2500, Math.max(500, 1.5 * Math.max(...warm.slice(1))));
-        const before = await isolatedRequests(b, "file:///b/iso.ts", 3, 6, gapMs);
-        const load = busy(a);
-        const during = await isolatedRequests(b, "file:///b/iso.ts", 9, 10, gapMs);
-        const aDid = await load.stop();
-        const alone = [...before, ...await isolatedRequests(b, "file:///b/iso.ts", 19, 6, gapMs)];
+        const r = await isolatedWhile(b, () => busy(a));
         const info = await b.hostInfo();
         const aMetrics = await a.connection.sendRequest<{modelRuns: number; generatedTokens: number}>("gemma/completionMetrics");
-        return {aTokensPerRun: aMetrics.generatedTokens / Math.max(1, aMetrics.modelRuns), alone: median(alone), during: median(during), ratio: median(during) / median(alone), aDid, gapMs, paused: info.paused ?? 0};
+        return {...r, alone: r.aloneMs, during: r.duringMs, aDid: r.load, paused: info.paused ?? 0,
+            aTokensPerRun: aMetrics.generatedTokens / Math.max(1, aMetrics.modelRuns)};
     };
 
     it("a burst of keystrokes in one window delays another window's isolated requests by less than 2x", async () => {
@@ -109,14 +103,14 @@ describe("shared host: one model for all windows", function () {
         const r = await bWhileA((a) => typeUntilStopped(a, "file:///a/burst.ts", 80, (s) => s.token), {});
         console.log(`      window B alone: median ${r.alone.toFixed(0)} ms (gap ${r.gapMs.toFixed(0)} ms); while A typed ${r.aDid} keys: `
             + `median ${r.during.toFixed(0)} ms; ratio ${r.ratio.toFixed(2)}; A paused ${r.paused} times (turns: ${turns ?? "fair"})`);
-        assert.ok((r.aDid as number) >= 6, "A kept typing during B's requests");
+        assert.ok(r.aDid >= 6, "A kept typing during B's requests");
         assert.ok(r.ratio < 2, `B's time to suggestion grew ${r.ratio.toFixed(2)}x while A typed`);
     });
 
     it("another window's long generations delay a window's isolated requests by less than 2x (paused at a token)", async () => {
         // A asks for 1024-token suggestions at spots that open a block (nothing stops them early), back to back.
         const r = await bWhileA((a) => generateUntilStopped(a, "file:///a/long.ts"), {completion: {maxTokens: 1024, candidates: 1} as ServerSettings["completion"]});
-        const aTimes = r.aDid as number[];
+        const aTimes = r.aDid;
         console.log(`      window B alone: median ${r.alone.toFixed(0)} ms (gap ${r.gapMs.toFixed(0)} ms); while A generated `
             + `(${aTimes.length} requests, median ${median(aTimes).toFixed(0)} ms, ${r.aTokensPerRun.toFixed(0)} tokens each): median ${r.during.toFixed(0)} ms; `
             + `ratio ${r.ratio.toFixed(2)}; A paused ${r.paused} times (turns: ${turns ?? "fair"})`);
@@ -166,6 +160,26 @@ describe("shared host: one model for all windows", function () {
         await b.leave();
         assert.ok(await processGone(host, 30_000), "the host exited after the idle time");
         assert.ok(!fs.existsSync(paths.socket) && !fs.existsSync(paths.lock), "socket and lock removed");
+    });
+
+    it("honours the windows' unloadAfterMinutes: the longest while they are connected; after the last, sooner than the idle time", async () => {
+        // A asks for 0.6 s, B for 2.4 s: the model stays loaded for B's time; the host's own idle time is a minute.
+        const a = await connect({unloadAfterMinutes: 0.01});
+        const b = await connect({unloadAfterMinutes: 0.04});
+        const host = (await a.hostInfo()).pid;
+        await b.open("file:///b/x.ts", SAMPLE);
+        // The countdown starts when a request asks for the model.
+        const lastUse = performance.now();
+        assert.ok((await b.complete("file:///b/x.ts", endOf(SAMPLE)))?.items.length);
+        await a.waitForState((s) => s.status === "unloaded");
+        const idle = performance.now() - lastUse;
+        console.log(`      unloaded ${idle.toFixed(0)} ms after the last request was sent`);
+        assert.ok(idle >= 2350, `the model stayed for the longest setting (2.4 s), not the shortest (0.6 s): unloaded after ${idle.toFixed(0)} ms`);
+        await a.leave();
+        await b.leave();
+        const left = performance.now();
+        assert.ok(await processGone(host, 40_000), "the host exited well before its idle time of a minute");
+        console.log(`      host exited ${(performance.now() - left).toFixed(0)} ms after the last window left`);
     });
 
     it("a killed host is replaced by one new host that every window reconnects to", async () => {

@@ -5,6 +5,7 @@ import {CancellationTokenSource} from "vscode-jsonrpc/node";
 import type {CancellationToken} from "vscode-jsonrpc";
 import type {InlineCompletionList, Position} from "vscode-languageserver-protocol";
 import {endOf} from "./lspClient";
+import {median} from "../../bench/cliArgs";
 
 /** TestLspClient (a server of its own) and HostClient (a window of the shared host) both fit. */
 export interface EditorWindow {
@@ -77,4 +78,21 @@ export function typeUntilStopped(w: EditorWindow, uri: string, intervalMs: numbe
         return version - 1;
     })();
     return {stop: () => ((typing = false), done)};
+}
+
+/**
+ * Window `b`'s isolated requests (a gap of 1.5x its own time between them: a person reading each suggestion), timed
+ * alone before and after (so that drift on a noisy machine counts on both sides) and while `load` keeps another
+ * window busy. Medians in ms; ratio = while busy / alone.
+ */
+export async function isolatedWhile<T>(b: EditorWindow, load: () => {stop(): Promise<T>}) {
+    const uri = "file:///b/iso.ts";
+    const warm = await isolatedRequests(b, uri, 0, 3);
+    const gapMs = Math.min(2500, Math.max(500, 1.5 * Math.max(...warm.slice(1))));
+    const before = await isolatedRequests(b, uri, 3, 6, gapMs);
+    const busy = load();
+    const during = await isolatedRequests(b, uri, 9, 10, gapMs);
+    const loadResult = await busy.stop();
+    const alone = [...before, ...await isolatedRequests(b, uri, 19, 6, gapMs)];
+    return {aloneMs: median(alone), duringMs: median(during), ratio: median(during) / median(alone), gapMs, load: loadResult};
 }

@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import {breakIfStale, ensureHostDir, readLock, tryLock} from "../../common/hostDir";
 import {FairTurns} from "../../language-server/host/fairTurns";
+import {longestUnload} from "../../language-server/host/sharedModel";
 
 describe("shared host directory and locks", () => {
     let dir: string;
@@ -150,5 +151,13 @@ describe("completion turns between windows", () => {
         assert.equal(fifo.preemptions, 0);
         x.release();
         (await y)!.release();
+    });
+});
+
+describe("the host's idle unload from its windows' settings", () => {
+    it("is the longest unloadAfterMinutes; never (0) wins", () => {
+        assert.equal(longestUnload([5, 30, 1]), 30);
+        assert.equal(longestUnload([5, 0, 1]), 0);
+        assert.equal(longestUnload([]), 0);
     });
 });
