@@ -36,7 +36,6 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
     const paths = hostPaths(options.dir, options.key);
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     let started = false;
-    let wait = 25;
     while (Date.now() < deadline) {
         const socket = await tryConnect(paths.socket);
         if (socket) return {socket, started};
@@ -47,10 +46,17 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
                 started = true;
                 const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
                 // Until its socket accepts, it exits (another host won the lock: connect to that one), or time is up.
-                for (let poll = 25; Date.now() < deadline; poll = Math.min(poll * 2, 250)) {
+                // Woken by the directory's events (the socket appears), the host's exit, or at the latest after a second.
+                while (Date.now() < deadline) {
+                    const change = changeIn(options.dir, 1000);
                     const ready = await tryConnect(paths.socket);
-                    if (ready) return {socket: ready, started};
-                    if (await Promise.race([exited.then(() => true), sleep(poll).then(() => false)])) break;
+                    if (ready) {
+                        change.cancel();
+                        return {socket: ready, started};
+                    }
+                    const gone = await Promise.race([exited.then(() => true), change.promise.then(() => false)]);
+                    change.cancel();
+                    if (gone) break;
                 }
             } finally {
                 unlock(paths.starting);
@@ -59,8 +65,10 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
         }
         // Another window is starting the host; its lock is abandoned if that window died or took too long.
         if (breakIfStale(paths.starting, STARTING_MAX_AGE_MS)) continue;
-        await sleep(wait);
-        wait = Math.min(wait * 2, 250);
+        // Until the socket appears or the starting lock goes (directory events), checking at least once a second.
+        const change = changeIn(options.dir, 1000);
+        if (fs.existsSync(paths.starting)) await change.promise;
+        change.cancel();
     }
     throw new Error(`No shared Gemma Code host answered at ${paths.socket} within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s `
         + `(its log: ${paths.log}).`);
@@ -102,6 +110,24 @@ function spawnHost(options: HostConnectOptions, paths: HostPaths) {
     }
 }
 
-function sleep(ms: number) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves at the next change in `dir` (a file created or removed) or after `ms`, whichever is first. */
+function changeIn(dir: string, ms: number): {promise: Promise<void>; cancel(): void} {
+    let cancel = () => undefined as void;
+    const promise = new Promise<void>((resolve) => {
+        let watcher: fs.FSWatcher | undefined;
+        const done = () => {
+            clearTimeout(timer);
+            watcher?.close();
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        try {
+            watcher = fs.watch(dir, done);
+            watcher.on("error", () => undefined);
+        } catch {
+            // No watcher here (some file systems): the timer alone wakes us.
+        }
+        cancel = done;
+    });
+    return {promise, cancel};
 }
