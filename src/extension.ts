@@ -2,7 +2,7 @@
 // through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
 import type {HostInfo} from "../protocol/host";
-import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
+import {type CompletionStats, ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {GpuBackendOffer} from "./backend/gpuBackendOffer";
 import {registerChat, streamRequest} from "./chat";
 import {ConversationHistory, type Conversation} from "./chat/history";
@@ -14,7 +14,7 @@ import {loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECRET} from "./config";
 import {registerExplainCommand} from "./review/explainCommand";
 import {registerReviewCommands} from "./review/reviewCommands";
 import {registerCommitMessage} from "./scm/commitMessage";
-import {registerSnooze} from "./snooze";
+import {registerSnooze, SNOOZE_KEY} from "./snooze";
 import {StatusBar} from "./statusBar";
 import {showWalkthroughOnFirstRun} from "./walkthrough";
 
@@ -29,6 +29,10 @@ export interface GemmaCodeApi {
     conversations(): Conversation[];
     /** What the shared host last said (pid, windows it serves); undefined with a server of this window's own. */
     hostInfo(): HostInfo | undefined;
+    /** The last gemma/completionStats the server sent (what the status bar's speed shows). */
+    lastCompletionStats(): CompletionStats | undefined;
+    /** When the snooze ends, as stored in global state (what the next window reload starts from); 0 = not snoozed. */
+    storedSnooze(): number;
     /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
     explain(params: ExplainParams, onDelta: (text: string) => void, signal?: AbortSignal): Promise<string>;
 }
@@ -43,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     const stateListeners = new Set<(s: ServerState) => void>();
     let offeredModel = false;
     let hostInfo: HostInfo | undefined;
+    let lastStats: CompletionStats | undefined;
     let chat: ReturnType<typeof registerChat> | undefined;
     let gpuBackend: GpuBackendOffer | undefined;
     const client = new GemmaClient(context, log, {
@@ -58,7 +63,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             }
             for (const l of stateListeners) l(s);
         },
-        onStats: (s) => statusBar.setStats(s),
+        onStats: (s) => {
+            lastStats = s;
+            statusBar.setStats(s);
+        },
         onHostInfo: (info) => {
             hostInfo = info;
             statusBar.setShared(info.windows);
@@ -119,6 +127,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             return history.list().map((c) => history.get(c.id)!).filter(Boolean);
         },
         hostInfo: () => hostInfo,
+        lastCompletionStats: () => lastStats,
+        storedSnooze: () => context.globalState.get<number>(SNOOZE_KEY, 0),
         explain: (params, onDelta, signal = new AbortController().signal) => {
             const {partialResultToken: _ignored, ...rest} = params;
             return streamRequest(client.languageClient, ExplainRequest, rest, onDelta, signal);

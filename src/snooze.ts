@@ -3,7 +3,7 @@
 import * as vscode from "vscode";
 import {completionEnabledFor, SECTION} from "./config";
 
-const SNOOZE_KEY = "gemmaCode.snoozedUntil";
+export const SNOOZE_KEY = "gemmaCode.snoozedUntil";
 export const SNOOZE_MINUTES = 30;
 
 let snoozedUntil = 0;
