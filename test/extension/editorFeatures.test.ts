@@ -18,16 +18,21 @@ describe("notebooks, snooze and per-language toggles", function () {
         folder = vscode.workspace.workspaceFolders![0];
     });
 
-    /** An editor on sample.py with the cursor on a new, unfinished line at its end. */
-    async function pythonEditor() {
-        const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, "sample.py"));
+    /** A new editor (untitled) of that language, the cursor at the end of its unfinished last line. */
+    async function freshEditor(language: string, content: string) {
+        const doc = await vscode.workspace.openTextDocument({language, content});
         const editor = await vscode.window.showTextDocument(doc);
         const end = doc.lineAt(doc.lineCount - 1).range.end;
-        await editor.edit((e) => e.insert(end, "\ndef area(w, h):\n    return "));
-        const cursor = doc.lineAt(doc.lineCount - 1).range.end;
-        editor.selection = new vscode.Selection(cursor, cursor);
+        editor.selection = new vscode.Selection(end, end);
         return editor;
     }
+    const pythonEditor = () => freshEditor("python", "import math\n\n\ndef area(w, h):\n    return ");
+    /** The cursor back at the end (an accepted suggestion moved it). */
+    const atEnd = (editor: vscode.TextEditor) => {
+        const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+        editor.selection = new vscode.Selection(end, end);
+        return editor;
+    };
 
     it("completes in a code cell of a .ipynb, with the code cells above in the prompt", async () => {
         const notebook = await vscode.workspace.openNotebookDocument(vscode.Uri.joinPath(folder.uri, "analysis.ipynb"));
@@ -68,13 +73,15 @@ describe("notebooks, snooze and per-language toggles", function () {
 
     it("Snooze Completions for 30 min: no ghost text, stored for the next reload; Resume brings it back", async () => {
         const editor = await pythonEditor();
+        assert.ok((await acceptInlineSuggestion(editor)).trim().length > 0, "a suggestion before snoozing");
         await vscode.commands.executeCommand("gemmaCode.snoozeCompletions");
         const until = api.storedSnooze();
         assert.ok(Math.abs(until - (Date.now() + 30 * 60_000)) < 60_000, `stored until ${new Date(until).toISOString()}`);
-        assert.equal(await acceptInlineSuggestion(editor, 2), "", "no suggestion while snoozed");
+        assert.equal(await acceptInlineSuggestion(atEnd(editor), 2), "", "no suggestion while snoozed");
         await vscode.commands.executeCommand("gemmaCode.resumeCompletions");
         assert.equal(api.storedSnooze(), 0, "the stored snooze is gone");
-        assert.ok((await acceptInlineSuggestion(editor)).trim().length > 0, "suggestions again after Resume");
+        await editor.edit((e) => e.insert(editor.document.lineAt(editor.document.lineCount - 1).range.end, "\n\ndef volume(w, h, d):\n    return "));
+        assert.ok((await acceptInlineSuggestion(atEnd(editor))).trim().length > 0, "suggestions again after Resume");
         await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
     });
 
@@ -85,18 +92,12 @@ describe("notebooks, snooze and per-language toggles", function () {
             await vscode.commands.executeCommand("gemmaCode.toggleLanguageCompletions");
             assert.equal(config().inspect<Record<string, boolean>>("completion.enable")?.globalValue?.python, false, "a user setting");
             assert.equal(await acceptInlineSuggestion(editor, 2), "", "no suggestion in python");
-            const ts = await vscode.workspace.openTextDocument({language: "typescript", content: "export function twice(x: number) {\n    return "});
-            const tsEditor = await vscode.window.showTextDocument(ts);
-            const end = ts.lineAt(1).range.end;
-            tsEditor.selection = new vscode.Selection(end, end);
+            const tsEditor = await freshEditor("typescript", "export function twice(x: number) {\n    return ");
             assert.ok((await acceptInlineSuggestion(tsEditor)).trim().length > 0, "typescript still completes");
             await vscode.commands.executeCommand("workbench.action.revertAndCloseActiveEditor");
-            await vscode.window.showTextDocument(editor.document);
+            const again = atEnd(await vscode.window.showTextDocument(editor.document));
             await vscode.commands.executeCommand("gemmaCode.toggleLanguageCompletions", "python");
             assert.equal(config().inspect<Record<string, boolean>>("completion.enable")?.globalValue?.python, true);
-            const again = vscode.window.activeTextEditor!;
-            const cursor = again.document.lineAt(again.document.lineCount - 1).range.end;
-            again.selection = new vscode.Selection(cursor, cursor);
             assert.ok((await acceptInlineSuggestion(again)).trim().length > 0, "python completes again");
         } finally {
             await config().update("completion.enable", undefined, vscode.ConfigurationTarget.Global);

@@ -82,7 +82,8 @@ export async function openWorkbench(server: CodeServer, opts: WorkbenchOptions):
         });
     }
 
-    await page.goto(workbenchUrl(server, opts));
+    // The workbench page loads in seconds on an idle machine, well over 30 s (the default) on a loaded one.
+    await page.goto(workbenchUrl(server, opts), {timeout: 120_000});
 
     let closed: Promise<void> | undefined;
     const close = () => closed ??= (async () => {
