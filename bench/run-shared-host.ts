@@ -3,7 +3,7 @@
 //   time to suggestion of one window's isolated requests while another types, and while another generates long
 //   suggestions (1024 tokens), as a ratio to the same window alone: separate servers, and the shared host with each
 //   of its turn policies (fair: the default; fifo: a turn runs to its end; off: no turns), measured one after another.
-// Options: --model FILE (default: Gemma 3 270M from scripts/fetch-real-model.sh), --threads N (default 1),
+// Options: --turns-only (the shared host's turn policies only), --model FILE (default: Gemma 3 270M from scripts/fetch-real-model.sh), --threads N (default 1),
 // --out FILE. Prints a table and writes JSON (bench/.out/ by default).
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
@@ -19,6 +19,7 @@ import {arg, intArg} from "./cliArgs";
 
 const model = arg("--model") ?? execFileSync("bash", [path.join(repoRoot, "scripts/fetch-real-model.sh")], {encoding: "utf8"}).trim();
 const settings: Partial<ServerSettings> = {modelPath: model, threads: intArg("--threads", 1, 1), contextSize: 2048};
+const turnsOnly = process.argv.includes("--turns-only");
 const outFile = arg("--out") ?? path.join(repoRoot, "bench/.out", `shared-host-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
 
 /** Resident and proportional memory (PSS splits pages shared with other processes, e.g. one mmap'd model file). */
@@ -41,7 +42,7 @@ async function warm(windows: EditorWindow[]) {
 /** Window B's isolated requests while A types (a key every 40 ms), then while A generates 1024-token suggestions. */
 async function whileBusy(typist: EditorWindow, other: EditorWindow, longTypist: EditorWindow, token: (s: import("vscode-jsonrpc/node").CancellationTokenSource) => unknown) {
     const typing = await isolatedWhile(other, () => typeUntilStopped(typist, "file:///burst.ts", 40, token));
-    const generating = await isolatedWhile(other, () => generateUntilStopped(longTypist, "file:///long.ts"));
+    const generating = await isolatedWhile(other, () => generateUntilStopped(longTypist, "file:///long.ts"), "file:///b/isoLong.ts");
     const pick = (r: {aloneMs: number; duringMs: number; ratio: number}) => ({aloneMs: r.aloneMs, duringMs: r.duringMs, ratio: r.ratio});
     return {typing: {...pick(typing), keys: typing.load}, generating: {...pick(generating), requests: generating.load.length}};
 }
@@ -83,12 +84,16 @@ async function main() {
     const results = {
         machine: `${os.cpus().length} × ${os.cpus()[0]?.model}, ${mib(os.totalmem())} RAM`, model: path.basename(model),
         modelBytes: fs.statSync(model).size, settings, loadAverageBefore: os.loadavg(),
-        separate1: await separate(1), separate3: await separate(3), shared1: await shared(1), shared3: await shared(3),
+        // --turns-only: the shared host's three turn policies alone (the memory columns do not depend on them).
+        ...(turnsOnly ? {separate1: undefined, separate3: undefined, shared1: undefined} : {separate1: await separate(1), separate3: await separate(3),
+            shared1: await shared(1)}),
+        shared3: await shared(3),
         shared3fifo: await shared(3, "fifo"), shared3off: await shared(3, "off"), loadAverageAfter: [] as number[]
     };
     results.loadAverageAfter = os.loadavg();
     const columns = [results.separate1, results.separate3, results.shared1, results.shared3, results.shared3fifo, results.shared3off];
-    const row = (name: string, f: (r: typeof results.separate1) => string | undefined) => `| ${name} | ${columns.map((c) => f(c) ?? "–").join(" | ")} |`;
+    const row = (name: string, f: (r: NonNullable<typeof results.shared3>) => string | undefined) =>
+        `| ${name} | ${columns.map((c) => (c && f(c)) ?? "–").join(" | ")} |`;
     const ms = (x: number) => `${x.toFixed(0)} ms`;
     console.log(`\n${results.machine}; model ${results.model} (${mib(results.modelBytes)}); load average ${results.loadAverageBefore[0].toFixed(1)} `
         + `before, ${results.loadAverageAfter[0].toFixed(1)} after\n`);
@@ -102,8 +107,8 @@ async function main() {
     console.log(row("B alone, measured around the next row", (r) => r.busy && ms(r.busy.generating.aloneMs)));
     console.log(row("B while C generates 1024-token suggestions", (r) => r.busy && ms(r.busy.generating.duringMs)));
     console.log(row("**ratio while C generates ÷ alone**", (r) => r.busy && `**${r.busy.generating.ratio.toFixed(2)}**`));
-    const s = results.shared3.mem, p = results.separate3.mem;
-    console.log(`\n3 windows: shared ÷ separate memory = ${(s.rss / p.rss).toFixed(2)} (RSS), ${(s.pss / p.pss).toFixed(2)} (PSS)`);
+    const s = results.shared3.mem, p = results.separate3?.mem;
+    if (p) console.log(`\n3 windows: shared ÷ separate memory = ${(s.rss / p.rss).toFixed(2)} (RSS), ${(s.pss / p.pss).toFixed(2)} (PSS)`);
     fs.mkdirSync(path.dirname(outFile), {recursive: true});
     fs.writeFileSync(outFile, JSON.stringify(results, null, 2));
     console.log(`wrote ${outFile}`);

@@ -7,8 +7,10 @@
 // a running turn pauses there when a waiting window has used the model less, recently, than it has (by more than
 // one slice). So a window that asks now and then (an isolated request) waits at most one token of another window's
 // long generation, however many tokens that one asks for; two windows that both generate without a break alternate
-// in slices. "Used" is the time a window's turns held the model, decayed with a half-life, so a window that was
-// busy a while ago is not held back for it. A paused turn keeps its place in its window's own KV-cached sequence
+// in slices. "Used" is the time a window's turns held the model, decayed with a half-life (5 s), so a window that was
+// busy a while ago is not held back for it; a running turn's first second does not count against it yet, so that an
+// isolated request, once running, is not paused for a busier window just because of its own length (on a slow machine
+// one suggestion can take a second). A paused turn keeps its place in its window's own KV-cached sequence
 // and resumes where it stopped (or is simply dropped when its window's next keystroke supersedes it). Windows that
 // share a sequence (beyond the host's sequence limit) never run inside each other's pause: a turn waiting for a
 // sequence that a paused turn holds is passed over until that one has ended.
@@ -18,12 +20,14 @@ export interface TurnOptions {
     halfLifeMs: number;
     /** How much more use a running turn must have than a waiting one before it pauses (no thrashing). */
     sliceMs: number;
+    /** A running turn's first graceMs are not counted in its use until it ends. */
+    graceMs: number;
     /** Off: a turn runs to its end once granted (first come, first served), for the benchmark and the tests. */
     preempt: boolean;
     now: () => number;
 }
 
-export const DEFAULT_TURN_OPTIONS: TurnOptions = {halfLifeMs: 1000, sliceMs: 50, preempt: true, now: () => performance.now()};
+export const DEFAULT_TURN_OPTIONS: TurnOptions = {halfLifeMs: 5000, sliceMs: 50, graceMs: 1000, preempt: true, now: () => performance.now()};
 
 /** A granted turn. */
 export interface Turn {
@@ -73,7 +77,7 @@ export class FairTurns {
             checkpoint: async () => {
                 if (released || !this.options.preempt || this.running?.entry !== entry) return !released;
                 const now = this.options.now();
-                const mine = this.usage(window, now);
+                const mine = this.usage(window, now, this.options.graceMs);
                 const rival = this.eligible().find((w) => w.sequence !== sequence);
                 if (!rival || this.usage(rival.window, now) + this.options.sliceMs >= mine) return true;
                 this.preemptions++;
@@ -95,11 +99,11 @@ export class FairTurns {
         };
     }
 
-    /** A window's use of the model (ms), decayed to `now`, counting the turn it is running. */
-    usage(window: number, now = this.options.now()): number {
+    /** A window's use of the model (ms), decayed to `now`, counting the turn it is running beyond `graceMs`. */
+    usage(window: number, now = this.options.now(), graceMs = 0): number {
         const u = this.used.get(window);
         const past = u ? u.ms * 2 ** (-(now - u.at) / this.options.halfLifeMs) : 0;
-        return past + (this.running?.entry.window === window ? now - this.running.since : 0);
+        return past + (this.running?.entry.window === window ? Math.max(0, now - this.running.since - graceMs) : 0);
     }
 
     private wait(entry: Entry): Promise<boolean> {

@@ -21,7 +21,8 @@ export const SAMPLE = "export function add(a: number, b: number): number {\n    
  * the next request (a person reading the suggestion, typing elsewhere), what makes each request isolated.
  */
 export async function isolatedRequests(w: EditorWindow, uri: string, first: number, count: number, gapMs = 0): Promise<number[]> {
-    const text = (i: number) => `${SAMPLE}a * b;\n}\n\nfunction f${i}(x: number) {\n    return x + `;
+    const name = uri.replace(/^.*\//, "").replace(/\W/g, "_");
+    const text = (i: number) => `${SAMPLE}a * b;\n}\n\nfunction ${name}${i}(x: number) {\n    return x + `;
     if (first === 0) await w.open(uri, text(0));
     const times: number[] = [];
     for (let i = first + 1; i <= first + count; i++) {
@@ -85,8 +86,7 @@ export function typeUntilStopped(w: EditorWindow, uri: string, intervalMs: numbe
  * alone before and after (so that drift on a noisy machine counts on both sides) and while `load` keeps another
  * window busy. Medians in ms; ratio = while busy / alone.
  */
-export async function isolatedWhile<T>(b: EditorWindow, load: () => {stop(): Promise<T>}) {
-    const uri = "file:///b/iso.ts";
+export async function isolatedWhile<T>(b: EditorWindow, load: () => {stop(): Promise<T>}, uri = "file:///b/iso.ts") {
     const warm = await isolatedRequests(b, uri, 0, 3);
     const gapMs = Math.min(2500, Math.max(500, 1.5 * Math.max(...warm.slice(1))));
     const before = await isolatedRequests(b, uri, 3, 6, gapMs);

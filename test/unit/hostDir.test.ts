@@ -97,7 +97,7 @@ describe("completion turns between windows", () => {
     });
 
     it("two windows that both generate without a break alternate in slices", async () => {
-        const turns = new FairTurns({now, sliceMs: 50});
+        const turns = new FairTurns({now, sliceMs: 50, graceMs: 200});
         const runs: number[] = [];
         const generate = async (window: number, tokens: number) => {
             const turn = (await turns.take(window, never(), {}))!;
@@ -108,11 +108,39 @@ describe("completion turns between windows", () => {
             }
             turn.release();
         };
-        await Promise.all([generate(1, 100), generate(2, 100)]);
+        await Promise.all([generate(1, 300), generate(2, 300)]);
         const switches = runs.filter((w, i) => i > 0 && w !== runs[i - 1]).length;
         const longest = Math.max(...runs.map((_, i) => runs.slice(i).findIndex((w) => w !== runs[i])).filter((n) => n > 0));
         assert.ok(switches >= 10, `they alternate (${switches} switches)`);
-        assert.ok(longest <= 12, `no turn holds the model for more than a few slices (${longest} tokens in a row)`);
+        assert.ok(Math.abs(runs.filter((w) => w === 1).length - 300) === 0);
+        // At most the grace, then a slice beyond the other window's use (10 ms a token).
+        assert.ok(longest <= 60, `no turn holds the model for more than its grace and a few slices (${longest} tokens in a row)`);
+    });
+
+    it("an isolated request, once running, is not paused for a busier window within its first second", async () => {
+        for (const graceMs of [1000, 0]) {
+            const turns = new FairTurns({now, graceMs});
+            const order: string[] = [];
+            const a = (await turns.take(1, never(), {}))!;
+            clock += 1500; // A generated 1.5 s
+            const b = turns.take(2, never(), {});
+            const aResumed = a.checkpoint().then(() => order.push("A resumes"));
+            const bTurn = (await b)!;
+            clock += 1400; // B's suggestion takes 1.4 s: longer than A's use, decayed, is now
+            const bGoesOn = bTurn.checkpoint().then(() => order.push("B goes on"));
+            if (graceMs) {
+                await bGoesOn;
+                assert.deepEqual(order, ["B goes on"], "B finishes its request first");
+                bTurn.release();
+                await aResumed;
+            } else {
+                await aResumed;
+                assert.deepEqual(order, ["A resumes"], "without the grace, B would be paused for A mid-request");
+                a.release();
+                await bGoesOn;
+                bTurn.release();
+            }
+        }
     });
 
     it("a paused turn keeps its sequence: a window sharing it waits until the paused turn has ended", async () => {
