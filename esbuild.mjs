@@ -32,7 +32,7 @@ const builds = [
     {...common, entryPoints: {extension: "src/extension.ts"}, outdir: dist},
     {...common, entryPoints: {server: "language-server/entry.ts"}, outdir: dist},
     // Module hooks run in their own ES module (module.register takes a URL), next to server.js.
-    {...common, format: "esm", entryPoints: {backendHooks: "language-server/model/backendHooks.ts"}, outdir: dist,
+    {...common, format: "esm", entryPoints: {backendHooks: "language-server/engine/local/backendHooks.ts"}, outdir: dist,
         outExtension: {".js": ".mjs"}},
     {...common, entryPoints: {cli: "language-server/cli/main.ts"}, outdir: dist, banner: {js: "#!/usr/bin/env node"}},
     {...common, platform: "browser", format: "iife", target: "es2022", external: [],

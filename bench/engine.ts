@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 import {ServerProcess} from "../common/serverProcess";
 import type {CompletionMetrics, CompletionStats, CompletionTrace} from "../protocol/lsp";
-import {physicalCores, threadsFor} from "../language-server/model/threadPolicy";
+import {physicalCores, threadsFor} from "../language-server/engine/local/threadPolicy";
 import {LlamaServer} from "../test/support/llamaServer";
 import {arg, hasFlag, intArg, median} from "./cliArgs";
 import {loadCorpus, pickLines} from "./corpus";
@@ -255,7 +255,7 @@ function printTable(run: {model: string; load: boolean; engines: Summary[]}) {
 
 async function main() {
     console.log(`machine: ${os.cpus()[0]?.model}, ${os.availableParallelism()} logical CPUs, ${cores} physical cores, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-    console.log(`our default thread count (model/threadPolicy.ts): ${defaultThreads}`);
+    console.log(`our default thread count (engine/local/threadPolicy.ts): ${defaultThreads}`);
     const runs = [];
     for (const model of models) {
         if (!MODELS[model]) throw new Error(`unknown model "${model}"; known: ${Object.keys(MODELS).join(", ")}`);

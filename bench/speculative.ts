@@ -16,15 +16,15 @@
 //
 // Then end to end, as a check of the formula: tokens/s of the same greedy generation without and with a draft
 // (minConfidence 0: random weights are never confident), for each draft in --e2e-drafts: "draft" (--draft) and "self"
-// (the verifier drafting for itself: acceptance ~1, D = T). Loops: the server's (completion/generator.ts speculate()
-// with model/drafter.ts) drafting exactly --e2e-k tokens a step, the formula's model; for comparison node-llama-cpp's
+// (the verifier drafting for itself: acceptance ~1, D = T). Loops: the server's (engine/local/generator.ts speculate()
+// with engine/local/drafter.ts) drafting exactly --e2e-k tokens a step, the formula's model; for comparison node-llama-cpp's
 // DraftSequenceTokenPredictor on the sequence with the same draft length, and with its defaults (background drafting).
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {Llama, LlamaContext, LlamaContextSequence, LlamaModel, Token} from "node-llama-cpp";
-import {speculate} from "../language-server/completion/generator";
-import {Drafter} from "../language-server/model/drafter";
+import {speculate} from "../language-server/engine/local/generator";
+import {Drafter} from "../language-server/engine/local/drafter";
 import {arg, hasFlag, intArg, median} from "./cliArgs";
 import {CORPUS_FILES} from "./corpus";
 

@@ -71,7 +71,7 @@ export interface ModelSession {
     complete(request: CompletionRequest): Promise<GenerationResult>;
     /**
      * Up to `count` more raw suggestions for the request complete() has just answered, from the KV cache it left
-     * (completion/branches.ts). Absent where that costs a new prompt evaluation (the remote engine).
+     * (local/branches.ts). Absent where that costs a new prompt evaluation (the remote engine).
      */
     alternatives?(request: CompletionRequest, count: number): Promise<string[]>;
     /** A streamed reply to a conversation (chat, explain). */

@@ -4,8 +4,8 @@ import type {CancellationToken} from "vscode-languageserver";
 import type {EngineKind, ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
 import type {Logger} from "../log";
 import type {BeforeUnload, Engine, ModelSession} from "./engine";
-import {LocalEngine} from "./localEngine";
-import {RemoteEngine} from "./remoteEngine";
+import {LocalEngine} from "./local/localEngine";
+import {RemoteEngine} from "./remote/remoteEngine";
 
 export class EngineSwitch implements Engine {
     /** Always there: it serves when engine is "local", and answers systemInfo() (llama.cpp's view of this machine). */

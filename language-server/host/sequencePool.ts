@@ -6,7 +6,7 @@
 import os from "node:os";
 import type {LlamaContext, LlamaContextSequence} from "node-llama-cpp";
 import type {Logger} from "../log";
-import type {LoadedModel} from "../model/modelHost";
+import type {LoadedModel} from "../engine/local/modelHost";
 
 interface Slot {
     sequence: LlamaContextSequence;

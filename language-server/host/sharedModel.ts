@@ -8,9 +8,9 @@ import {hostKey} from "../../protocol/host";
 import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
 import {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, emptyResult, Engine, GenerationOptions, GenerationResult, ModelSession}
     from "../engine/engine";
-import {LocalEngine, LocalSession} from "../engine/localEngine";
+import {LocalEngine, LocalSession} from "../engine/local/localEngine";
 import type {Logger} from "../log";
-import type {LoadedModel} from "../model/modelHost";
+import type {LoadedModel} from "../engine/local/modelHost";
 import {FairTurns, Turn, TurnOptions} from "./fairTurns";
 import {SequencePool} from "./sequencePool";
 

@@ -1,5 +1,5 @@
 // Fetches one exact version of an npm package from an npm registry (or a mirror of it) and unpacks it into
-// <root>/node_modules/<name>, where node-llama-cpp's package lookup finds it (language-server/model/backendResolver.ts).
+// <root>/node_modules/<name>, where node-llama-cpp's package lookup finds it (language-server/engine/local/backendResolver.ts).
 // The tarball is downloaded to a .partial file that a later call resumes with an HTTP Range request, and it is
 // installed only when its SHA-512 equals the registry's dist.integrity. No vscode import: tested under plain Node.
 import crypto from "node:crypto";

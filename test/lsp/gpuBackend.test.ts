@@ -1,4 +1,4 @@
-// GPU backends on demand (src/backend/, language-server/model/backendResolver.ts), end to end on this machine:
+// GPU backends on demand (src/backend/, language-server/engine/local/backendResolver.ts), end to end on this machine:
 // a loopback npm registry serves node-llama-cpp's real linux-x64 CPU backend tarball (standing in for CUDA or
 // Vulkan, which this machine cannot run); the extension's fetcher downloads it with resume and integrity check
 // into a "global storage" folder; a language server staged exactly as the .vsix ships, minus every backend

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {defaultServerSettings} from "../../protocol/lsp";
-import {vocabularyMismatch, VocabularyView} from "../../language-server/model/draftModel";
+import {vocabularyMismatch, VocabularyView} from "../../language-server/engine/local/draftModel";
 import {mergeSettings} from "../../language-server/settings";
 
 const vocab = (over: Partial<VocabularyView> = {}): VocabularyView => ({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
-import {Drafter} from "../../language-server/model/drafter";
+import {Drafter} from "../../language-server/engine/local/drafter";
 
 /** A draft sequence that "predicts" token t + 1 after t, with the confidence given per token, and logs its calls. */
 class FakeSequence {

@@ -1,8 +1,8 @@
-// The GPU fallback policy (model/gpuFallback.ts) against a MOCK GPU: this machine has none, so the GPU's failures
+// The GPU fallback policy (engine/local/gpuFallback.ts) against a MOCK GPU: this machine has none, so the GPU's failures
 // (out of memory for the model, for a large context, a backend that does not start) are simulated by MockGpu. The
 // CPU path with the real node-llama-cpp is tested at the LSP level (adversarial.test.ts: gpu "cuda" here).
 import assert from "node:assert/strict";
-import {Attempt, fallbackPlan, FallbackError, loadWithFallback, SMALL_CONTEXT} from "../../language-server/model/gpuFallback";
+import {Attempt, fallbackPlan, FallbackError, loadWithFallback, SMALL_CONTEXT} from "../../language-server/engine/local/gpuFallback";
 import type {GpuSetting} from "../../protocol/lsp";
 
 /** MOCK of a GPU machine: which steps fail, and a record of every step tried. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {explainLoadError, precheckModelFile} from "../../language-server/model/loadErrors";
+import {explainLoadError, precheckModelFile} from "../../language-server/engine/local/loadErrors";
 
 describe("model load errors in one sentence", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-errors-"));

@@ -1,6 +1,8 @@
-// Golden tests of the inline-completion postprocessor (language-server/completion/postprocess.ts).
+// Golden tests of the inline-completion postprocessor (language-server/completion/postprocess/).
 //
-// Each test/golden/postprocess/*.txt file is one case, readable as it would look in the editor:
+// The cases are grouped per filter: test/golden/postprocess/<filter>/*.txt holds the cases of
+// language-server/completion/postprocess/<filter>.ts (each runs the whole pipeline; its category says which filter
+// it is about). Each file is one case, readable as it would look in the editor:
 //
 //     name: what the case shows
 //     category: special-tokens | suffix-duplication | bracket-balance | indentation-scope | repetition |
@@ -32,6 +34,8 @@ const CURSOR = "█";
 
 interface GoldenCase {
     file: string;
+    /** The folder it is in: the filter it is about. */
+    filter: string;
     name: string;
     category: string;
     ctx: CompletionContext;
@@ -61,7 +65,7 @@ function goldenDir(): string {
  * is every line up to the next `=== ` line, joined with "\n" (the file's own final newline is not content).
  * `=== name (json)` gives the content as a JSON string literal instead, for text with odd characters.
  */
-function parseCase(file: string, text: string): GoldenCase {
+function parseCase(file: string, filter: string, text: string): GoldenCase {
     const lines = text.replace(/\r\n/g, "\n").split("\n");
     if (lines[lines.length - 1] === "") lines.pop();
     const headers: Record<string, string> = {};
@@ -101,6 +105,7 @@ function parseCase(file: string, text: string): GoldenCase {
     const expectMultiline = headers.multiline === undefined ? undefined : headers.multiline === "true";
     return {
         file,
+        filter,
         name: headers.name ?? file,
         category: headers.category ?? "misc",
         ctx: {
@@ -115,12 +120,25 @@ function parseCase(file: string, text: string): GoldenCase {
     };
 }
 
+/** The category header of the cases in each filter's folder. */
+const CATEGORY_OF_FILTER: Record<string, string> = {
+    specialTokens: "special-tokens", suffixOverlap: "suffix-duplication", brackets: "bracket-balance",
+    indentationScope: "indentation-scope", repetition: "repetition", whitespace: "whitespace",
+    multiline: "multiline-decision"
+};
+
 function loadCases(): GoldenCase[] {
     const dir = goldenDir();
-    return fs.readdirSync(dir)
-        .filter((f) => f.endsWith(".txt"))
+    const loose = fs.readdirSync(dir).filter((f) => f.endsWith(".txt"));
+    if (loose.length > 0) throw new Error(`golden cases outside a filter's folder: ${loose.join(", ")}`);
+    return fs.readdirSync(dir, {withFileTypes: true})
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
         .sort()
-        .map((f) => parseCase(f, fs.readFileSync(path.join(dir, f), "utf8")));
+        .flatMap((filter) => fs.readdirSync(path.join(dir, filter))
+            .filter((f) => f.endsWith(".txt"))
+            .sort()
+            .map((f) => parseCase(f, filter, fs.readFileSync(path.join(dir, filter, f), "utf8"))));
 }
 
 describe("postprocess golden cases", () => {
@@ -130,14 +148,24 @@ describe("postprocess golden cases", () => {
         assert.ok(cases.length >= 30, `only ${cases.length} golden cases`);
     });
 
-    for (const c of cases) {
-        it(`${c.category}: ${c.name} (${c.ctx.languageId}, ${c.file})`, () => {
-            const decided = decideMultiline(c.ctx);
-            if (c.expectMultiline !== undefined) {
-                assert.equal(decided, c.expectMultiline, "decideMultiline");
+    for (const filter of [...new Set(cases.map((c) => c.filter))]) {
+        describe(filter, () => {
+            it("holds only cases of its filter", () => {
+                assert.ok(filter in CATEGORY_OF_FILTER, `${filter}: not a filter of the pipeline`);
+                for (const c of cases.filter((k) => k.filter === filter)) {
+                    assert.equal(c.category, CATEGORY_OF_FILTER[filter], `${filter}/${c.file}`);
+                }
+            });
+            for (const c of cases.filter((k) => k.filter === filter)) {
+                it(`${c.category}: ${c.name} (${c.ctx.languageId}, ${c.file})`, () => {
+                    const decided = decideMultiline(c.ctx);
+                    if (c.expectMultiline !== undefined) {
+                        assert.equal(decided, c.expectMultiline, "decideMultiline");
+                    }
+                    const multiline = c.mode === "auto" ? decided : c.mode === "multi";
+                    assert.equal(postprocessCompletion(c.raw, c.ctx, {multiline}), c.expected);
+                });
             }
-            const multiline = c.mode === "auto" ? decided : c.mode === "multi";
-            assert.equal(postprocessCompletion(c.raw, c.ctx, {multiline}), c.expected);
         });
     }
 });

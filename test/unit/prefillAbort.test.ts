@@ -4,8 +4,8 @@
 // fires while the first prefill call runs. Feeding the prompt in one call would evaluate all of it after the abort.
 import assert from "node:assert/strict";
 import type {Llama, LlamaContextSequence, LlamaModel} from "node-llama-cpp";
-import {generate, prefillChunk} from "../../language-server/completion/generator";
-import {loadNodeLlamaCpp} from "../../language-server/model/nodeLlamaCpp";
+import {generate, prefillChunk} from "../../language-server/engine/local/generator";
+import {loadNodeLlamaCpp} from "../../language-server/engine/local/nodeLlamaCpp";
 import {tinyModelPath} from "../support/paths";
 
 describe("prefill abort on the real tiny model", function () {

@@ -2,9 +2,9 @@
 // chat turns for Gemma's template, error messages, settings, and redaction of the API key.
 import assert from "node:assert/strict";
 import {defaultServerSettings} from "../../protocol/lsp";
-import {normalizeEndpoint, RemoteError, serverErrorMessage, statusError} from "../../language-server/engine/http";
-import {renderPromptText, toServerMessages} from "../../language-server/engine/remoteEngine";
-import {SseFormatError, SseParser} from "../../language-server/engine/sse";
+import {normalizeEndpoint, RemoteError, serverErrorMessage, statusError} from "../../language-server/engine/remote/http";
+import {renderPromptText, toServerMessages} from "../../language-server/engine/remote/session";
+import {SseFormatError, SseParser} from "../../language-server/engine/remote/sse";
 import {redactSecrets} from "../../language-server/log";
 import {mergeSettings, settingsFromInitializationOptions} from "../../language-server/settings";
 

@@ -2,10 +2,10 @@
 // prefix of a generation, and prompt lookup must draft what followed the newest earlier occurrence of the tail.
 import assert from "node:assert/strict";
 import type {Token} from "node-llama-cpp";
-import {DEFAULT_PROMPT_LOOKUP, lookupDraft, usePromptLookup} from "../../language-server/completion/promptLookup";
-import {StopScanner} from "../../language-server/completion/tokenText";
+import {DEFAULT_PROMPT_LOOKUP, lookupDraft, usePromptLookup} from "../../language-server/engine/local/promptLookup";
+import {StopScanner} from "../../language-server/engine/local/tokenText";
 import {shouldStop} from "../../language-server/engine/engine";
-import {parseCpuList, threadsFor} from "../../language-server/model/threadPolicy";
+import {parseCpuList, threadsFor} from "../../language-server/engine/local/threadPolicy";
 
 const t = (...n: number[]) => n as Token[];
 

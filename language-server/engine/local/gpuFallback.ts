@@ -3,7 +3,7 @@
 // GPU step (the backend does not start, the model or its context does not fit) moves to the next step; a problem
 // with the file itself (corrupt, unknown architecture) fails at once, since no other step can fix it. What was
 // chosen, and why, is returned for the log and the status message.
-import type {GpuSetting} from "../../protocol/lsp";
+import type {GpuSetting} from "../../../protocol/lsp";
 
 /** node-llama-cpp's context size option: a number, or a range it fits to the free memory. */
 export type ContextSizeOption = number | {min: number; max: number};

@@ -1,11 +1,11 @@
 // Speculative decoding for completions: a small draft model with the main model's vocabulary proposes tokens that
-// the main model checks in one batch (drafter.ts drafts, completion/generator.ts checks).
+// the main model checks in one batch (drafter.ts drafts, generator.ts checks).
 // The draft can only make completions faster, never different, so anything wrong with it is logged and reported in
 // the server state, and completions go on without it.
 import path from "node:path";
 import type {Llama, LlamaContext, LlamaModel} from "node-llama-cpp";
-import type {DraftState, ServerSettings} from "../../protocol/lsp";
-import type {Logger} from "../log";
+import type {DraftState, ServerSettings} from "../../../protocol/lsp";
+import type {Logger} from "../../log";
 import {Drafter} from "./drafter";
 import {explainLoadError, precheckModelFile} from "./loadErrors";
 

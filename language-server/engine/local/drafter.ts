@@ -1,7 +1,7 @@
 // The draft side of speculative decoding: brings the draft model's sequence to the main sequence's tokens (prefix
 // reuse: erase from the first difference, evaluate the rest) and drafts up to maxTokens tokens greedily, ending
 // before a token it is not confident about. The main side (checking a draft in one batch) is in
-// completion/generator.ts. Everything runs when the generator awaits it, so an aborted generation leaves no draft work
+// generator.ts. Everything runs when the generator awaits it, so an aborted generation leaves no draft work
 // behind.
 //
 // Why not node-llama-cpp's DraftSequenceTokenPredictor with `getSequence({tokenPredictor})` (3.21.1): its check

@@ -3,15 +3,15 @@
 // to the engine interface.
 import type {ChatHistoryItem, LlamaGrammar, Token} from "node-llama-cpp";
 import type {CancellationToken} from "vscode-languageserver";
-import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
-import {branchCandidates} from "../completion/branches";
-import {generate, TokenDrafter} from "../completion/generator";
-import {PromptLookupDrafter, usePromptLookup} from "../completion/promptLookup";
-import {identityFromMetadata, ModelIdentity} from "../completion/modelFamily";
-import type {Logger} from "../log";
-import {LoadedModel, ModelHost} from "../model/modelHost";
-import {generateReply} from "../tasks/chatGeneration";
-import type {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, Engine, GenerationOptions, GenerationResult, ModelSession} from "./engine";
+import type {ServerSettings, ServerState, SystemInfo} from "../../../protocol/lsp";
+import {branchCandidates} from "./branches";
+import {generate, TokenDrafter} from "./generator";
+import {PromptLookupDrafter, usePromptLookup} from "./promptLookup";
+import {identityFromMetadata, ModelIdentity} from "../../completion/modelFamily";
+import type {Logger} from "../../log";
+import {LoadedModel, ModelHost} from "./modelHost";
+import {generateReply} from "./chatGeneration";
+import type {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, Engine, GenerationOptions, GenerationResult, ModelSession} from "../engine";
 
 export class LocalEngine implements Engine {
     readonly kind = "local" as const;

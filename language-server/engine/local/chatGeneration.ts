@@ -3,10 +3,10 @@
 // tokens), and generation runs through our own loop (generator.ts): LlamaChatSession.prompt measured 4.5x
 // slower per token here (17 vs 75 tok/s on the tiny model), and it ignores aborts during prefill.
 import type {ChatHistoryItem, LlamaGrammar} from "node-llama-cpp";
-import {generate} from "../completion/generator";
-import type {GenerationResult} from "../engine/engine";
-import type {LoadedModel} from "../model/modelHost";
-import {loadNodeLlamaCpp} from "../model/nodeLlamaCpp";
+import {generate} from "./generator";
+import type {GenerationResult} from "../engine";
+import type {LoadedModel} from "./modelHost";
+import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
 
 export interface ReplyOptions {
     maxTokens: number;
@@ -29,7 +29,7 @@ export async function generateReply(loaded: LoadedModel, history: ChatHistoryIte
         signal: options.signal,
         grammarEvaluationState,
         onText: (text) => {
-            // The generator's text only ever grows by whole characters (completion/tokenText.ts).
+            // The generator's text only ever grows by whole characters (tokenText.ts).
             if (text.length > sent && options.onDelta) options.onDelta(text.slice(sent));
             sent = text.length;
         }

@@ -5,7 +5,7 @@
 // The prompt holds the document around the cursor and the definition snippets: matching against the sequence's own
 // tokens (prompt + what was generated) searches all of them.
 import type {Token} from "node-llama-cpp";
-import type {PromptLookupSetting} from "../../protocol/lsp";
+import type {PromptLookupSetting} from "../../../protocol/lsp";
 import type {TokenDrafter} from "./generator";
 
 export interface PromptLookupOptions {

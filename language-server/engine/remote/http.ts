@@ -9,7 +9,7 @@
 import http from "node:http";
 import https from "node:https";
 import {ResponseError} from "vscode-languageserver";
-import {ErrorCodes} from "../../protocol/lsp";
+import {ErrorCodes} from "../../../protocol/lsp";
 
 export type RemoteErrorKind =
     | "refused" | "dns" | "tls" | "timeout" | "stalled" | "reset" | "status" | "auth" | "protocol" | "aborted" | "other";

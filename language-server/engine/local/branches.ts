@@ -5,7 +5,7 @@
 // continuation. Only that token and what follows it are evaluated: the prompt is never prefilled again.
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
 import {generate, isEndToken as isEnd} from "./generator";
-import {keepCommonPrefix} from "../model/sequencePrefix";
+import {keepCommonPrefix} from "./sequencePrefix";
 
 /** How many of the first suggestion's leading tokens may be the branch point. */
 const PROBE_TOKENS = 4;

@@ -1,4 +1,4 @@
-// KV-cache prefix reuse, shared by the main sequence (completion/generator.ts) and the draft model's (drafter.ts).
+// KV-cache prefix reuse, shared by the main sequence (generator.ts) and the draft model's (drafter.ts).
 import type {LlamaContextSequence, Token} from "node-llama-cpp";
 
 /**

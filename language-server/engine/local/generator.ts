@@ -3,13 +3,13 @@
 // - feeds the rest in batch-sized chunks and checks the abort signal between them, because node-llama-cpp
 //   ignores an abort during a long prefill (notes: 7 s to settle for a 3,000-token prompt fed at once);
 // - generates greedily and stops at special tokens, stop strings, a line end when asked, or the abort signal;
-// - with a drafter (speculative decoding, model/drafter.ts): the draft model follows the prefill chunk by chunk, then
+// - with a drafter (speculative decoding, drafter.ts): the draft model follows the prefill chunk by chunk, then
 //   each step drafts a few tokens and the main model evaluates the pending token and the draft in one batch, a
 //   greedy token at every position; the draft tokens that match are kept with the main model's next token, the rest
 //   erased. The output is the main model's greedy output, as without a draft.
 import type {LlamaContextSequence, LlamaGrammarEvaluationState, LlamaModel, Token} from "node-llama-cpp";
-import {emptyResult, GenerationResult} from "../engine/engine";
-import {keepCommonPrefix} from "../model/sequencePrefix";
+import {emptyResult, GenerationResult} from "../engine";
+import {keepCommonPrefix} from "./sequencePrefix";
 import {StopScanner, TokenTextDecoder} from "./tokenText";
 
 /**
@@ -23,7 +23,7 @@ export function prefillChunk(sequence: LlamaContextSequence) {
 
 export type Take = "end" | "last" | "more";
 
-/** What speculate() drafts with: a draft model (model/drafter.ts) or prompt lookup (promptLookup.ts). */
+/** What speculate() drafts with: a draft model (drafter.ts) or prompt lookup (promptLookup.ts). */
 export interface TokenDrafter {
     /** Whether a generation with this many tokens in the sequence can be drafted for. */
     fits(history: number): boolean;

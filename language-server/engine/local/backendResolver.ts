@@ -7,7 +7,7 @@ import fs from "node:fs";
 import {register} from "node:module";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
-import {BACKENDS_DIR_ENV} from "../../protocol/lsp";
+import {BACKENDS_DIR_ENV} from "../../../protocol/lsp";
 
 export function registerBackendResolver(dir = process.env[BACKENDS_DIR_ENV]): boolean {
     if (!dir || !fs.existsSync(path.join(dir, "node_modules"))) return false;
