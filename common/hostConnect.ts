@@ -5,7 +5,7 @@
 import {spawn} from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
-import {HostFlags, hostPaths, HostPaths} from "../protocol/host";
+import {HostFlags, hostPaths, HostPaths, TurnPolicy} from "../protocol/host";
 import {breakIfStale, ensureHostDir, tryLock, unlock} from "./hostDir";
 
 export interface HostConnectOptions {
@@ -15,6 +15,7 @@ export interface HostConnectOptions {
     key: string;
     idleMs?: number;
     maxSequences?: number;
+    turns?: TurnPolicy;
     /** Environment of a host this call starts. */
     env?: NodeJS.ProcessEnv;
     /** Give up after this long (default 60 s: a cold start on a slow disk). */
@@ -35,7 +36,6 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
     const paths = hostPaths(options.dir, options.key);
     const deadline = Date.now() + (options.timeoutMs ?? 60_000);
     let started = false;
-    let wait = 25;
     while (Date.now() < deadline) {
         const socket = await tryConnect(paths.socket);
         if (socket) return {socket, started};
@@ -46,10 +46,17 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
                 started = true;
                 const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
                 // Until its socket accepts, it exits (another host won the lock: connect to that one), or time is up.
-                for (let poll = 25; Date.now() < deadline; poll = Math.min(poll * 2, 250)) {
+                // Woken by the directory's events (the socket appears), the host's exit, or at the latest after a second.
+                while (Date.now() < deadline) {
+                    const change = changeIn(options.dir, 1000);
                     const ready = await tryConnect(paths.socket);
-                    if (ready) return {socket: ready, started};
-                    if (await Promise.race([exited.then(() => true), sleep(poll).then(() => false)])) break;
+                    if (ready) {
+                        change.cancel();
+                        return {socket: ready, started};
+                    }
+                    const gone = await Promise.race([exited.then(() => true), change.promise.then(() => false)]);
+                    change.cancel();
+                    if (gone) break;
                 }
             } finally {
                 unlock(paths.starting);
@@ -58,8 +65,10 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
         }
         // Another window is starting the host; its lock is abandoned if that window died or took too long.
         if (breakIfStale(paths.starting, STARTING_MAX_AGE_MS)) continue;
-        await sleep(wait);
-        wait = Math.min(wait * 2, 250);
+        // Until the socket appears or the starting lock goes (directory events), checking at least once a second.
+        const change = changeIn(options.dir, 1000);
+        if (fs.existsSync(paths.starting)) await change.promise;
+        change.cancel();
     }
     throw new Error(`No shared Gemma Code host answered at ${paths.socket} within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s `
         + `(its log: ${paths.log}).`);
@@ -84,6 +93,7 @@ function spawnHost(options: HostConnectOptions, paths: HostPaths) {
     const args = [options.serverPath, HostFlags.listen, HostFlags.dir, options.dir, HostFlags.key, options.key];
     if (options.idleMs !== undefined) args.push(HostFlags.idleMs, String(options.idleMs));
     if (options.maxSequences !== undefined) args.push(HostFlags.maxSequences, String(options.maxSequences));
+    if (options.turns !== undefined) args.push(HostFlags.turns, options.turns);
     // The host outlives the window that starts it: its own session, no inherited pipes, output to its log file.
     if (fs.existsSync(paths.log) && fs.statSync(paths.log).size > 1 << 20) fs.rmSync(paths.log, {force: true});
     const out = fs.openSync(paths.log, "a", 0o600);
@@ -100,6 +110,24 @@ function spawnHost(options: HostConnectOptions, paths: HostPaths) {
     }
 }
 
-function sleep(ms: number) {
-    return new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves at the next change in `dir` (a file created or removed) or after `ms`, whichever is first. */
+function changeIn(dir: string, ms: number): {promise: Promise<void>; cancel(): void} {
+    let cancel = () => undefined as void;
+    const promise = new Promise<void>((resolve) => {
+        let watcher: fs.FSWatcher | undefined;
+        const done = () => {
+            clearTimeout(timer);
+            watcher?.close();
+            resolve();
+        };
+        const timer = setTimeout(done, ms);
+        try {
+            watcher = fs.watch(dir, done);
+            watcher.on("error", () => undefined);
+        } catch {
+            // No watcher here (some file systems): the timer alone wakes us.
+        }
+        cancel = done;
+    });
+    return {promise, cancel};
 }

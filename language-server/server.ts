@@ -1,5 +1,6 @@
 // Wires the LSP connection to the inference engine (local or remote, see engine/) and the features. Each feature lives in its own module; this file
 // only routes requests and owns the objects' lifetimes.
+import {CellView, NotebookContext, shiftPosition, shiftRange} from "./notebooks";
 import {
     CancellationToken, ConfigurationRequest, Connection, DidChangeConfigurationNotification, ErrorCodes as JsonRpcErrorCodes, InitializeParams, InitializeResult, MessageType,
     ProgressType, ResponseError, ShowMessageNotification, TextDocuments, TextDocumentSyncKind
@@ -40,6 +41,7 @@ export interface ServerHooks {
 export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     const log = createLogger(connection.console);
     const documents = new TextDocuments(TextDocument);
+    const notebooks = new NotebookContext(documents);
     let settings: ServerSettings = defaultServerSettings;
     let initialized = false;
     /** After `shutdown`, requests get InvalidRequest (LSP: the server must not serve after shutdown). */
@@ -56,6 +58,8 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         progress.update(state);
     };
     const engine: Engine = hooks.engine?.(onState) ?? new EngineSwitch(log, onState);
+    /** The notebook views that completions of cells run on (notebooks.ts), to map positions back. */
+    const cellViews = new WeakMap<TextDocument, CellView>();
     const recentEdits = new RecentEdits();
     const openEditors = new OpenEditorSnippets();
     const definitions = new DefinitionSnippets(definitionSnippetsFetcher(connection, log));
@@ -64,9 +68,14 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         settings: () => settings,
         // Definitions of nearby symbols first (most relevant), then recently edited places in other files, then the
         // most similar code in other open files that were not edited.
-        snippetsFor: async (doc, position) => [...await definitions.forPosition(doc.uri, position),
-            ...recentEdits.snippetsFor(doc, documents.all()),
-            ...openEditors.snippetsFor(doc, position, documents.all(), recentEdits.editedUris())],
+        snippetsFor: async (doc, position) => {
+            // In a notebook cell, the cells above are already in the prefix: the notebook's other cells are no "other files".
+            const cell = cellViews.get(doc);
+            const others = cell ? documents.all().filter((d) => !cell.cells.has(d.uri)) : documents.all();
+            return [...await definitions.forPosition(doc.uri, cell ? shiftPosition(position, -cell.lineOffset) : position),
+                ...recentEdits.snippetsFor(doc, others),
+                ...openEditors.snippetsFor(doc, position, others, recentEdits.editedUris())];
+        },
         onStats: (stats) => void connection.sendNotification(CompletionStatsNotification.type, stats)
     });
 
@@ -96,6 +105,8 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         return {
             capabilities: {
                 textDocumentSync: TextDocumentSyncKind.Incremental,
+                // Notebooks (Jupyter…): every notebook and its cells, so that a cell's completion sees the cells above.
+                notebookDocumentSync: {notebookSelector: [{notebook: "*"}]},
                 inlineCompletionProvider: true,
                 codeActionProvider: {codeActionKinds: ["quickfix"]},
                 executeCommandProvider: {commands: [ServerCommands.dismissReviewComment, ServerCommands.explain]}
@@ -155,8 +166,18 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     };
     const serving0 = <R>(handler: () => R) => (): R => serving<undefined, R>(() => handler())(undefined, CancellationToken.None);
 
-    connection.languages.inlineCompletion.on(serving((params, token) =>
-        completion.provide(documentOrError(params?.textDocument?.uri), params, token)));
+    connection.languages.inlineCompletion.on(serving(async (params, token) => {
+        const doc = documentOrError(params?.textDocument?.uri);
+        const cell = notebooks.view(doc);
+        if (!cell) return completion.provide(doc, params, token);
+        // A notebook cell: completed as if the notebook were one file, the answer's ranges moved back into the cell.
+        cellViews.set(cell.document, cell);
+        const shift = cell.lineOffset;
+        const info = params.context?.selectedCompletionInfo;
+        const list = await completion.provide(cell.document, {...params, position: shiftPosition(params.position, shift),
+            context: {...params.context, selectedCompletionInfo: info && {...info, range: shiftRange(info.range, shift)}}}, token);
+        return {...list, items: list.items.map((item) => item.range ? {...item, range: shiftRange(item.range, -shift)} : item)};
+    }));
 
     connection.onRequest(ReviewRequest.type, serving(async (params, token) => {
         const open = documentOrError(params?.textDocument?.uri);
@@ -255,6 +276,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     // No onExit handler: vscode-languageserver then exits with 0 after `shutdown` and 1 without it, as LSP says.
 
     documents.listen(guardedDocumentEvents(connection, log));
+    notebooks.notebooks.listen(connection);
     connection.listen();
     return {engine, completion, documents, log};
 }

@@ -18,8 +18,16 @@ export const HostFlags = {
     /** Milliseconds the host stays up after its last window has gone (default DEFAULT_HOST_IDLE_MS). */
     idleMs: "--idle-ms",
     /** Most completion sequences (one per window) before windows share them (default: from free memory, ≤ 8). */
-    maxSequences: "--max-sequences"
+    maxSequences: "--max-sequences",
+    /**
+     * How completion turns are shared between windows (language-server/host/fairTurns.ts): "fair" (the default:
+     * least recently used first, a long generation paused at a token for another window), "fifo" (arrival order,
+     * each turn runs to its end) or "off" (no turns: generations run at once). The last two are for the benchmark.
+     */
+    turns: "--turns"
 } as const;
+
+export type TurnPolicy = "fair" | "fifo" | "off";
 
 export const DEFAULT_HOST_IDLE_MS = 5 * 60_000;
 export const MAX_COMPLETION_SEQUENCES = 8;
@@ -71,6 +79,8 @@ export interface HostInfo {
     sequences: number;
     sequenceLimit: number;
     socket: string;
+    /** Completion generations paused at a token so far, to let another window's turn run (fairTurns.ts). */
+    paused?: number;
 }
 export namespace HostInfoNotification {
     export const method = "gemma/hostInfo" as const;

@@ -66,7 +66,8 @@ export class GemmaClient implements vscode.Disposable {
             debug: {module: serverModule, transport: TransportKind.ipc, options: {env, execArgv: ["--nolazy", "--inspect=6011"]}}
         };
         const clientOptions: LanguageClientOptions = {
-            documentSelector: [{scheme: "file"}, {scheme: "untitled"}],
+            // Notebook cells too (Jupyter…): the server syncs their notebooks (LSP notebook sync) for the cells above.
+            documentSelector: [{scheme: "file"}, {scheme: "untitled"}, {scheme: "vscode-notebook-cell"}],
             initializationOptions: {settings: serverSettings()},
             // One log for the extension and the server (the server's window/logMessage lands here too). The
             // protocol trace would show the remote API key in initializationOptions: it is redacted.

@@ -60,6 +60,8 @@ export function serverSettings(): ServerSettings {
     settings.remote.model = String(settings.remote.model ?? "").trim();
     settings.modelPath = expandHome(String(settings.modelPath ?? "").trim());
     settings.completion.draftModelPath = expandHome(String(settings.completion.draftModelPath ?? "").trim());
+    // "auto": the editor's display language (what vscode.l10n chose the UI's bundle by); the server gets a tag.
+    settings.responseLanguage = resolveResponseLanguage(settings.responseLanguage);
     return settings;
 }
 

@@ -1,7 +1,7 @@
 // Activation: creates the one log, the language client, the status bar and the composition root (ctx.ts) with
 // the commands, and owns them all through context.subscriptions so that deactivation disposes everything.
 import * as vscode from "vscode";
-import {ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
+import {type CompletionStats, ExplainParams, ExplainRequest, GetSystemInfoRequest, type ServerState} from "../protocol/lsp";
 import {GpuBackendOffer} from "./backend/gpuBackendOffer";
 import {registerChat, streamRequest} from "./chat";
 import {ConversationHistory, type Conversation} from "./chat/history";
@@ -14,7 +14,7 @@ import {affectsServerProcess, loadRemoteApiKey, onDidChange, REMOTE_API_KEY_SECR
 import {explainCommand} from "./review/explainCommand";
 import {reviewCommands} from "./review/reviewCommands";
 import {commitMessageCommand} from "./scm/commitMessage";
-import {registerSnooze} from "./snooze";
+import {registerSnooze, SNOOZE_KEY} from "./snooze";
 import {StatusBar} from "./statusBar";
 import {showWalkthroughOnFirstRun} from "./walkthrough";
 import * as l10n from "./l10n";
@@ -32,6 +32,10 @@ export interface GemmaCodeApi {
     state(): ServerState | undefined;
     /** This workspace's chat conversations as History lists them, newest first, with their messages. */
     conversations(): Conversation[];
+    /** The last gemma/completionStats the server sent (what the status bar's speed shows). */
+    lastCompletionStats(): CompletionStats | undefined;
+    /** When the snooze ends, as stored in global state (what the next window reload starts from); 0 = not snoozed. */
+    storedSnooze(): number;
     /** Streams an explanation from gemma/explain (what "Explain with Gemma" shows in the chat panel). */
     explain(params: ExplainParams, onDelta: (text: string) => void, signal?: AbortSignal): Promise<string>;
 }
@@ -45,6 +49,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     let state: ServerState | undefined;
     const stateListeners = new Set<(s: ServerState) => void>();
     let offeredModel = false;
+    let lastStats: CompletionStats | undefined;
     let chat: ReturnType<typeof registerChat> | undefined;
     let gpuBackend: GpuBackendOffer | undefined;
     let ctx: Ctx | undefined;
@@ -61,7 +66,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             }
             for (const l of stateListeners) l(s);
         },
-        onStats: (s) => statusBar.setStats(s),
+        onStats: (s) => {
+            lastStats = s;
+            statusBar.setStats(s);
+        },
         onHostInfo: (info) => statusBar.setShared(info.windows),
         onRunning: (running) => ctx?.setServerRunning(running)
     });
@@ -122,6 +130,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
             const history = new ConversationHistory(context.workspaceState);
             return history.list().map((c) => history.get(c.id)!).filter(Boolean);
         },
+        lastCompletionStats: () => lastStats,
+        storedSnooze: () => context.globalState.get<number>(SNOOZE_KEY, 0),
         explain: (params, onDelta, signal = new AbortController().signal) => {
             const {partialResultToken: _ignored, ...rest} = params;
             return streamRequest(client.languageClient, ExplainRequest.type, rest, onDelta, signal);

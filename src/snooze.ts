@@ -5,7 +5,7 @@ import {Commands} from "../protocol/lsp";
 import {clientSettings, completionEnabledFor, SECTION} from "./config";
 import * as l10n from "./l10n";
 
-const SNOOZE_KEY = "gemmaCode.snoozedUntil";
+export const SNOOZE_KEY = "gemmaCode.snoozedUntil";
 export const SNOOZE_MINUTES = 30;
 
 let snoozedUntil = 0;

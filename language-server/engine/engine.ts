@@ -83,6 +83,8 @@ export interface CompletionRequest extends GenerationOptions {
     singleLine: boolean;
     /** Receives the whole text generated so far, after each token. */
     onText?: (text: string) => void;
+    /** The shared host's turn-taking between windows (see GenerateOptions.between); the local engine only. */
+    between?: () => Promise<boolean>;
 }
 
 /** A chat turn. Engines fold "system" into the first user turn for models without a system role (Gemma). */

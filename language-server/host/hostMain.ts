@@ -58,6 +58,7 @@ async function listen(argv: string[]) {
             dir: option(argv, HostFlags.dir) ?? hostDirectory(), key,
             idleMs: positiveInt(option(argv, HostFlags.idleMs), DEFAULT_HOST_IDLE_MS),
             sequenceLimit: positiveInt(option(argv, HostFlags.maxSequences), MAX_COMPLETION_SEQUENCES),
+            turns: ({fifo: "fifo", off: "off"} as const)[option(argv, HostFlags.turns) ?? ""] ?? "fair",
             log: stderrLog
         });
         if (!started) process.exit(0);

@@ -7,7 +7,8 @@ import net from "node:net";
 import type {Connection} from "vscode-languageserver";
 import {tryConnect} from "../../common/hostConnect";
 import {breakIfStale, ensureHostDir, tryLock, unlock} from "../../common/hostDir";
-import {GetHostInfoRequest, HostInfo, HostInfoNotification, hostPaths, HostRestartingNotification, RestartHostRequest} from "../../protocol/host";
+import {GetHostInfoRequest, HostInfo, HostInfoNotification, hostPaths, HostRestartingNotification, RestartHostRequest, TurnPolicy}
+    from "../../protocol/host";
 import type {Logger} from "../log";
 import {startServer} from "../server";
 import {TaskQueue} from "../tasks/taskQueue";
@@ -20,6 +21,7 @@ export interface HostOptions {
     key: string;
     idleMs: number;
     sequenceLimit: number;
+    turns?: TurnPolicy;
     log: Logger;
 }
 
@@ -57,25 +59,32 @@ export async function startHost(options: HostOptions): Promise<boolean> {
         fs.rmSync(paths.socket, {force: true});
     }
 
-    const shared = new SharedModel(log, options.sequenceLimit);
+    const turns = options.turns ?? "fair";
+    const shared = new SharedModel(log, options.sequenceLimit, turns === "off" ? false : {preempt: turns === "fair"});
     const tasks = new TaskQueue();
     const windows = new Set<Window>();
     let idleTimer: NodeJS.Timeout | undefined;
     let stopping: Promise<void> | undefined;
 
     const info = (): HostInfo => ({pid: process.pid, windows: windows.size, sequences: shared.sequencesInUse,
-        sequenceLimit: shared.sequenceLimit, socket: paths.socket});
+        sequenceLimit: shared.sequenceLimit, socket: paths.socket, paused: shared.turns?.preemptions ?? 0});
     const broadcast = () => {
         const now = info();
         for (const w of windows) void w.connection.sendNotification(HostInfoNotification.type, now).catch(() => undefined);
     };
+    // After the last window: the host's idle time, or sooner when those windows asked to unload an idle model sooner.
+    const exitAfterMs = () => {
+        const minutes = shared.unloadAfterMinutes;
+        return minutes > 0 ? Math.min(options.idleMs, minutes * 60_000) : options.idleMs;
+    };
     const armIdle = () => {
         clearTimeout(idleTimer);
         if (windows.size > 0) return;
+        const ms = exitAfterMs();
         idleTimer = setTimeout(() => {
-            log.info(`No window for ${options.idleMs} ms: unloading the model and exiting.`);
+            log.info(`No window for ${ms} ms: unloading the model and exiting.`);
             void stop();
-        }, options.idleMs);
+        }, ms);
     };
 
     const closeWindow = (w: Window) => {
@@ -144,7 +153,7 @@ export async function startHost(options: HostOptions): Promise<boolean> {
         process.umask(umask);
     }
     log.info(`Gemma Code host ${process.pid} listening on ${paths.socket} (idle exit after ${options.idleMs} ms, `
-        + `up to ${options.sequenceLimit} completion sequences)`);
+        + `up to ${options.sequenceLimit} completion sequences, turns: ${turns})`);
     armIdle();
     return true;
 }

@@ -11,18 +11,23 @@ import {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, emptyResult, Eng
 import {LocalEngine, LocalSession} from "../engine/local/localEngine";
 import type {Logger} from "../log";
 import type {LoadedModel} from "../engine/local/modelHost";
-import {FairTurns} from "./fairTurns";
+import {FairTurns, Turn, TurnOptions} from "./fairTurns";
 import {SequencePool} from "./sequencePool";
 
 export class SharedModel {
     readonly local: LocalEngine;
-    readonly turns = new FairTurns();
+    readonly turns: FairTurns | undefined;
     private readonly windows = new Set<WindowEngine>();
     private pool: SequencePool | undefined;
     private key: string | undefined;
     private nextWindow = 0;
+    private settings: ServerSettings | undefined;
+    private readonly unloadMinutes = new Map<number, number>();
+    private unloadAfter = 0;
 
-    constructor(private readonly log: Logger, readonly sequenceLimit: number) {
+    /** turns: false = no turn-taking at all (windows' generations run at once; for the benchmark's baseline). */
+    constructor(private readonly log: Logger, readonly sequenceLimit: number, turns: Partial<TurnOptions> | false = {}) {
+        this.turns = turns === false ? undefined : new FairTurns(turns);
         this.local = new LocalEngine(log, (state) => {
             for (const w of this.windows) w.onState(state);
         });
@@ -46,16 +51,35 @@ export class SharedModel {
         return w;
     }
 
-    /** The first window's settings load the model; the host's key says they are every window's (see hostKey). */
+    /**
+     * The first window's settings load the model; the host's key says they are every window's (see hostKey). The
+     * model's idle unload follows the connected windows' unloadAfterMinutes: the longest of them, "never" (0) winning,
+     * so no window loses its model sooner than it asked for.
+     */
     configure(window: WindowEngine, settings: ServerSettings) {
         const key = hostKey(settings);
-        if (this.key === undefined) {
-            this.key = key;
-            this.local.configure(settings);
-        } else if (key !== this.key) {
+        if (this.key !== undefined && key !== this.key) {
             this.log.warn(`Window ${window.id} asks for other model settings than this host serves (${settings.modelPath}); `
                 + "it keeps this host's model. Editors connect to the host for their model (its socket is named after the settings).");
+            return;
         }
+        this.key = key;
+        this.unloadMinutes.set(window.id, settings.unloadAfterMinutes);
+        this.settings = settings;
+        this.applyUnload();
+    }
+
+    /** The unloadAfterMinutes of the windows connected now, or of the last ones when none is left. */
+    get unloadAfterMinutes() {
+        return this.unloadAfter;
+    }
+
+    private applyUnload() {
+        if (this.unloadMinutes.size === 0 || !this.settings) return;
+        const minutes = longestUnload([...this.unloadMinutes.values()]);
+        if (minutes !== this.unloadAfter) this.log.info(`Model unload after ${minutes || "never (0)"} idle minute(s): the longest of the windows' settings.`);
+        this.unloadAfter = minutes;
+        this.local.configure({...this.settings, unloadAfterMinutes: minutes});
     }
 
     async sequenceFor(window: WindowEngine, loaded: LoadedModel): Promise<LlamaContextSequence> {
@@ -68,12 +92,19 @@ export class SharedModel {
 
     async leave(window: WindowEngine) {
         this.windows.delete(window);
+        this.unloadMinutes.delete(window.id);
+        this.applyUnload();
         await this.pool?.release(window.id);
     }
 
     dispose() {
         return this.local.dispose();
     }
+}
+
+/** Windows' unloadAfterMinutes → the host's: the longest; 0 (never unload) wins over any number. */
+export function longestUnload(minutes: number[]): number {
+    return minutes.some((m) => m <= 0) ? 0 : Math.max(0, ...minutes);
 }
 
 export class WindowEngine implements Engine {
@@ -97,7 +128,7 @@ export class WindowEngine implements Engine {
         let session = this.sessions.get(loaded);
         if (!session) {
             const sequence = await this.shared.sequenceFor(this, loaded);
-            session = new WindowSession(new LocalSession(loaded, () => this.shared.local.settings, sequence), this.shared.turns, this.id);
+            session = new WindowSession(new LocalSession(loaded, () => this.shared.local.settings, sequence), this.shared.turns, this.id, sequence);
             this.sessions.set(loaded, session);
         }
         return session;
@@ -123,7 +154,20 @@ export class WindowEngine implements Engine {
 
 /** A session on the window's own completion sequence; completions take turns with the other windows'. */
 class WindowSession implements ModelSession {
-    constructor(private readonly inner: LocalSession, private readonly turns: FairTurns, private readonly window: number) {}
+    constructor(private readonly inner: LocalSession, private readonly turns: FairTurns | undefined, private readonly window: number,
+                private readonly sequence: LlamaContextSequence) {}
+
+    /** Runs `work` in this window's turn; it may be paused at its tokens while other windows' turns run. */
+    private async inTurn<T>(request: CompletionRequest, aborted: T, work: (request: CompletionRequest) => Promise<T>): Promise<T> {
+        if (!this.turns) return work(request);
+        const turn: Turn | undefined = await this.turns.take(this.window, request.signal, this.sequence);
+        if (!turn) return aborted;
+        try {
+            return await work({...request, between: () => turn.checkpoint()});
+        } finally {
+            turn.release();
+        }
+    }
 
     get name() {
         return this.inner.name;
@@ -138,25 +182,13 @@ class WindowSession implements ModelSession {
         return this.inner.countTokens(text);
     }
 
-    async complete(request: CompletionRequest): Promise<GenerationResult> {
-        const release = await this.turns.take(this.window, request.signal);
-        if (!release) return {...emptyResult(), aborted: true};
-        try {
-            return await this.inner.complete(request);
-        } finally {
-            release();
-        }
+    complete(request: CompletionRequest): Promise<GenerationResult> {
+        return this.inTurn(request, {...emptyResult(), aborted: true}, (r) => this.inner.complete(r));
     }
 
     /** More candidates from this window's own sequence, in its turn like a completion (moreCandidates.ts). */
-    async alternatives(request: CompletionRequest, count: number): Promise<string[]> {
-        const release = await this.turns.take(this.window, request.signal);
-        if (!release) return [];
-        try {
-            return await this.inner.alternatives(request, count);
-        } finally {
-            release();
-        }
+    alternatives(request: CompletionRequest, count: number): Promise<string[]> {
+        return this.inTurn(request, [], (r) => this.inner.alternatives(r, count));
     }
 
     chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult> {

@@ -6,13 +6,13 @@ import {execFileSync} from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import {hostPaths} from "../../protocol/host";
+import {hostPaths, TurnPolicy} from "../../protocol/host";
 import type {ServerSettings} from "../../protocol/lsp";
 import {HostClient, hostPidFromLock, keyOf, processGone} from "../support/hostClient";
 import {endOf} from "../support/lspClient";
 import {median} from "../../bench/cliArgs";
 import {repoRoot, tinyModelPath} from "../support/paths";
-import {isolatedRequests, SAMPLE, typeUntilStopped} from "../support/typingBurst";
+import {generateUntilStopped, isolatedWhile, SAMPLE, typeUntilStopped} from "../support/typingBurst";
 
 
 function rssBytes(pid: number): number {
@@ -29,7 +29,7 @@ describe("shared host: one model for all windows", function () {
     const settings: Partial<ServerSettings> = {modelPath: tinyModelPath, threads: 1, contextSize: 2048};
 
     const connect = async (extra: Partial<ServerSettings> = {}, idleMs = 60_000, maxSequences?: number) => {
-        const client = await HostClient.connect({dir, settings: {...settings, ...extra}, idleMs, maxSequences});
+        const client = await HostClient.connect({dir, settings: {...settings, ...extra}, idleMs, maxSequences, turns});
         clients.push(client);
         const ready = await client.waitForState((s) => s.status === "ready" || s.status === "error");
         assert.equal(ready.status, "ready", ready.message);
@@ -84,25 +84,41 @@ describe("shared host: one model for all windows", function () {
         assert.ok(second < modelBytes / 2, `the second window added ${mib(second)}, less than half the model (${mib(modelBytes)})`);
     });
 
-    it("a burst of keystrokes in one window delays another window's request by less than 2x", async () => {
-        const a = await connect();
-        const b = await connect();
-        await isolatedRequests(b, "file:///b/iso.ts", 0, 1); // warm
-        // B alone is measured before and after A types, so that drift on a noisy machine counts on both sides
-        // (one run under load gave 2.03x with 6 + 10 samples; 1.42x, 0.92x and 0.82x in others).
-        const before = await isolatedRequests(b, "file:///b/iso.ts", 1, 8);
+    // Window B's isolated requests timed alone and while window A keeps the model busy (isolatedWhile). The host's
+    // default turns (fairTurns.ts) must keep B under 2x; GEMMA_TEST_TURNS=fifo (a turn runs to its end) or off (no
+    // turns: both generate at once) runs the same tests on the weaker policies, which fail them.
+    const turns = (process.env.GEMMA_TEST_TURNS as TurnPolicy | undefined) ?? undefined;
+    const bWhileA = async <T>(busy: (a: HostClient) => {stop(): Promise<T>}, aSettings: Partial<ServerSettings>) => {
+        const a = await connect(aSettings);
+        const b = await connect({completion: {candidates: 1} as ServerSettings["completion"]});
+        const r = await isolatedWhile(b, () => busy(a));
+        const info = await b.hostInfo();
+        const aMetrics = await a.connection.sendRequest<{modelRuns: number; generatedTokens: number}>("gemma/completionMetrics");
+        return {...r, alone: r.aloneMs, during: r.duringMs, aDid: r.load, paused: info.paused ?? 0,
+            aTokensPerRun: aMetrics.generatedTokens / Math.max(1, aMetrics.modelRuns)};
+    };
+
+    it("a burst of keystrokes in one window delays another window's isolated requests by less than 2x", async () => {
         // A types a character every 80 ms (a fast typist); each keystroke cancels A's previous request, as VS Code does.
-        const typing = typeUntilStopped(a, "file:///a/burst.ts", 80, (s) => s.token);
-        const during = await isolatedRequests(b, "file:///b/iso.ts", 9, 16);
-        const keystrokes = await typing.stop();
-        const alone = [...before, ...await isolatedRequests(b, "file:///b/iso.ts", 25, 8)];
-        const ratio = median(during) / median(alone);
-        console.log(`      window B alone: median ${median(alone).toFixed(0)} ms; while A typed ${keystrokes} keys: `
-            + `median ${median(during).toFixed(0)} ms; ratio ${ratio.toFixed(2)}`);
-        assert.ok(keystrokes >= 6, "A kept typing during B's requests");
-        // The issue asks for < 2x. Measured 0.82-1.67x on an idle 2-core machine, 2.03x once under heavy load: the
-        // bound here is 2.5x so that CI stays deterministic; the 2x target is open (closing note of 2026-12-01).
-        assert.ok(ratio < 2.5, `B's time to suggestion grew ${ratio.toFixed(2)}x while A typed`);
+        const r = await bWhileA((a) => typeUntilStopped(a, "file:///a/burst.ts", 80, (s) => s.token), {});
+        console.log(`      window B alone: median ${r.alone.toFixed(0)} ms (gap ${r.gapMs.toFixed(0)} ms); while A typed ${r.aDid} keys: `
+            + `median ${r.during.toFixed(0)} ms; ratio ${r.ratio.toFixed(2)}; A paused ${r.paused} times (turns: ${turns ?? "fair"})`);
+        assert.ok(r.aDid >= 6, "A kept typing during B's requests");
+        assert.ok(r.ratio < 2, `B's time to suggestion grew ${r.ratio.toFixed(2)}x while A typed`);
+    });
+
+    it("another window's long generations delay a window's isolated requests by less than 2x (paused at a token)", async () => {
+        // A asks for 1024-token suggestions at spots that open a block (nothing stops them early), back to back.
+        const r = await bWhileA((a) => generateUntilStopped(a, "file:///a/long.ts"), {completion: {maxTokens: 1024, candidates: 1} as ServerSettings["completion"]});
+        const aTimes = r.aDid;
+        console.log(`      window B alone: median ${r.alone.toFixed(0)} ms (gap ${r.gapMs.toFixed(0)} ms); while A generated `
+            + `(${aTimes.length} requests, median ${median(aTimes).toFixed(0)} ms, ${r.aTokensPerRun.toFixed(0)} tokens each): median ${r.during.toFixed(0)} ms; `
+            + `ratio ${r.ratio.toFixed(2)}; A paused ${r.paused} times (turns: ${turns ?? "fair"})`);
+        // The tiny model's random weights end some generations early; on average they are several times the longest
+        // suggestion B can get (64 tokens), and A asks again at once, so the model is never idle.
+        assert.ok(r.aTokensPerRun >= 150 && median(aTimes) > r.alone, "A's generations were long (the load this test is about)");
+        assert.ok(r.ratio < 2, `B's time to suggestion grew ${r.ratio.toFixed(2)}x while A generated`);
+        if (!turns) assert.ok(r.paused >= 5, "A's generations were paused for B's requests");
     });
 
     it("a window that disconnects mid-request leaves the other window's requests untouched", async () => {
@@ -144,6 +160,26 @@ describe("shared host: one model for all windows", function () {
         await b.leave();
         assert.ok(await processGone(host, 30_000), "the host exited after the idle time");
         assert.ok(!fs.existsSync(paths.socket) && !fs.existsSync(paths.lock), "socket and lock removed");
+    });
+
+    it("honours the windows' unloadAfterMinutes: the longest while they are connected; after the last, sooner than the idle time", async () => {
+        // A asks for 0.6 s, B for 2.4 s: the model stays loaded for B's time; the host's own idle time is a minute.
+        const a = await connect({unloadAfterMinutes: 0.01});
+        const b = await connect({unloadAfterMinutes: 0.04});
+        const host = (await a.hostInfo()).pid;
+        await b.open("file:///b/x.ts", SAMPLE);
+        // The countdown starts when a request asks for the model.
+        const lastUse = performance.now();
+        assert.ok((await b.complete("file:///b/x.ts", endOf(SAMPLE)))?.items.length);
+        await a.waitForState((s) => s.status === "unloaded");
+        const idle = performance.now() - lastUse;
+        console.log(`      unloaded ${idle.toFixed(0)} ms after the last request was sent`);
+        assert.ok(idle >= 2350, `the model stayed for the longest setting (2.4 s), not the shortest (0.6 s): unloaded after ${idle.toFixed(0)} ms`);
+        await a.leave();
+        await b.leave();
+        const left = performance.now();
+        assert.ok(await processGone(host, 40_000), "the host exited well before its idle time of a minute");
+        console.log(`      host exited ${(performance.now() - left).toFixed(0)} ms after the last window left`);
     });
 
     it("a killed host is replaced by one new host that every window reconnects to", async () => {

@@ -7,7 +7,7 @@ import {createMessageConnection, MessageConnection, SocketMessageReader, SocketM
 import type {InlineCompletionList, Position} from "vscode-languageserver-protocol";
 import {connectToHost} from "../../common/hostConnect";
 import {settingsFromInitializationOptions} from "../../language-server/settings";
-import {GetHostInfoRequest, HostInfo, HostInfoNotification, hostKey, hostPaths} from "../../protocol/host";
+import {GetHostInfoRequest, HostInfo, HostInfoNotification, hostKey, hostPaths, TurnPolicy} from "../../protocol/host";
 import {ServerSettings, ServerState, ServerStateNotification} from "../../protocol/lsp";
 import {repoRoot} from "./paths";
 
@@ -16,6 +16,7 @@ export interface HostClientOptions {
     settings: Partial<ServerSettings>;
     idleMs?: number;
     maxSequences?: number;
+    turns?: TurnPolicy;
 }
 
 export class HostClient {
@@ -36,7 +37,7 @@ export class HostClient {
 
     static async connect(options: HostClientOptions): Promise<HostClient> {
         const {socket, started} = await connectToHost({serverPath: path.join(repoRoot, "dist/server.js"), dir: options.dir,
-            key: keyOf(options.settings), idleMs: options.idleMs, maxSequences: options.maxSequences});
+            key: keyOf(options.settings), idleMs: options.idleMs, maxSequences: options.maxSequences, turns: options.turns});
         const client = new HostClient(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), socket, started);
         await client.connection.sendRequest("initialize", {processId: process.pid, rootUri: null, capabilities: {},
             clientInfo: {name: "gemma-code-host-test"}, initializationOptions: {settings: {...options.settings,

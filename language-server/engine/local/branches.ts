@@ -21,6 +21,8 @@ export interface BranchOptions {
     signal: AbortSignal;
     stops?: string[];
     singleLine?: boolean;
+    /** See GenerateOptions.between. */
+    between?: () => Promise<boolean>;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function branchCandidates(sequence: LlamaContextSequence, prompt: T
         }
         const rest = await generate(sequence, [...prompt, ...head, token], {
             maxTokens: Math.max(1, options.maxTokens - head.length - 1), signal: options.signal, stops: options.stops,
-            singleLine: options.singleLine && !start.includes("\n")
+            singleLine: options.singleLine && !start.includes("\n"), between: options.between
         });
         if (rest.aborted) break;
         texts.push(start + rest.text);

@@ -46,6 +46,11 @@ export interface GenerateOptions {
     grammarEvaluationState?: LlamaGrammarEvaluationState;
     /** Speculative decoding with this drafter (not with a grammar). */
     drafter?: TokenDrafter;
+    /**
+     * Awaited between prefill chunks and tokens: the shared host may pause the generation there while another
+     * window's turn runs (host/fairTurns.ts). False ends the generation as aborted.
+     */
+    between?: () => Promise<boolean>;
 }
 
 export async function generate(sequence: LlamaContextSequence, prompt: Token[], options: GenerateOptions): Promise<GenerationResult> {
@@ -60,7 +65,7 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
     const drafter = options.grammarEvaluationState ? undefined : options.drafter;
     const chunk = prefillChunk(sequence);
     for (let i = result.reusedTokens; i < prompt.length - 1; i += chunk) {
-        if (options.signal.aborted) {
+        if (options.signal.aborted || (options.between && !await options.between())) {
             result.aborted = true;
             result.prefillMs = performance.now() - started;
             return result;
@@ -98,10 +103,15 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
     };
     genStarted = performance.now();
     if (drafter && drafter.fits(prompt.length + options.maxTokens)) {
-        result.draft = await speculate(sequence, drafter, prompt.at(-1)!, take, () => options.maxTokens - generated);
+        result.draft = await speculate(sequence, drafter, prompt.at(-1)!, take, () => options.maxTokens - generated, options.between);
     } else {
         for await (const token of sequence.evaluate(prompt.slice(-1), {temperature: 0, grammarEvaluationState: options.grammarEvaluationState})) {
             if (take(token) !== "more") break;
+            // The sequence's next token is evaluated only when the loop asks for it: a pause here holds nothing.
+            if (options.between && !await options.between()) {
+                result.aborted = true;
+                break;
+            }
         }
     }
     // A character still incomplete when the generation stopped is dropped, never shown half.
@@ -121,7 +131,7 @@ export async function generate(sequence: LlamaContextSequence, prompt: Token[], 
  * plain loop would, and may end the generation after any of them. Exported for bench/speculative.ts.
  */
 export async function speculate(sequence: LlamaContextSequence, drafter: TokenDrafter, pending: Token, take: (t: Token) => Take,
-                         remaining: () => number) {
+                         remaining: () => number, between?: () => Promise<boolean>) {
     const stats = {validated: 0, refuted: 0, used: 0};
     for (;;) {
         const history = sequence.contextTokens;
@@ -144,6 +154,7 @@ export async function speculate(sequence: LlamaContextSequence, drafter: TokenDr
             if (taken !== "more") return stats;
         }
         if (next == null || take(next) !== "more") return stats;
+        if (between && !await between()) return stats;
         pending = next;
     }
 }

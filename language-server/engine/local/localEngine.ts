@@ -91,14 +91,15 @@ export class LocalSession implements ModelSession {
         const tokenizeMs = performance.now() - started;
         const result = await generate(this.completionSequence, tokens, {
             maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
-            onText: request.onText, drafter: this.drafter()
+            onText: request.onText, drafter: this.drafter(), between: request.between
         });
         return {...result, tokenizeMs};
     }
 
     alternatives(request: CompletionRequest, count: number): Promise<string[]> {
         return branchCandidates(this.completionSequence, this.promptTokens(request), {
-            count, maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine
+            count, maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
+            between: request.between
         });
     }
 
