@@ -7,20 +7,11 @@ import {ProgressType} from "vscode-jsonrpc";
 import type {ChatResult, ReviewResult} from "../../protocol/lsp";
 import {TestLspClient} from "../support/lspClient";
 import {echoesInstructions, looksLikeEnglish, realModelPath} from "../support/realModel";
+import {REVIEW_CASES} from "../support/reviewCases";
 
 const TEXT_PARTS = new ProgressType<string>();
-const JS = [
-    "// Returns the average of a list of numbers.",
-    "function average(numbers) {",
-    "  let total = 0;",
-    "  for (let i = 0; i <= numbers.length; i++) {",
-    "    total += numbers[i];",
-    "  }",
-    "",
-    "  return total / numbers.length;",
-    "}",
-    ""
-].join("\n");
+// The off-by-one loop of the review case set (the same file the review-prompt benchmark scores).
+const JS = REVIEW_CASES.find((c) => c.file === "average.js")!.text;
 
 describe("real model: chat, review and explain", function () {
     this.timeout(900_000);
