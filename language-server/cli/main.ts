@@ -61,7 +61,7 @@ export function parseArgs(argv: string[]): Options | string {
     }
     if (!o.diff && o.files.length === 0) return `nothing to review\n${USAGE}`;
     if (o.maxLines !== undefined && !(Number.isInteger(o.maxLines) && o.maxLines > 0)) return `--max-lines needs a positive integer\n${USAGE}`;
-    o.language ??= process.env.GEMMA_CODE_LANGUAGE || undefined;
+    if (o.language === undefined && process.env.GEMMA_CODE_LANGUAGE) o.language = process.env.GEMMA_CODE_LANGUAGE;
     if (o.language !== undefined && !normalizeLanguageTag(o.language)) return `--language needs a language tag such as hi or zh-cn\n${USAGE}`;
     return o;
 }

@@ -34,6 +34,8 @@ describe("gemma-code review (CLI)", function () {
         assert.match(parseArgs(["review"]) as string, /nothing to review/);
         assert.match(parseArgs(["review", "--bogus"]) as string, /unknown option --bogus/);
         assert.match(parseArgs(["lint"]) as string, /^usage/);
+        assert.deepEqual(parseArgs(["review", "a.ts", "--language", "hi"]), {files: ["a.ts"], language: "hi"});
+        assert.match(parseArgs(["review", "a.ts", "--language", "not a tag"]) as string, /--language needs a language tag/);
     });
 
     it("prints file:line:col: severity: message and exits 1 when a comment is an error", () => {
