@@ -12,17 +12,18 @@ import {artifactsDir} from "../support/paths";
 import {realModelPath} from "../support/realModel";
 
 /**
- * Measured 2026-12-02 on the CPU (2 cores, load ≈ 22), Gemma 3 270M, these prompts, the chat layout of this branch
- * (instructions as a system turn, which node-llama-cpp's Gemma wrapper joins to the question): Hindi chat 0/6 and
- * Bengali explanations 0/4, because every reply repeats the instructions instead of answering ("You are Gemma
- * Code, …"; issue 12 measured the same echo 10/10 for English questions, and its plain-transcript layout 0/10).
- * The language cannot be measured through that echo: these two thresholds are the measurement (0) until the
- * layout is fixed, then must be re-measured and raised (ECHO below counts the echoes). Reviews: 4/4 parse (the
- * grammar guarantees it), threshold 1.
+ * Measured 2026-12-02 in a clean-clone CI run (CPU, 2 cores), Gemma 3 270M, these prompts, the plain-transcript
+ * layout that a model without a chat template gets (issue 12): Hindi chat 0/6 mostly Devanagari, Bengali
+ * explanations 0/4 mostly Bengali. The PyPI 270M is a base model: it answers (in English) but does not follow the
+ * language request, so the script rates are recorded (test/artifacts/real-language.json), not asserted; a model that
+ * follows instructions (Gemma 2 9B it) is where they become thresholds. What is asserted is what the layout
+ * guarantees and that was measured: replies do not repeat the instructions (1/6 Hindi replies began with the
+ * language request, 0/4 Bengali ones; threshold 2/6 and 1/4), and reviews parse (4/4, the grammar guarantees it).
  */
-const RATES = {hindiChat: 0, bengaliExplain: 0, reviewJson: 1};
-/** A reply that starts by repeating the chat instructions (tasks/chat.ts's CHAT_INSTRUCTIONS). */
-const ECHO = /^You are Gemma Code/;
+const MAX_ECHOES = {hindiChat: 2, bengaliExplain: 1};
+const RATES = {reviewJson: 1};
+/** A reply that starts by repeating the instructions: tasks/chat.ts's CHAT_INSTRUCTIONS or the language request. */
+const ECHO = /^(You are Gemma Code|Write (your answer|the explanation|the review comments?) in )/;
 
 const JS = [
     "function average(numbers) {",
@@ -101,7 +102,7 @@ describe("real model: answers in the user's language", function () {
     const setLanguage = (tag: string) =>
         client.connection.sendNotification("workspace/didChangeConfiguration", {settings: {responseLanguage: tag}});
 
-    it("chat: a question asked in Hindi is answered mostly in Devanagari", async () => {
+    it("chat: a question asked in Hindi is answered, not with the instructions (Devanagari share recorded)", async () => {
         await setLanguage("");
         const rows = [];
         for (const question of HINDI_QUESTIONS) {
@@ -113,13 +114,14 @@ describe("real model: answers in the user's language", function () {
             console.log(`      ${(100 * share).toFixed(0).padStart(3)} % Devanagari: ${JSON.stringify(result.content.slice(0, 120))}`);
         }
         const rate = rows.filter((r) => r.share >= 0.5).length / rows.length;
-        report.hindiChat = {rate, threshold: RATES.hindiChat, rows};
+        report.hindiChat = {rate, rows};
         console.log(`      Hindi chat: ${rows.filter((r) => r.share >= 0.5).length}/${rows.length} mostly Devanagari, `
             + `${rows.filter((r) => r.echo).length}/${rows.length} repeat the instructions`);
-        assert.ok(rate >= RATES.hindiChat, `rate ${rate} < ${RATES.hindiChat}`);
+        const echoes = rows.filter((r) => r.echo).length;
+        assert.ok(echoes <= MAX_ECHOES.hindiChat, `${echoes}/${rows.length} replies repeat the instructions`);
     });
 
-    it("explain: with responseLanguage bn the explanation is mostly Bengali", async () => {
+    it("explain: with responseLanguage bn an explanation is given, not the instructions (Bengali share recorded)", async () => {
         await setLanguage("bn");
         const cases = [
             {uri: "file:///real/average.js", line: 2, diagnostic: {message: "Loop reads numbers[numbers.length], which is undefined", source: "eslint"}},
@@ -138,10 +140,11 @@ describe("real model: answers in the user's language", function () {
             console.log(`      ${(100 * share).toFixed(0).padStart(3)} % Bengali: ${JSON.stringify(result.slice(0, 120))}`);
         }
         const rate = rows.filter((r) => r.share >= 0.5).length / rows.length;
-        report.bengaliExplain = {rate, threshold: RATES.bengaliExplain, rows};
+        report.bengaliExplain = {rate, rows};
         console.log(`      Bengali explain: ${rows.filter((r) => r.share >= 0.5).length}/${rows.length} mostly Bengali, `
             + `${rows.filter((r) => r.echo).length}/${rows.length} repeat the instructions`);
-        assert.ok(rate >= RATES.bengaliExplain, `rate ${rate} < ${RATES.bengaliExplain}`);
+        const echoes = rows.filter((r) => r.echo).length;
+        assert.ok(echoes <= MAX_ECHOES.bengaliExplain, `${echoes}/${rows.length} explanations repeat the instructions`);
     });
 
     it("review: with responseLanguage hi the comments still parse and point at real lines", async () => {
