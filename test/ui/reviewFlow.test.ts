@@ -46,7 +46,10 @@ describe("review, quick fix and explain in the workbench", function () {
     });
 
     before(async function () {
-        await ui.page.locator(".part.statusbar").waitFor({timeout: 120_000});
+        // The model ready (the status item's sparkle): the review commands are in the palette only while the server
+        // runs (when-clause gemmaCode.serverRunning), and the shared host may still be starting when the page shows.
+        await ui.page.locator(".part.statusbar .statusbar-item").filter({hasText: /Gemma/})
+            .filter({has: ui.page.locator(".codicon-sparkle")}).first().waitFor({timeout: 180_000});
     });
 
     it("Review Current File → Problems → Apply Gemma's suggestion → Undo", async function () {
