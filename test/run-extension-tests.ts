@@ -20,7 +20,10 @@ const extensionDevelopmentPath = path.resolve(process.env.GEMMA_CODE_EXTENSION_P
 const extensionTestsPath = path.join(root, "out/test/extension/index.js");
 // GEMMA_CODE_EXTENSION_TESTS: comma-separated suite names (e.g. "review,typingGuarantees") to run only those.
 const vsix = process.env.GEMMA_CODE_VSIX ? path.resolve(process.env.GEMMA_CODE_VSIX) : undefined;
-const extensionEnvironment: Record<string, string> = {GEMMA_CODE_TEST: "1", GEMMA_CODE_EXTENSION_TESTS: process.env.GEMMA_CODE_EXTENSION_TESTS ?? ""};
+// The messages suite records the extension's notifications by replacing vscode.window's methods, which works only
+// when the suite is bundled into the extension (the folder run): an installed .vsix has its own API object.
+const extensionEnvironment: Record<string, string> = {GEMMA_CODE_TEST: "1", GEMMA_CODE_EXTENSION_TESTS: process.env.GEMMA_CODE_EXTENSION_TESTS ?? "",
+    GEMMA_CODE_EXTENSION_TESTS_EXCEPT: vsix ? "messages" : ""};
 const timeoutMs = Number(process.env.GEMMA_CODE_TEST_TIMEOUT_MS ?? 10 * 60_000);
 const cleanups: (() => Promise<unknown>)[] = [];
 const started = Date.now();

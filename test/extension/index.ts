@@ -12,8 +12,10 @@ export async function run(): Promise<void> {
     const mocha = new Mocha({ui: "bdd", timeout: 60_000, color: false, reporter: "spec"});
     // This file is out/test/extension/index.js; the bundled suites sit next to it.
     const only = (process.env.GEMMA_CODE_EXTENSION_TESTS ?? "").split(",").map((s) => s.trim()).filter(Boolean);
+    const except = (process.env.GEMMA_CODE_EXTENSION_TESTS_EXCEPT ?? "").split(",").map((s) => s.trim()).filter(Boolean);
     for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith(".test.js")).sort()) {
-        if (only.length && !only.includes(f.replace(/\.test\.js$/, ""))) continue;
+        const name = f.replace(/\.test\.js$/, "");
+        if ((only.length && !only.includes(name)) || except.includes(name)) continue;
         mocha.addFile(path.join(__dirname, f));
     }
     await mocha.loadFilesAsync();

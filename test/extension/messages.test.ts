@@ -83,8 +83,8 @@ describe("messages that say what to do, and Review Changes --staged", function (
     it("Review Changes outside a git repository says so plainly, before asking which changes", async () => {
         assert.throws(() => git("rev-parse", "--show-toplevel"), "the test workspace is not in a git repository");
         // Review commands have their working handler while the server runs (src/ctx.ts); the installed .vsix may
-        // still be starting it when this first test runs.
-        await api.whenModelReady();
+        // still be starting it when this first test runs. A server that has reported a state runs.
+        await api.waitForState(() => true);
         recorder = recordNotifications();
         await vscode.commands.executeCommand("gemmaCode.reviewChanges");
         const info = recorder.shown.filter((s) => s.kind === "info");
