@@ -50,6 +50,9 @@ export const PROMPT_VARIANTS: PromptVariant[] = [
     {id: "cont+ctx", label: "continuation, context pasted as code", context: true, build: continuationRawContext},
     // The product's continuation: snippets as labelled line comments.
     {id: "cont+ctxc", label: "continuation, context as comments", context: true, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)},
+    // The continuation prompt does not show the suffix: its share of the budget (20 %) goes to the snippets instead.
+    {id: "cont+ctxc-fs", label: "continuation, context as comments, suffix budget to context", context: true,
+        build: (i, b, c) => buildCompletionPrompt({...i, suffix: ""}, "continuation", b, c)},
     {id: "cont", label: "continuation, context off", context: false, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)}
 ];
 

@@ -21,6 +21,7 @@ import {decideMultiline, postprocessCompletion} from "../language-server/complet
 import {prefixWindow, Snippet} from "../language-server/completion/prompt";
 import {withoutControlCharacters} from "../language-server/completion/controlChars";
 import {OpenEditorSnippets} from "../language-server/context/openEditors";
+import {RecentEdits} from "../language-server/context/recentEdits";
 import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {LlamaServer} from "../test/support/llamaServer";
 import {repoRoot} from "../test/support/paths";
@@ -33,6 +34,10 @@ import {cutAtSuffixLine, PROMPT_VARIANTS} from "./promptVariants";
 const PROMPT_TOKENS = intArg("--prompt-tokens", 512, 64);
 // One thread: on a 2-core machine shared with other jobs, two threads that wait on each other ran 10x slower.
 const THREADS = intArg("--threads", 1, 1);
+/** --suffix-stop: also score "the suffix line only as a stop" (derived from the same text, no extra generation). */
+const SUFFIX_STOP = process.argv.includes("--suffix-stop");
+/** --sources-only: build the prompts and count the context sources in them, generate nothing. */
+const SOURCES_ONLY = process.argv.includes("--sources-only");
 
 function fetchRealModel(): string {
     return execFileSync("bash", [path.join(repoRoot, "scripts/fetch-real-model.sh")], {encoding: "utf8", stdio: ["ignore", "pipe", "inherit"]}).trim();
@@ -50,12 +55,33 @@ function cachedLlamaServer(): string | undefined {
     return undefined;
 }
 
-/** The product's context sources for a case: definitions (as a definition provider answers) + other open editors. */
-function snippetsFor(c: MaskedCase, sources: SourceFile[], editors: OpenEditorSnippets): Snippet[] {
+export type SnippetSource = "definitions" | "recentEdits" | "openEditors";
+
+/**
+ * The product's three context sources for a case, in server.ts's order: definitions (as a definition provider
+ * answers, bench/qualityDefinitions.ts), recent edits (context/recentEdits.ts) and the other open editors that were
+ * not edited (context/openEditors.ts). Every other source file of the language is open. Recent edits are replayed
+ * as the product would see them: the user has just typed the answers of the RECENT_EDITS cases before this one in
+ * the fixed case order (independent of sharding), each a change from the document with the hole to the full text.
+ * Those places are unrelated to the case by construction, so this measures what unrelated recent edits cost or
+ * bring, not a helpful edit history.
+ */
+const RECENT_EDITS = 8;
+function snippetsFor(c: MaskedCase, history: MaskedCase[], sources: SourceFile[], editors: OpenEditorSnippets):
+    {snippets: Snippet[]; source: Map<string, SnippetSource>} {
     const doc = TextDocument.create(`${c.uri}#hole`, c.languageId, 1, c.prefix + c.suffix);
-    const open = sources.filter((s) => s.languageId === c.languageId && s.uri !== c.uri)
-        .map((s) => TextDocument.create(s.uri, s.languageId, 1, s.text));
-    return [...definitionsFor(c, sources), ...editors.snippetsFor(doc, {line: c.line}, open, new Set())];
+    const open = sources.filter((s) => s.uri !== c.uri).map((s) => TextDocument.create(s.uri, s.languageId, 1, s.text));
+    const edits = new RecentEdits();
+    for (const p of history) {
+        edits.noteChange(TextDocument.create(p.uri, p.languageId, 1, p.prefix + p.suffix));
+        edits.noteChange(TextDocument.create(p.uri, p.languageId, 2, sources.find((f) => f.uri === p.uri)!.text));
+    }
+    const tagged: [SnippetSource, Snippet[]][] = [["definitions", definitionsFor(c, sources)],
+        ["recentEdits", edits.snippetsFor(doc, open)],
+        ["openEditors", editors.snippetsFor(doc, {line: c.line}, open, edits.editedUris())]];
+    const source = new Map<string, SnippetSource>();
+    for (const [name, list] of tagged) for (const s of list) if (!source.has(s.text.trim())) source.set(s.text.trim(), name);
+    return {snippets: tagged.flatMap(([, list]) => list), source};
 }
 
 function shuffled<T>(items: T[]): T[] {
@@ -72,7 +98,7 @@ function shuffled<T>(items: T[]): T[] {
 /** Prints the table of several shards' JSON files (cases concatenated, per row). */
 function merge(files: string[]) {
     const parts = files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as {results: Record<string, CaseResult[]>;
-        variants: {id: string; label: string}[]; load: number[]});
+        variants: {id: string; label: string}[]; load: number[]; cases: number; contextSources?: Record<string, Record<SnippetSource, number>>});
     const results: Record<string, CaseResult[]> = {};
     const rows = new Map<string, {label: string}>();
     for (const p of parts) {
@@ -82,6 +108,21 @@ function merge(files: string[]) {
     const n = Math.min(...Object.values(results).map((r) => r.length));
     for (const id of Object.keys(results)) results[id] = results[id].slice(0, n);
     printTable(rows, results, n, results.baseline ? "baseline" : "cont/raw", parts.flatMap((p) => p.load));
+    const sources: Record<string, Record<SnippetSource, number>> = {};
+    for (const p of parts) {
+        for (const [id, c] of Object.entries(p.contextSources ?? {})) {
+            const t = sources[id] ??= {definitions: 0, recentEdits: 0, openEditors: 0};
+            for (const k of Object.keys(c) as SnippetSource[]) t[k] += c[k];
+        }
+    }
+    printSources(sources, parts.reduce((s, p) => s + p.cases, 0));
+}
+
+function printSources(sources: Record<string, Record<SnippetSource, number>>, n: number) {
+    const withContext = Object.entries(sources).filter(([, c]) => c.definitions + c.recentEdits + c.openEditors > 0);
+    if (withContext.length === 0) return;
+    console.log(`\nCases (of ${n}) with a snippet of each source in the prompt:`);
+    for (const [id, c] of withContext) console.log(`  ${id}: definitions ${c.definitions}, recent edits ${c.recentEdits}, open editors ${c.openEditors}`);
 }
 
 async function main() {
@@ -91,7 +132,10 @@ async function main() {
     const sources = loadSources(repoRoot);
     const shard = arg("--shard")?.split("/").map(Number);
     // A fixed shuffle: a run stopped early has still scored cases from every file and kind.
-    const cases = shuffled(buildCases(sources, intArg("--per-file", 6, 1))).filter((_, i) => !shard || i % shard[1] === shard[0]);
+    const all = shuffled(buildCases(sources, intArg("--per-file", 6, 1)));
+    const picked = all.map((c, g) => ({c, g})).filter(({g}) => !shard || g % shard[1] === shard[0]);
+    const cases = picked.map(({c}) => c);
+    const historyOf = (i: number) => all.slice(Math.max(0, picked[i].g - RECENT_EDITS), picked[i].g);
     const only = arg("--only")?.split(",");
     const variants = only ? PROMPT_VARIANTS.filter((v) => only.includes(v.id)) : PROMPT_VARIANTS;
     const outFile = arg("--out") ?? path.join(repoRoot, "bench/.out", `variants-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
@@ -107,7 +151,7 @@ async function main() {
 
     const bin = cachedLlamaServer();
     if (bin) process.env.LLAMA_SERVER_BIN = bin;
-    const server = bin ? await LlamaServer.start({model, contextSize: 4096}) : undefined;
+    const server = bin && !SOURCES_ONLY ? await LlamaServer.start({model, contextSize: 4096, args: ["--threads", String(THREADS)]}) : undefined;
     console.log(`${cases.length} cases, model ${path.basename(model)}, prompt budget ${PROMPT_TOKENS}, ${THREADS} threads, `
         + `load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, baseline: ${server ? "llama-server" : "none (no llama-server in the cache)"}`);
 
@@ -121,28 +165,45 @@ async function main() {
     };
     const loadSamples: number[] = [];
     const t0 = performance.now();
+    // Greedy decoding is deterministic: two variants that build the same prompt (e.g. context on when no snippet
+    // fits) get the same text, so it is generated once and its measured time counted for both.
+    const generated = new Map<string, {text: string; ms: number}>();
+    // Per variant, how many cases had a snippet of each source in the prompt (each source is really exercised).
+    const used = new Map<string, Record<SnippetSource, number>>();
     const runners: {id: string; run: (c: MaskedCase, i: number) => Promise<void>}[] = variants.map((v) => ({id: v.id, run: async (c, i) => {
         const ctx = {prefix: c.prefix, suffix: c.suffix, languageId: c.languageId};
         const multiline = decideMultiline(ctx);
+        const context = v.context ? snippetsFor(c, historyOf(i), sources, editors) : {snippets: [], source: new Map<string, SnippetSource>()};
         const input = {prefix: c.prefix, suffix: c.suffix, languageId: c.languageId, fileName: c.uri.split("/").pop()!,
-            snippets: v.context ? snippetsFor(c, sources, editors) : []};
+            snippets: context.snippets};
         const prompt = v.build(input, PROMPT_TOKENS, count);
-        const started = performance.now();
-        const result = await generate(sequence, tokensOf(prompt.parts), {maxTokens: multiline ? 64 : 48,
-            signal: new AbortController().signal, stops: prompt.stops, singleLine: !multiline});
-        const ms = performance.now() - started;
-        const raw = result.text.replace(/\uFFFD/g, "");
+        const counts = used.get(v.id) ?? {definitions: 0, recentEdits: 0, openEditors: 0};
+        used.set(v.id, counts);
+        for (const name of new Set(prompt.snippets.map((s) => context.source.get(s.text.trim())!))) counts[name]++;
+        if (SOURCES_ONLY) return;
+        const tokens = tokensOf(prompt.parts);
+        const options = {maxTokens: multiline ? 64 : 48, stops: prompt.stops, singleLine: !multiline};
+        const key = JSON.stringify([tokens, options]);
+        let done = generated.get(key);
+        if (!done) {
+            const started = performance.now();
+            const result = await generate(sequence, tokens, {...options, signal: new AbortController().signal});
+            done = {text: result.text.replace(/\uFFFD/g, ""), ms: performance.now() - started};
+            generated.set(key, done);
+        }
+        const raw = done.text;
         const shown = (t: string) => withoutControlCharacters(postprocessCompletion(t, ctx, {multiline}) ?? "");
-        put(v.id, v.label, i, shown(raw), ms);
-        put(`${v.id}/raw`, `${v.label}, postprocessing off`, i, raw, ms);
-        put(`${v.id}/sstop`, `${v.label}, suffix line as a stop`, i, shown(cutAtSuffixLine(raw, c.suffix)), ms);
+        put(v.id, v.label, i, shown(raw), done.ms);
+        put(`${v.id}/raw`, `${v.label}, postprocessing off`, i, raw, done.ms);
+        if (SUFFIX_STOP) put(`${v.id}/sstop`, `${v.label}, suffix line as a stop`, i, shown(cutAtSuffixLine(raw, c.suffix)), done.ms);
     }}));
     if (server) {
         runners.unshift({id: "baseline", run: async (c, i) => {
-            const prompt = prefixWindow(c.prefix, Math.floor(PROMPT_TOKENS * 0.6), (s) => Math.ceil(s.length / 3)).text;
+            // The same prefix window as our prompts (60 % of the budget, counted in the model's tokens).
+            const prompt = prefixWindow(c.prefix, Math.floor(PROMPT_TOKENS * 0.6), count).text;
             const started = performance.now();
             const res = await fetch(`${server.url}/completion`, {method: "POST", headers: {"content-type": "application/json"},
-                body: JSON.stringify({prompt, n_predict: c.span === 1 ? 32 : 64, temperature: 0, cache_prompt: true, stop: c.span === 1 ? ["\n"] : []})});
+                body: JSON.stringify({prompt, n_predict: 64, temperature: 0, cache_prompt: true})});
             if (!res.ok) throw new Error(`llama-server /completion: HTTP ${res.status}`);
             put("baseline", "llama-server /completion, plain prefix (baseline)", i, ((await res.json()) as {content: string}).content, performance.now() - started);
         }});
@@ -157,7 +218,8 @@ async function main() {
         });
         fs.mkdirSync(path.dirname(outFile), {recursive: true});
         fs.writeFileSync(outFile, JSON.stringify({date: new Date().toISOString(), model: path.basename(model), promptTokens: PROMPT_TOKENS,
-            threads: THREADS, cpus: os.cpus().length, load: loadSamples, cases: cases.length, variants: variantsOut, results}, null, 2));
+            threads: THREADS, cpus: os.cpus().length, load: loadSamples, cases: cases.length, variants: variantsOut,
+            contextSources: Object.fromEntries(used), results}, null, 2));
         return results;
     };
 
@@ -174,8 +236,10 @@ async function main() {
     } finally {
         await server?.stop();
     }
+    if (SOURCES_ONLY) return printSources(Object.fromEntries(used), cases.length);
     const results = save();
     printTable(rows, results, cases.length, server ? "baseline" : "cont/raw", loadSamples);
+    printSources(Object.fromEntries(used), cases.length);
     console.log(`\nJSON: ${outFile}`);
     await context.dispose();
     await m.dispose();
