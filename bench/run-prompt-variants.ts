@@ -152,6 +152,8 @@ async function main() {
     const bin = cachedLlamaServer();
     if (bin) process.env.LLAMA_SERVER_BIN = bin;
     const server = bin && !SOURCES_ONLY ? await LlamaServer.start({model, contextSize: 4096, args: ["--threads", String(THREADS)]}) : undefined;
+    // A piece stopped by `timeout` (runs are split to release the bench lock) takes its llama-server with it.
+    process.once("SIGTERM", () => void (server?.stop() ?? Promise.resolve()).then(() => process.exit(143)));
     console.log(`${cases.length} cases, model ${path.basename(model)}, prompt budget ${PROMPT_TOKENS}, ${THREADS} threads, `
         + `load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}, baseline: ${server ? "llama-server" : "none (no llama-server in the cache)"}`);
 
@@ -191,7 +193,7 @@ async function main() {
             done = {text: result.text.replace(/\uFFFD/g, ""), ms: performance.now() - started};
             generated.set(key, done);
         }
-        const raw = done.text;
+        const raw = v.after ? v.after(done.text, input) : done.text;
         const shown = (t: string) => withoutControlCharacters(postprocessCompletion(t, ctx, {multiline}) ?? "");
         put(v.id, v.label, i, shown(raw), done.ms);
         put(`${v.id}/raw`, `${v.label}, postprocessing off`, i, raw, done.ms);
@@ -219,18 +221,35 @@ async function main() {
         fs.mkdirSync(path.dirname(outFile), {recursive: true});
         fs.writeFileSync(outFile, JSON.stringify({date: new Date().toISOString(), model: path.basename(model), promptTokens: PROMPT_TOKENS,
             threads: THREADS, cpus: os.cpus().length, load: loadSamples, cases: cases.length, variants: variantsOut,
-            contextSources: Object.fromEntries(used), results}, null, 2));
+            contextSources: Object.fromEntries(used), texts: Object.fromEntries(rows), results}, null, 2));
         return results;
     };
 
     try {
+        // --resume: a shard stopped early (runs are split to release the bench lock) continues from its JSON (--out):
+        // greedy results are deterministic, so the cases it has scored are kept as they are.
+        let from = 0;
+        if (process.argv.includes("--resume") && fs.existsSync(outFile)) {
+            const before = JSON.parse(fs.readFileSync(outFile, "utf8")) as {texts: Record<string, {label: string; texts: string[]; ms: number[]}>;
+                contextSources: Record<string, Record<SnippetSource, number>>; load: number[]; cases: number};
+            if (before.cases !== cases.length) throw new Error(`${outFile} is from another case set`);
+            // Only the rows of the variants asked for now (a resumed run may measure fewer).
+            const ids = new Set(runners.map((r) => r.id));
+            const kept = Object.entries(before.texts).filter(([id]) => ids.has(id.split("/")[0]));
+            from = [...ids].every((id) => id in before.texts) ? Math.min(...kept.map(([, r]) => r.texts.length)) : 0;
+            for (const [id, r] of kept) rows.set(id, {label: r.label, texts: r.texts.slice(0, from), ms: r.ms.slice(0, from)});
+            for (const [id, c] of Object.entries(before.contextSources)) if (ids.has(id)) used.set(id, c);
+            loadSamples.push(...before.load.slice(0, from));
+            process.stderr.write(`  resuming after ${from} cases\n`);
+        }
         for (const [i, c] of cases.entries()) {
+            if (i < from) continue;
             // Rotate the order, so no variant always runs first (or right after the baseline's cheap prefill).
             for (let k = 0; k < runners.length; k++) await runners[(i + k) % runners.length].run(c, i);
             loadSamples.push(os.loadavg()[0]);
             if ((i + 1) % 5 === 0 || i + 1 === cases.length) {
                 save();
-                process.stderr.write(`  ${i + 1}/${cases.length} cases, ${((performance.now() - t0) / (i + 1) / 1000).toFixed(1)} s/case, load ${os.loadavg()[0].toFixed(1)}\n`);
+                process.stderr.write(`  ${i + 1}/${cases.length} cases, ${((performance.now() - t0) / (i + 1 - from) / 1000).toFixed(1)} s/case, load ${os.loadavg()[0].toFixed(1)}\n`);
             }
         }
     } finally {
