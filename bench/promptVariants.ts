@@ -12,25 +12,6 @@ export interface PromptVariant {
     /** Context snippets (definitions, open editors) are given to it. */
     context: boolean;
     build(input: PromptInput, budget: number, count: CountTokens): BuiltPrompt;
-    /** Maps the model's text to text at the cursor (before postprocessing), where the prompt ends elsewhere. */
-    after?(raw: string, input: PromptInput): string;
-}
-
-/**
- * The blanks at the end of the cursor line (after `x = ` or an indentation): a prompt that ends in them ends inside
- * what the tokenizer would make one token with the next word (Gemma's tokens carry their leading space), so the
- * model sees a token boundary it was rarely trained on. Cut from the prompt; the model writes them again.
- */
-export function trailingBlanks(prefix: string): string {
-    // Only after text: on a line of indentation alone, the blanks tell the model how deep the next line is
-    // (cut, a base model started at column 0 and wrote `}`: measured on 10 cases, bench/run-prompt-variants.ts).
-    const m = /\S([ \t]+)$/.exec(prefix.slice(prefix.lastIndexOf("\n") + 1));
-    return m ? m[1] : "";
-}
-
-/** The model's text at the cursor: the blanks the prompt left out, which it wrote again, removed. */
-function afterHealed(raw: string, input: PromptInput): string {
-    return trailingBlanks(input.prefix) ? raw.replace(/^[ \t]+/, "") : raw;
 }
 
 const t = (text: string): PromptPart => ({text, special: true});
@@ -38,6 +19,13 @@ const code = (text: string): PromptPart => ({text, special: false});
 
 function withParts(base: BuiltPrompt, parts: PromptPart[], stops: string[]): BuiltPrompt {
     return {...base, parts, stops, text: parts.map((p) => p.text).join("")};
+}
+
+/** The prompt with the blanks it left out (prompt.ts, blanksAfterText) put back at its end. */
+function withTypedBlanks(p: BuiltPrompt): BuiltPrompt {
+    if (!p.leftOut) return p;
+    const last = p.parts[p.parts.length - 1];
+    return withParts({...p, leftOut: undefined}, [...p.parts.slice(0, -1), {...last, text: last.text + p.leftOut}], p.stops);
 }
 
 /** gemma-chat without the code after the cursor (the small model copies what it is shown). */
@@ -72,12 +60,11 @@ export const PROMPT_VARIANTS: PromptVariant[] = [
     // The continuation prompt does not show the suffix: its share of the budget (20 %) goes to the snippets instead.
     {id: "cont+ctxc-fs", label: "continuation, context as comments, suffix budget to context", context: true,
         build: (i, b, c) => buildCompletionPrompt({...i, suffix: ""}, "continuation", b, c)},
-    {id: "cont+ctxc-heal", label: "continuation, context as comments, prompt ends before the cursor line's trailing blanks", context: true,
-        build: (i, b, c) => buildCompletionPrompt({...i, prefix: i.prefix.slice(0, i.prefix.length - trailingBlanks(i.prefix).length)}, "continuation", b, c),
-        after: afterHealed},
-    {id: "cont-heal", label: "continuation, context off, prompt ends before the cursor line's trailing blanks", context: false,
-        build: (i, b, c) => buildCompletionPrompt({...i, prefix: i.prefix.slice(0, i.prefix.length - trailingBlanks(i.prefix).length)}, "continuation", b, c),
-        after: afterHealed},
+    // The product's continuation before it left out blanks typed after text (README "Completion quality").
+    {id: "cont+ctxc-typedblank", label: "continuation, context as comments, prompt ends with the blank typed after text", context: true,
+        build: (i, b, c) => withTypedBlanks(buildCompletionPrompt(i, "continuation", b, c))},
+    {id: "cont-typedblank", label: "continuation, context off, prompt ends with the blank typed after text", context: false,
+        build: (i, b, c) => withTypedBlanks(buildCompletionPrompt(i, "continuation", b, c))},
     {id: "cont", label: "continuation, context off", context: false, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)}
 ];
 

@@ -18,7 +18,7 @@ import type {Token} from "node-llama-cpp";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {generate} from "../language-server/engine/local/generator";
 import {decideMultiline, postprocessCompletion} from "../language-server/completion/postprocess";
-import {prefixWindow, Snippet} from "../language-server/completion/prompt";
+import {prefixWindow, Snippet, textAtCursor} from "../language-server/completion/prompt";
 import {withoutControlCharacters} from "../language-server/completion/controlChars";
 import {OpenEditorSnippets} from "../language-server/context/openEditors";
 import {RecentEdits} from "../language-server/context/recentEdits";
@@ -193,7 +193,8 @@ async function main() {
             done = {text: result.text.replace(/\uFFFD/g, ""), ms: performance.now() - started};
             generated.set(key, done);
         }
-        const raw = v.after ? v.after(done.text, input) : done.text;
+        // As completionService.ts: the model's text from the cursor (without blanks the prompt left out, which it wrote again).
+        const raw = textAtCursor(done.text, prompt);
         const shown = (t: string) => withoutControlCharacters(postprocessCompletion(t, ctx, {multiline}) ?? "");
         put(v.id, v.label, i, shown(raw), done.ms);
         put(`${v.id}/raw`, `${v.label}, postprocessing off`, i, raw, done.ms);

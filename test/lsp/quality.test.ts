@@ -4,6 +4,8 @@
 // (What a real model scores is measured by `npm run bench:quality`; test/real/ asserts rates on Gemma 3 270M.)
 import {withoutControlCharacters} from "../../language-server/completion/controlChars";
 import assert from "node:assert/strict";
+import http from "node:http";
+import {TestLspClient} from "../support/lspClient";
 import path from "node:path";
 import {decideMultiline, postprocessCompletion} from "../../language-server/completion/postprocess";
 import {ServerProcess} from "../../common/serverProcess";
@@ -85,6 +87,70 @@ describe("quality harness", function () {
         assert.ok(py.text.startsWith("# Context from util.py:1:\n# def clamp(x):\n#     return min(1, x)\n\n"), JSON.stringify(py.text));
         // Models with a chat template (Gemma 2 9B it, the product's default download) keep the gemma-chat prompt.
         assert.equal(resolvePromptStyle({architecture: "gemma2", hasChatTemplate: true}), "gemma-chat");
+    });
+
+    it("over LSP, a continuation prompt ends before the blank typed after `=`, and the suggestion starts at the cursor", async () => {
+        // An OpenAI-compatible stand-in that records the prompt and writes the blank again, as Gemma 3 270M does.
+        const prompts: string[] = [];
+        // While `hold` is set, an answer stops after its first piece until the test releases it.
+        let hold: Promise<void> | undefined;
+        const fake = http.createServer((req, res) => {
+            let raw = "";
+            req.on("data", (d) => (raw += d));
+            req.on("end", () => {
+                const json = (status: number, body: unknown) => res.writeHead(status, {"content-type": "application/json"}).end(JSON.stringify(body));
+                if (req.url === "/v1/models") return json(200, {object: "list", data: [{id: "base-model"}]});
+                if (req.url !== "/v1/completions") return json(404, {error: {message: "not found"}});
+                prompts.push(JSON.parse(raw).prompt);
+                res.writeHead(200, {"content-type": "text/event-stream"});
+                const piece = (text: string) => res.write(`data: ${JSON.stringify({choices: [{index: 0, text, finish_reason: null}]})}\n\n`);
+                piece(" a");
+                void (hold ?? Promise.resolve()).then(() => {
+                    piece(" + b;");
+                    res.end(`data: ${JSON.stringify({choices: [{index: 0, text: "", finish_reason: "stop"}]})}\n\ndata: [DONE]\n\n`);
+                });
+            });
+        });
+        await new Promise<void>((r) => fake.listen(0, "127.0.0.1", r));
+        const {client} = await TestLspClient.start({settings: {engine: "remote", completion: {promptStyle: "continuation"},
+            remote: {endpoint: `http://127.0.0.1:${(fake.address() as {port: number}).port}`}}});
+        try {
+            assert.equal((await client.waitForState((s) => s.status === "ready" || s.status === "error")).status, "ready");
+            await client.open("file:///w/sum.ts", "function sum(a: number, b: number) {\n    return \n}\n");
+            const list = await client.complete("file:///w/sum.ts", {line: 1, character: 11});
+            assert.ok(prompts.at(-1)!.endsWith("function sum(a: number, b: number) {\n    return"), JSON.stringify(prompts.at(-1)));
+            assert.equal(list?.items[0]?.insertText, "a + b;");
+            // After a tab (the postprocessor's own rule drops only a space after a space): still from the cursor.
+            await client.open("file:///w/tab.ts", "function sum(a: number, b: number) {\n    return\t\n}\n");
+            const tab = await client.complete("file:///w/tab.ts", {line: 1, character: 11});
+            assert.ok(prompts.at(-1)!.endsWith("\n    return"), JSON.stringify(prompts.at(-1)));
+            assert.equal(tab?.items[0]?.insertText, "a + b;");
+            // Typing the suggestion while it is still being written joins that generation: its text so far starts at
+            // the cursor too (" a" would not start with the typed "a", and a second generation would start).
+            let release!: () => void;
+            hold = new Promise((r) => (release = r));
+            const text = "function mul(a: number, b: number) {\n    return \n}\n";
+            await client.open("file:///w/mul.ts", text);
+            const firstText = client.nextLog(/^completion: first text after/);
+            const first = client.complete("file:///w/mul.ts", {line: 1, character: 11});
+            await firstText;
+            const metricsNow = () => client.connection.sendRequest<Record<string, number>>("gemma/completionMetrics");
+            const {modelRuns: runs, requests} = await metricsNow();
+            await client.change("file:///w/mul.ts", text.replace("return ", "return a"), 2);
+            const typed = client.complete("file:///w/mul.ts", {line: 1, character: 12});
+            // The typed request is counted just before it looks at the generation in flight (completionService.ts).
+            while ((await metricsNow()).requests === requests) { /* the next answer comes after the server's next step */ }
+            release();
+            assert.equal((await first)?.items[0]?.insertText, "a + b;");
+            assert.equal((await typed)?.items[0]?.insertText, " + b;");
+            const metrics = await client.connection.sendRequest<Record<string, number>>("gemma/completionMetrics");
+            assert.deepEqual([metrics.modelRuns, metrics.joinedInFlight], [runs, 1], JSON.stringify(metrics));
+            assert.equal(await client.shutdown(), 0);
+        } finally {
+            if (client.child.exitCode === null) client.kill();
+            fake.closeAllConnections();
+            fake.close();
+        }
     });
 
     it("end to end on the tiny model: asks for definitions, opens other editors, and scores raw text of the same generation", async () => {
