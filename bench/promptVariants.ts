@@ -5,12 +5,15 @@
 import {BuiltPrompt, buildCompletionPrompt, fenceLanguage, PromptInput, PromptPart} from "../language-server/completion/prompt";
 
 export type CountTokens = (text: string) => number;
+export type SnippetSource = "definitions" | "recentEdits" | "openEditors";
 
 export interface PromptVariant {
     id: string;
     label: string;
-    /** Context snippets (definitions, open editors) are given to it. */
+    /** Context snippets (definitions, recent edits, open editors) are given to it. */
     context: boolean;
+    /** Only the snippets of these sources (default: all). */
+    sources?: SnippetSource[];
     build(input: PromptInput, budget: number, count: CountTokens): BuiltPrompt;
 }
 
@@ -58,6 +61,8 @@ export const PROMPT_VARIANTS: PromptVariant[] = [
     // The product's continuation: snippets as labelled line comments.
     {id: "cont+ctxc", label: "continuation, context as comments", context: true, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)},
     // The continuation prompt does not show the suffix: its share of the budget (20 %) goes to the snippets instead.
+    {id: "cont+ctxc-noedits", label: "continuation, context as comments without recent edits", context: true,
+        sources: ["definitions", "openEditors"], build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)},
     {id: "cont+ctxc-fs", label: "continuation, context as comments, suffix budget to context", context: true,
         build: (i, b, c) => buildCompletionPrompt({...i, suffix: ""}, "continuation", b, c)},
     // The product's continuation before it left out blanks typed after text (README "Completion quality").

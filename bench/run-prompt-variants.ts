@@ -29,7 +29,7 @@ import {arg, intArg} from "./cliArgs";
 import {pairedRatio, scoreCase, summarize, CaseResult} from "./quality";
 import {buildCases, loadSources, MaskedCase, SourceFile} from "./qualityCases";
 import {definitionsFor} from "./qualityDefinitions";
-import {cutAtSuffixLine, PROMPT_VARIANTS} from "./promptVariants";
+import {cutAtSuffixLine, PROMPT_VARIANTS, SnippetSource} from "./promptVariants";
 
 const PROMPT_TOKENS = intArg("--prompt-tokens", 512, 64);
 // One thread: on a 2-core machine shared with other jobs, two threads that wait on each other ran 10x slower.
@@ -54,8 +54,6 @@ function cachedLlamaServer(): string | undefined {
     }
     return undefined;
 }
-
-export type SnippetSource = "definitions" | "recentEdits" | "openEditors";
 
 /**
  * The product's three context sources for a case, in server.ts's order: definitions (as a definition provider
@@ -98,16 +96,18 @@ function shuffled<T>(items: T[]): T[] {
 /** Prints the table of several shards' JSON files (cases concatenated, per row). */
 function merge(files: string[]) {
     const parts = files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as {results: Record<string, CaseResult[]>;
-        variants: {id: string; label: string}[]; load: number[]; cases: number; contextSources?: Record<string, Record<SnippetSource, number>>});
+        variants: {id: string; label: string}[]; load: number[]; cases: number; texts?: Record<string, {texts: string[]}>; contextSources?: Record<string, Record<SnippetSource, number>>});
     const results: Record<string, CaseResult[]> = {};
     const rows = new Map<string, {label: string}>();
     for (const p of parts) {
         for (const v of p.variants) rows.set(v.id, {label: v.label});
         for (const [id, r] of Object.entries(p.results)) (results[id] ??= []).push(...r);
     }
+    const texts: Record<string, string[]> = {};
+    for (const p of parts) for (const [id, r] of Object.entries(p.texts ?? {})) (texts[id] ??= []).push(...r.texts.slice(0, p.results[id]?.length ?? 0));
     const n = Math.min(...Object.values(results).map((r) => r.length));
     for (const id of Object.keys(results)) results[id] = results[id].slice(0, n);
-    printTable(rows, results, n, results.baseline ? "baseline" : "cont/raw", parts.flatMap((p) => p.load));
+    printTable(rows, results, n, results.baseline ? "baseline" : "cont/raw", parts.flatMap((p) => p.load), texts);
     const sources: Record<string, Record<SnippetSource, number>> = {};
     for (const p of parts) {
         for (const [id, c] of Object.entries(p.contextSources ?? {})) {
@@ -115,7 +115,7 @@ function merge(files: string[]) {
             for (const k of Object.keys(c) as SnippetSource[]) t[k] += c[k];
         }
     }
-    printSources(sources, parts.reduce((s, p) => s + p.cases, 0));
+    printSources(sources, parts.reduce((s, p) => s + (Object.values(p.results)[0]?.length ?? 0), 0));
 }
 
 function printSources(sources: Record<string, Record<SnippetSource, number>>, n: number) {
@@ -176,6 +176,7 @@ async function main() {
         const ctx = {prefix: c.prefix, suffix: c.suffix, languageId: c.languageId};
         const multiline = decideMultiline(ctx);
         const context = v.context ? snippetsFor(c, historyOf(i), sources, editors) : {snippets: [], source: new Map<string, SnippetSource>()};
+        if (v.sources) context.snippets = context.snippets.filter((s) => v.sources!.includes(context.source.get(s.text.trim())!));
         const input = {prefix: c.prefix, suffix: c.suffix, languageId: c.languageId, fileName: c.uri.split("/").pop()!,
             snippets: context.snippets};
         const prompt = v.build(input, PROMPT_TOKENS, count);
@@ -258,28 +259,39 @@ async function main() {
     }
     if (SOURCES_ONLY) return printSources(Object.fromEntries(used), cases.length);
     const results = save();
-    printTable(rows, results, cases.length, server ? "baseline" : "cont/raw", loadSamples);
+    printTable(rows, results, cases.length, server ? "baseline" : "cont/raw", loadSamples,
+        Object.fromEntries([...rows].map(([id, r]) => [id, r.texts])));
     printSources(Object.fromEntries(used), cases.length);
     console.log(`\nJSON: ${outFile}`);
     await context.dispose();
     await m.dispose();
 }
 
-function printTable(rows: Map<string, {label: string}>, results: Record<string, CaseResult[]>, n: number, baseId: string, load: number[]) {
+/**
+ * `texts`: each row's whole completion per case, for "lines past the answer": how many lines the user is shown beyond
+ * the answer's (scoring cuts every completion to the answer's line count, so it cannot see what postprocessing removes
+ * after them).
+ */
+function printTable(rows: Map<string, {label: string}>, results: Record<string, CaseResult[]>, n: number, baseId: string, load: number[],
+                    texts: Record<string, string[]> = {}) {
     const base = results[baseId];
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     const sorted = [...rows.keys()].sort((a, b) => summarize(results[b]).editSimilarity.value - summarize(results[a]).editSimilarity.value);
     console.log(`\n${n} cases, same model, interleaved in one run; load ${Math.min(...load).toFixed(1)}–${Math.max(...load).toFixed(1)}; `
         + `ratios against "${rows.get(baseId)?.label}" with paired-bootstrap 95 % intervals\n`);
-    console.log("| variant | EM | ES [95 % CI] | ES ÷ baseline [95 % CI] | EM − baseline [95 % CI] | shown | ms / case |\n|---|---|---|---|---|---|---|");
+    console.log("| variant | EM [95 % CI] | ES [95 % CI] | ES ÷ baseline [95 % CI] | EM − baseline, points [95 % CI] | lines past the answer | ms / case |\n"
+        + "|---|---|---|---|---|---|---|");
     for (const id of sorted) {
         const r = results[id], s = summarize(r);
         const ratio = pairedRatio(r.map((x) => x.similarity), base.map((x) => x.similarity));
         const diff = pairedRatio(r.map((x) => Number(x.exact)), base.map((x) => Number(x.exact)), "difference");
-        console.log(`| ${rows.get(id)!.label} | ${pct(s.exactMatch.value)} | ${s.editSimilarity.value.toFixed(3)} [${s.editSimilarity.low.toFixed(3)}, `
-            + `${s.editSimilarity.high.toFixed(3)}] | ${ratio.value.toFixed(2)} [${ratio.low.toFixed(2)}, ${ratio.high.toFixed(2)}] | `
+        const whole = texts[id];
+        const past = whole ? r.reduce((sum, x, i) => sum + Math.max(0, (whole[i] ?? "").trimEnd().split("\n").length - x.expected.split("\n").length), 0) / r.length : NaN;
+        console.log(`| ${rows.get(id)!.label} | ${pct(s.exactMatch.value)} [${pct(s.exactMatch.low)}, ${pct(s.exactMatch.high)}] | `
+            + `${s.editSimilarity.value.toFixed(3)} [${s.editSimilarity.low.toFixed(3)}, ${s.editSimilarity.high.toFixed(3)}] | `
+            + `${ratio.value.toFixed(2)} [${ratio.low.toFixed(2)}, ${ratio.high.toFixed(2)}] | `
             + `${(100 * diff.value).toFixed(1)} [${(100 * diff.low).toFixed(1)}, ${(100 * diff.high).toFixed(1)}] | `
-            + `${r.filter((x) => x.actual.length > 0).length}/${r.length} | ${s.msPerCase.toFixed(0)} |`);
+            + `${Number.isNaN(past) ? "" : past.toFixed(2)} | ${s.msPerCase.toFixed(0)} |`);
     }
 }
 
