@@ -8,7 +8,9 @@
 // in the same loop when a built llama-server is in the cache (it is never built from here).
 // Options: --model FILE, --per-file N (default 6), --prompt-tokens N (default 512), --only a,b, --out FILE,
 // --threads N (default 1), --shard K/N (every Nth case from the Kth: shards run as parallel processes, each
-// interleaving all variants), --merge a.json,b.json (prints the table of shards' JSON files together).
+// interleaving all variants), --merge a.json,b.json (prints the table of shards' JSON files together), --resume (a
+// piece continues its --out file), --no-baseline, --tag T (ids of a later pass over the same cases), --suffix-stop,
+// --sources-only.
 // Prints a table with paired-bootstrap 95 % intervals of each variant's ratio to the baseline, and writes JSON.
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
@@ -149,7 +151,7 @@ async function main() {
     const tokensOf = (parts: {text: string; special: boolean}[]): Token[] =>
         [...(m.tokens.bos != null ? [m.tokens.bos] : []), ...parts.flatMap((p) => m.tokenize(p.text, p.special))];
 
-    const bin = cachedLlamaServer();
+    const bin = process.argv.includes("--no-baseline") ? undefined : cachedLlamaServer();
     if (bin) process.env.LLAMA_SERVER_BIN = bin;
     const server = bin && !SOURCES_ONLY ? await LlamaServer.start({model, contextSize: 4096, args: ["--threads", String(THREADS)]}) : undefined;
     // A piece stopped by `timeout` (runs are split to release the bench lock) takes its llama-server with it.
@@ -160,7 +162,10 @@ async function main() {
     const editors = new OpenEditorSnippets();
     // Row id → one completion text and time per case.
     const rows = new Map<string, {label: string; texts: string[]; ms: number[]}>();
-    const put = (id: string, label: string, i: number, text: string, ms: number) => {
+    // --tag T: row ids and labels get " (T)", so a later pass over the same cases merges beside an earlier one.
+    const tag = arg("--tag");
+    const put = (rowId: string, rowLabel: string, i: number, text: string, ms: number) => {
+        const [id, label] = tag ? [`${rowId}@${tag}`, `${rowLabel} (${tag})`] : [rowId, rowLabel];
         if (!rows.has(id)) rows.set(id, {label, texts: [], ms: []});
         rows.get(id)!.texts[i] = text;
         rows.get(id)!.ms[i] = ms;
@@ -180,8 +185,9 @@ async function main() {
         const input = {prefix: c.prefix, suffix: c.suffix, languageId: c.languageId, fileName: c.uri.split("/").pop()!,
             snippets: context.snippets};
         const prompt = v.build(input, PROMPT_TOKENS, count);
-        const counts = used.get(v.id) ?? {definitions: 0, recentEdits: 0, openEditors: 0};
-        used.set(v.id, counts);
+        const usedId = tag ? `${v.id}@${tag}` : v.id;
+        const counts = used.get(usedId) ?? {definitions: 0, recentEdits: 0, openEditors: 0};
+        used.set(usedId, counts);
         for (const name of new Set(prompt.snippets.map((s) => context.source.get(s.text.trim())!))) counts[name]++;
         if (SOURCES_ONLY) return;
         const tokens = tokensOf(prompt.parts);
@@ -237,10 +243,10 @@ async function main() {
             if (before.cases !== cases.length) throw new Error(`${outFile} is from another case set`);
             // Only the rows of the variants asked for now (a resumed run may measure fewer).
             const ids = new Set(runners.map((r) => r.id));
-            const kept = Object.entries(before.texts).filter(([id]) => ids.has(id.split("/")[0]));
-            from = [...ids].every((id) => id in before.texts) ? Math.min(...kept.map(([, r]) => r.texts.length)) : 0;
+            const kept = Object.entries(before.texts).filter(([id]) => ids.has(id.split("/")[0].split("@")[0]));
+            from = [...ids].every((id) => (tag ? `${id}@${tag}` : id) in before.texts) ? Math.min(...kept.map(([, r]) => r.texts.length)) : 0;
             for (const [id, r] of kept) rows.set(id, {label: r.label, texts: r.texts.slice(0, from), ms: r.ms.slice(0, from)});
-            for (const [id, c] of Object.entries(before.contextSources)) if (ids.has(id)) used.set(id, c);
+            for (const [id, c] of Object.entries(before.contextSources)) if (ids.has(id.split("@")[0])) used.set(id, c);
             loadSamples.push(...before.load.slice(0, from));
             process.stderr.write(`  resuming after ${from} cases\n`);
         }
@@ -274,6 +280,7 @@ async function main() {
  */
 function printTable(rows: Map<string, {label: string}>, results: Record<string, CaseResult[]>, n: number, baseId: string, load: number[],
                     texts: Record<string, string[]> = {}) {
+    if (!results[baseId]) baseId = [...rows.keys()][0];
     const base = results[baseId];
     const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
     const sorted = [...rows.keys()].sort((a, b) => summarize(results[b]).editSimilarity.value - summarize(results[a]).editSimilarity.value);
