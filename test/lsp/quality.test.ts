@@ -70,7 +70,7 @@ describe("quality harness", function () {
     // snippets as labelled line comments beat no context (0.380, 1.10x) — pasted as code, a base model continues
     // the snippet instead of the file. This pins the measured winner as the default: changing the style chosen for
     // such a model, or showing the snippets as code again, fails here.
-    it("the default for a model without a chat template (Gemma 3 270M) is the measured winner: continuation, context as comments", () => {
+    it("the default for a model without a chat template (Gemma 3 270M) is the measured winner: continuation, context as comments, ending before a typed blank", () => {
         const style = resolvePromptStyle({architecture: "gemma3", name: "Gemma 3 270m", hasChatTemplate: false});
         assert.equal(style, "continuation");
         const snippet = {label: "util.ts:3", text: "export function clamp(x: number) {\n    return Math.min(1, x);\n}"};
@@ -85,6 +85,10 @@ describe("quality harness", function () {
         const py = buildCompletionPrompt({prefix: "y = clamp(", suffix: "", languageId: "python", fileName: "a.py",
             snippets: [{label: "util.py:1", text: "def clamp(x):\n    return min(1, x)"}]}, style, 512, (t) => Math.ceil(t.length / 3));
         assert.ok(py.text.startsWith("# Context from util.py:1:\n# def clamp(x):\n#     return min(1, x)\n\n"), JSON.stringify(py.text));
+        // The prompt ends before a blank typed after text (the measured winner over ending with it).
+        const blank = buildCompletionPrompt({prefix: "const y = ", suffix: ";\n", languageId: "typescript", fileName: "a.ts", snippets: []},
+            style, 512, (t) => Math.ceil(t.length / 3));
+        assert.deepEqual([blank.text, blank.leftOut], ["const y =", " "]);
         // Models with a chat template (Gemma 2 9B it, the product's default download) keep the gemma-chat prompt.
         assert.equal(resolvePromptStyle({architecture: "gemma2", hasChatTemplate: true}), "gemma-chat");
     });
