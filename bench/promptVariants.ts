@@ -5,12 +5,15 @@
 import {BuiltPrompt, buildCompletionPrompt, fenceLanguage, PromptInput, PromptPart} from "../language-server/completion/prompt";
 
 export type CountTokens = (text: string) => number;
+export type SnippetSource = "definitions" | "recentEdits" | "openEditors";
 
 export interface PromptVariant {
     id: string;
     label: string;
-    /** Context snippets (definitions, open editors) are given to it. */
+    /** Context snippets (definitions, recent edits, open editors) are given to it. */
     context: boolean;
+    /** Only the snippets of these sources (default: all). */
+    sources?: SnippetSource[];
     build(input: PromptInput, budget: number, count: CountTokens): BuiltPrompt;
 }
 
@@ -19,6 +22,13 @@ const code = (text: string): PromptPart => ({text, special: false});
 
 function withParts(base: BuiltPrompt, parts: PromptPart[], stops: string[]): BuiltPrompt {
     return {...base, parts, stops, text: parts.map((p) => p.text).join("")};
+}
+
+/** The prompt with the blanks it left out (prompt.ts, blanksAfterText) put back at its end. */
+function withTypedBlanks(p: BuiltPrompt): BuiltPrompt {
+    if (!p.leftOut) return p;
+    const last = p.parts[p.parts.length - 1];
+    return withParts({...p, leftOut: undefined}, [...p.parts.slice(0, -1), {...last, text: last.text + p.leftOut}], p.stops);
 }
 
 /** gemma-chat without the code after the cursor (the small model copies what it is shown). */
@@ -50,6 +60,16 @@ export const PROMPT_VARIANTS: PromptVariant[] = [
     {id: "cont+ctx", label: "continuation, context pasted as code", context: true, build: continuationRawContext},
     // The product's continuation: snippets as labelled line comments.
     {id: "cont+ctxc", label: "continuation, context as comments", context: true, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)},
+    // The continuation prompt does not show the suffix: its share of the budget (20 %) goes to the snippets instead.
+    {id: "cont+ctxc-noedits", label: "continuation, context as comments without recent edits", context: true,
+        sources: ["definitions", "openEditors"], build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)},
+    {id: "cont+ctxc-fs", label: "continuation, context as comments, suffix budget to context", context: true,
+        build: (i, b, c) => buildCompletionPrompt({...i, suffix: ""}, "continuation", b, c)},
+    // The product's continuation before it left out blanks typed after text (README "Completion quality").
+    {id: "cont+ctxc-typedblank", label: "continuation, context as comments, prompt ends with the blank typed after text", context: true,
+        build: (i, b, c) => withTypedBlanks(buildCompletionPrompt(i, "continuation", b, c))},
+    {id: "cont-typedblank", label: "continuation, context off, prompt ends with the blank typed after text", context: false,
+        build: (i, b, c) => withTypedBlanks(buildCompletionPrompt(i, "continuation", b, c))},
     {id: "cont", label: "continuation, context off", context: false, build: (i, b, c) => buildCompletionPrompt(i, "continuation", b, c)}
 ];
 

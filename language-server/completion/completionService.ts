@@ -15,7 +15,7 @@ import type {CompletionRequest, Engine, GenerationResult, ModelSession} from "..
 import {withoutControlCharacters} from "./controlChars";
 import {AdaptiveDebounce} from "./debounce";
 import {decideMultiline, postprocessCompletion} from "./postprocess";
-import {buildCompletionPrompt, Snippet} from "./prompt";
+import {buildCompletionPrompt, Snippet, textAtCursor} from "./prompt";
 import {MoreCandidates} from "./moreCandidates";
 import {CursorText, SuggestionCache, typedAheadRest} from "./suggestionCache";
 import {ChunkedTokenCounter} from "./tokenCount";
@@ -151,14 +151,14 @@ export class CompletionService {
                 onText: (t) => {
                     // Time to first token, for the log (and for tests that must abort a generation in progress).
                     if (!flight.partial) this.deps.log.debug(`completion: first text after ${Math.round(performance.now() - started)} ms`);
-                    flight.partial = t;
+                    flight.partial = textAtCursor(t, prompt);
                 }
             });
             marks.model = performance.now();
             this.record(result);
             if (!result.aborted) {
                 // U+FFFD is a byte sequence the tokenizer could not turn into text: never useful in an editor.
-                completion = postprocessCompletion(result.text.replace(/\uFFFD/g, ""), ctx, {multiline});
+                completion = postprocessCompletion(textAtCursor(result.text, prompt).replace(/\uFFFD/g, ""), ctx, {multiline});
                 // "Nothing to suggest here" is remembered too, so asking again at the same spot costs nothing.
                 this.cache.remember(at, completion ?? "");
                 marks.postprocess = performance.now();
@@ -201,7 +201,8 @@ export class CompletionService {
             await new Promise((resolve) => setImmediate(resolve));
             if (signal.aborted) return [];
             return alternatives({...request, signal, onText: undefined}, count - 1);
-        }, (raw) => raw.map((t) => postprocessCompletion(t.replace(/\uFFFD/g, ""), ctx, {multiline: !request.singleLine}) ?? ""));
+        }, (raw) => raw.map((t) => postprocessCompletion(textAtCursor(t, request.prompt).replace(/\uFFFD/g, ""), ctx,
+            {multiline: !request.singleLine}) ?? ""));
     }
 
     /** Aborts the generation in flight, if any, and waits until it has really stopped. */

@@ -47,6 +47,9 @@ export interface BuiltPrompt {
     prefixText: string;
     suffixText: string;
     snippets: Snippet[];
+    /** Blanks at the cursor that the prompt ends before (prompt.ts, blanksAfterText): the model writes them again,
+     *  and they are dropped from the start of its text, which then starts at the cursor. */
+    leftOut?: string;
 }
 
 /** What one generation did: the text and the numbers the status bar, metrics and logs show. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import {identityFromMetadata, resolvePromptStyle} from "../../language-server/engine/modelFamily";
-import {buildCompletionPrompt, pickSnippets, prefixWindow, suffixWindow} from "../../language-server/completion/prompt";
+import {blanksAfterText, buildCompletionPrompt, pickSnippets, prefixWindow, suffixWindow, textAtCursor} from "../../language-server/completion/prompt";
 
 // A stand-in tokenizer for pure prompt logic: one token per 4 characters (the real one is tested at LSP level).
 const count = (s: string) => Math.ceil(s.length / 4);
@@ -86,6 +86,24 @@ describe("completion prompt", () => {
             {label: "w", text: "   "}
         ], 500, count, window);
         assert.deepEqual(picked.map((s) => s.label), ["y"]);
+    });
+
+    it("continuation ends before blanks typed after text (not before an indentation), and the model's text starts at the cursor", () => {
+        assert.equal(blanksAfterText("x = 1;\nconst y = "), " ");
+        assert.equal(blanksAfterText("f(a,\t"), "\t");
+        assert.equal(blanksAfterText("if (a) {\n    "), "", "a line of indentation alone keeps its blanks");
+        assert.equal(blanksAfterText("const y ="), "");
+        const p = buildCompletionPrompt({...input, snippets: [], prefix: "x = 1;\nconst y = "}, "continuation", 1000, count);
+        assert.ok(p.text.endsWith("x = 1;\nconst y ="), JSON.stringify(p.text));
+        assert.equal(p.leftOut, " ");
+        assert.equal(textAtCursor(" 2;", p), "2;");
+        assert.equal(textAtCursor("\n  z();", p), "\n  z();", "a line break the model starts with stays");
+        const indented = buildCompletionPrompt({...input, snippets: [], prefix: "if (a) {\n    "}, "continuation", 1000, count);
+        assert.ok(indented.text.endsWith("{\n    ") && indented.leftOut === undefined);
+        assert.equal(textAtCursor("  b();", indented), "  b();");
+        // Other styles end with the cursor line as typed.
+        const chat = buildCompletionPrompt({...input, prefix: "const y = "}, "gemma-chat", 1000, count);
+        assert.ok(chat.text.endsWith("const y = ") && chat.leftOut === undefined);
     });
 
     it("keeps snippets within their token budget", () => {
