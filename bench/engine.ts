@@ -47,7 +47,7 @@ const outFile = arg("--out") ?? path.join(root, "bench/.out", `engine-${new Date
 /** Our server's phases (CompletionTrace.phases) and, measured by this client, `transport`: the request's time here
  *  minus the server's own (JSON-RPC over the pipe, both ways, and the event loops on either side). */
 type Phases = NonNullable<CompletionTrace["phases"]> & {transport: number};
-interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number; phases?: Phases; reused?: number}
+interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number; phases?: Phases; reused?: number; threads?: number}
 /** Keystrokes where llama-server's prompt had another token count than ours (left out for every engine). */
 const mismatches: string[] = [];
 interface Engine {
@@ -102,7 +102,7 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
             const msPerToken = ph && s.generatedTokens > 1 ? ph.generate / (s.generatedTokens - 1) : undefined;
             return {ms, genTps: msPerToken ? 1000 / msPerToken : undefined, msPerToken,
                 prefillTps: trace?.prefillMs ? evaluated / (trace.prefillMs / 1000) : undefined,
-                phases: ph && {...ph, transport: ms - trace!.latencyMs}, reused: s.reusedTokens};
+                phases: ph && {...ph, transport: ms - trace!.latencyMs}, reused: s.reusedTokens, threads: trace?.threads};
         },
         metrics: () => server.connection.sendRequest<CompletionMetrics>("gemma/completionMetrics"),
         stop: async () => void await server.shutdown()
@@ -279,7 +279,9 @@ async function runModel(model: string, load: boolean) {
             k++;
             const got = new Map<Engine, Sample | undefined>();
             if (step.uri !== lastUri) (lastUri = step.uri, position++);
-            const loaded = !!spinner && (k + position) % 2 === 0;
+            // Every other cursor position (6-7 keystrokes), as a build that starts and stops while one types: the
+            // first keystroke after a change pays for the load-aware policy's look-back (threadPolicy.ts).
+            const loaded = !!spinner && position % 2 === 0;
             if (loaded) spinner!.kill("SIGCONT");
             for (const e of order) got.set(e, await e.ask(step));
             if (loaded) spinner!.kill("SIGSTOP");
@@ -302,6 +304,8 @@ function summarize(e: Engine, m: CompletionMetrics | undefined) {
         name: e.name, threads: e.threads, requests: e.samples.length,
         timeToSuggestionMs: pick((s) => s.ms), prefillTps: pick((s) => s.prefillTps), genTps: pick((s) => s.genTps),
         msPerToken: pick((s) => s.msPerToken), reusedTokens: pick((s) => s.reused),
+        /** Our servers: the threads of each request's last decode batch, as the trace says (mean). */
+        threadsUsed: e.samples.some((s) => s.threads) ? e.samples.reduce((a, s) => a + (s.threads ?? 0), 0) / e.samples.length : undefined,
         phases: e.samples.some((s) => s.phases)
             ? Object.fromEntries(PHASES.map((k) => [k, pick((s) => s.phases?.[k])])) as Record<keyof Phases, number> : undefined,
         draft: m && m.draftValidated + m.draftRefuted > 0
@@ -319,15 +323,15 @@ function printTable(run: {model: string; load: boolean; engines: Summary[]; load
     console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each; `
         + `load average ${run.loadAverage.start.toFixed(1)} → ${run.loadAverage.end.toFixed(1)}`
         + `${run.mismatches.length ? `; ${run.mismatches.length} keystrokes left out: llama-server's prompt had another token count` : ""})`);
-    console.log("engine                    | time to suggestion | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | draft acceptance");
-    console.log("--------------------------|--------------------|----------------|-----------|---------------|-----------|----------------------------|----------|-----------------");
+    console.log("engine                    | time to suggestion | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | threads used | draft acceptance");
+    console.log("--------------------------|--------------------|----------------|-----------|---------------|-----------|----------------------------|----------|--------------|-----------------");
     for (const e of run.engines) {
         const same = peerAt(e.threads);
         const f = (v: number, d = 0) => Number.isFinite(v) ? v.toFixed(d) : "-";
         console.log(`${e.name.padEnd(26)}| ${`${f(e.timeToSuggestionMs, 1)} ms`.padStart(18)} | ${f(e.timeToSuggestionMs / (peerDefault?.timeToSuggestionMs ?? NaN), 2).padStart(14)} | `
             + `${f(e.timeToSuggestionMs / (same?.timeToSuggestionMs ?? NaN), 2).padStart(9)} | `
             + `${f(e.prefillTps).padStart(13)} | ${f(e.genTps).padStart(9)} | ${f(e.genTps / (same?.genTps ?? NaN), 2).padStart(26)} | `
-            + `${f(e.msPerToken, 2).padStart(8)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
+            + `${f(e.msPerToken, 2).padStart(8)} | ${(e.threadsUsed !== undefined ? e.threadsUsed.toFixed(2) : String(e.threads)).padStart(12)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
     }
     for (const e of run.engines.filter((x) => x.name.endsWith(", +1 busy core"))) {
         const idle = run.engines.find((x) => `${x.name}, +1 busy core` === e.name);
