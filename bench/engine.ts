@@ -241,8 +241,9 @@ async function runModel(model: string, load: boolean) {
     try {
         const c = spec.completion;
         engines.push(await ourServer("ours, default", serverPath, modelPath, {}, defaultThreads, c, true));
+        // Under --load too: the thread curve with a busy core is what the default has to follow.
+        if (variants.has("threads")) for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
         if (!load) {
-            if (variants.has("threads")) for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
             if (model !== "2b" && variants.has("lookup")) {
                 engines.push(await ourServer("ours, prompt lookup off", serverPath, modelPath, {completion: {promptLookup: "off"}}, defaultThreads, c));
                 engines.push(await ourServer("ours, prompt lookup on", serverPath, modelPath, {completion: {promptLookup: "on"}}, defaultThreads, c));
@@ -252,7 +253,7 @@ async function runModel(model: string, load: boolean) {
                 engines.push(await ourServer(`before -t ${defaultThreads}`, baseline, modelPath, {threads: defaultThreads}, defaultThreads, c));
             }
         }
-        const peers = oursOnly ? [] : load ? [await peerServer(modelPath, cores)]
+        const peers = oursOnly ? [] : load && !peerThreads ? [await peerServer(modelPath, cores)]
             : await Promise.all((peerThreads ?? Array.from({length: cores}, (_, i) => i + 1)).map((t) => peerServer(modelPath, t)));
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
