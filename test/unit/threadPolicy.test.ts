@@ -2,7 +2,7 @@
 // when nothing else computes while we do, one fewer per core another process keeps busy, the samples taken while we
 // wait ignored. The LSP-level check with a real busy process is test/lsp/threadPolicy.test.ts.
 import assert from "node:assert/strict";
-import {BusyInterval, CpuSample, intervalBetween, loadAware, othersCores, ThreadGovernor, threadsForLoad} from "../../language-server/engine/local/threadPolicy";
+import {BusyInterval, CpuSample, intervalBetween, loadAware, othersCores, ThreadGovernor, threadsForLoad, ThreadTuner} from "../../language-server/engine/local/threadPolicy";
 
 /** An interval of `ms` in which the other processes used `cores` CPUs on average. */
 const iv = (ms: number, cores: number, at = 0): BusyInterval => ({at, ms, others: ms * cores});
@@ -51,22 +51,24 @@ describe("load-aware thread policy", () => {
         let now: CpuSample = {at: 0, busy: 0, ours: 0};
         const target = {maxThreads: 2};
         const governor = new ThreadGovernor(target, 2, 2, () => now);
+        /** A generation: the count it starts with (decided from what came before it). */
         const run = (ms: number, ours: number, others: number) => {
             const done = governor.busy();
+            const used = target.maxThreads;
             now = {at: now.at + ms, busy: now.busy + (ours + others) * ms, ours: now.ours + ours * ms};
             done();
-            return target.maxThreads;
+            return used;
         };
         const wait = (ms: number, others: number) => (now = {...now, at: now.at + ms, busy: now.busy + others * ms});
         try {
-            assert.equal(target.maxThreads, 2);
             assert.equal(run(200, 2, 0), 2, "alone on the machine");
             wait(1000, 2); // another engine computed on both cores while we waited: no competition
             assert.equal(run(200, 2, 0), 2);
-            assert.equal(run(200, 1.33, 0.67), 1, "a spinner took its share while we computed");
-            assert.equal(run(200, 1, 1), 1, "still there");
-            assert.equal(run(50, 1, 0), 1, "gone for 50 ms: 150 of the 200 ms looked back over were loaded");
-            assert.equal(run(150, 1, 0), 2, "gone: both cores again");
+            assert.equal(run(200, 1.33, 0.67), 2, "a spinner starts: this one began before it was seen");
+            assert.equal(run(200, 1, 1), 1, "the next one gives its core up");
+            assert.equal(run(50, 1, 0), 1, "the spinner is gone");
+            assert.equal(run(150, 1, 0), 1, "50 of the 200 ms looked back over were free");
+            assert.equal(run(100, 1, 0), 2, "then 200 ms free: both cores again");
         } finally {
             governor.dispose();
         }
@@ -85,6 +87,60 @@ describe("load-aware thread policy", () => {
             b();
             b();
             assert.equal(target.maxThreads, 1, "300 ms with another process on one core");
+        } finally {
+            governor.dispose();
+        }
+    });
+
+    it("the tuner measures every core and one fewer, keeps the faster, and checks the slower one now and then", () => {
+        const tuner = new ThreadTuner();
+        const runs: number[] = [];
+        // Two threads cost 7 ms a token, one 5 (the tiny model here): after two of each, one thread.
+        for (let i = 0; i < 20; i++) {
+            const t = tuner.choose(2);
+            runs.push(t);
+            tuner.report(t, t === 2 ? 7 : 5);
+        }
+        assert.deepEqual(runs.slice(0, 4), [2, 2, 1, 1], "measures both first");
+        assert.equal(runs.slice(4).filter((t) => t === 1).length, 14, `then the faster, the other one in 8: ${runs.join(",")}`);
+        assert.equal(tuner.choose(1), 1, "no choice with one free core");
+        // The load changes and two threads become the faster: the re-checks move the mean over.
+        const later: number[] = [];
+        for (let i = 0; i < 40; i++) {
+            const t = tuner.choose(2);
+            later.push(t);
+            tuner.report(t, t === 2 ? 3 : 5);
+        }
+        assert.deepEqual(later.slice(-8).filter((t) => t === 2).length, 7, `two threads once they are faster: ${later.join(",")}`);
+        tuner.report(2, NaN);
+        tuner.report(2, 0);
+        assert.equal(tuner.choose(2), 2, "nonsense measurements are ignored");
+    });
+
+    it("the governor feeds the tuner only steady, unshared generations", () => {
+        let now: CpuSample = {at: 0, busy: 0, ours: 0};
+        const target = {maxThreads: 2};
+        const governor = new ThreadGovernor(target, 2, 2, () => now);
+        const step = () => (now = {at: now.at + 100, busy: now.busy + 200, ours: now.ours + 200});
+        try {
+            const seen: number[] = [];
+            for (let i = 0; i < 4; i++) {
+                const done = governor.busy();
+                seen.push(target.maxThreads);
+                step();
+                done({msPerToken: target.maxThreads === 2 ? 9 : 4});
+            }
+            assert.deepEqual(seen, [2, 2, 1, 1]);
+            const a = governor.busy();
+            assert.equal(target.maxThreads, 1, "one thread decoded faster");
+            const b = governor.busy();
+            step();
+            // Two at once: neither is a measurement of one thread (else 100 ms a token here would flip it).
+            a({msPerToken: 100});
+            b({msPerToken: 100});
+            const c = governor.busy();
+            assert.equal(target.maxThreads, 1);
+            c();
         } finally {
             governor.dispose();
         }

@@ -95,7 +95,11 @@ export class LocalSession implements ModelSession {
                 maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
                 onText: request.onText, drafter: this.drafter(), between: request.between
             });
-            return {...result, tokenizeMs, threads: this.completionSequence.context.currentThreads};
+            const threads = this.completionSequence.context.currentThreads;
+            // Decode time per token after the first (the first pays for the prompt), for the thread tuner.
+            const decoded = result.generatedTokens - 1;
+            done?.(!result.aborted && decoded >= 3 ? {msPerToken: (result.generateMs - (result.firstTokenMs ?? 0)) / decoded} : undefined);
+            return {...result, tokenizeMs, threads};
         } finally {
             done?.();
         }

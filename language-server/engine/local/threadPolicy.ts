@@ -106,19 +106,66 @@ const TICK_MS = 100;
 /** Intervals kept (a few LOOKBACK_MS). */
 const KEPT = 64;
 
+/** Generations measured at a thread count before it is compared. */
+const MIN_SAMPLES = 2;
+/** One generation in this many runs at the count that was slower, so that a change (of load, of prompt) is seen. */
+const RECHECK_EVERY = 8;
+/** Weight of the newest per-token time in the running mean. */
+const EWMA = 0.3;
+
 /**
- * Sets `llama.maxThreads` (node-llama-cpp reads it before every decode batch, ThreadsSplitter) from the load other
- * processes put on the CPUs while we compute. `busy()` brackets every generation; nothing runs while idle.
+ * Every core or one fewer, by measurement: the per-token decode time at each, from the generations themselves. Both
+ * happen: on this 2-core VM two threads paid for Gemma 3 270M but cost the tiny test model 1.4x (its 1 ms of compute
+ * per token is less than what starting llama.cpp's threads for every token costs, node-llama-cpp's CPU backend making
+ * a thread pool per graph). `cap` is the load-aware count.
+ */
+export class ThreadTuner {
+    private readonly perToken = new Map<number, {mean: number; n: number}>();
+    private generations = 0;
+
+    choose(cap: number): number {
+        if (cap <= 1) return 1;
+        const all = cap, fewer = cap - 1;
+        const a = this.perToken.get(all), b = this.perToken.get(fewer);
+        if (!a || a.n < MIN_SAMPLES) return all;
+        if (!b || b.n < MIN_SAMPLES) return fewer;
+        const [best, other] = b.mean < a.mean ? [fewer, all] : [all, fewer];
+        return ++this.generations % RECHECK_EVERY === 0 ? other : best;
+    }
+
+    /** A generation's decode time per token after the first, all of it computed with `threads`. */
+    report(threads: number, msPerToken: number) {
+        if (!(msPerToken > 0) || !Number.isFinite(msPerToken)) return;
+        const m = this.perToken.get(threads);
+        if (!m) this.perToken.set(threads, {mean: msPerToken, n: 1});
+        else this.perToken.set(threads, {mean: m.mean + EWMA * (msPerToken - m.mean), n: m.n + 1});
+    }
+}
+
+/** What a finished generation measured: decode time per token after the first. */
+export interface Measured {
+    msPerToken: number;
+}
+
+/**
+ * Sets `llama.maxThreads` (node-llama-cpp reads it before every decode batch, ThreadsSplitter): at most the cores
+ * other processes leave free while we compute, and of those all or one fewer, whichever decoded faster (ThreadTuner).
+ * `busy()` brackets every generation; nothing runs while idle.
  */
 export class ThreadGovernor {
     private readonly intervals: BusyInterval[] = [];
+    private readonly tuner = new ThreadTuner();
     private running = 0;
     private last: CpuSample | undefined;
     private timer: NodeJS.Timeout | undefined;
+    /** The tuner's count for the current busy stretch; false once the count changed during it. */
+    private chosen = 0;
+    private steady = true;
 
     constructor(private readonly target: {maxThreads: number}, private readonly physicalCores: number,
                 private readonly logicalCpus = os.availableParallelism(), private readonly sample: () => CpuSample = () => readCpuSample()) {
-        this.decide();
+        this.chosen = this.loadCap();
+        this.target.maxThreads = this.chosen;
     }
 
     /** The thread count the next decode batch may use. */
@@ -126,24 +173,33 @@ export class ThreadGovernor {
         return this.target.maxThreads;
     }
 
-    /** Marks a generation as running until the returned function is called. */
-    busy(): () => void {
+    /** Marks a generation as running until the returned function is called (with what it measured, if it did). */
+    busy(): (measured?: Measured) => void {
         if (this.running++ === 0) {
             this.last = this.sample();
-            this.decide();
+            this.chosen = this.tuner.choose(this.loadCap());
+            this.target.maxThreads = this.chosen;
+            this.steady = true;
             this.timer = setInterval(() => this.tick(), TICK_MS);
             this.timer.unref();
+        } else {
+            this.steady = false; // two generations share the threads: not a measurement of either count
         }
         let ended = false;
-        return () => {
+        return (measured) => {
             if (ended) return;
             ended = true;
+            if (measured && this.steady && this.running === 1) this.tuner.report(this.target.maxThreads, measured.msPerToken);
             if (--this.running > 0) return;
             clearInterval(this.timer);
             this.timer = undefined;
             this.tick();
             this.last = undefined;
         };
+    }
+
+    private loadCap() {
+        return threadsForLoad(this.physicalCores, this.logicalCpus, othersCores(this.intervals));
     }
 
     private tick() {
@@ -153,11 +209,11 @@ export class ThreadGovernor {
         if (!interval) return;
         this.intervals.push(interval);
         if (this.intervals.length > KEPT) this.intervals.shift();
-        this.decide();
-    }
-
-    private decide() {
-        this.target.maxThreads = threadsForLoad(this.physicalCores, this.logicalCpus, othersCores(this.intervals));
+        const threads = Math.min(this.chosen, this.loadCap());
+        if (threads !== this.target.maxThreads) {
+            this.target.maxThreads = threads;
+            this.steady = false;
+        }
     }
 
     dispose() {
