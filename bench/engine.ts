@@ -6,7 +6,7 @@
 // llama-server gets the prompt our default server built (same tokens, from its trace) with as many tokens to generate
 // as it generated, KV cache reused the same way (cache_prompt). The order is rotated every keystroke, so every
 // engine sees the same machine load. Prints medians and ratios (ours ÷ llama-server) and writes JSON.
-// --load repeats the default pair with a busy process spinning on one core. --cpu-prof DIR profiles our servers.
+// --load repeats the run (default, the thread curve, llama-server) with a process spinning on one core every other position. --cpu-prof DIR profiles our servers.
 import {ChildProcess, spawn} from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -258,7 +258,7 @@ async function runModel(model: string, load: boolean) {
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
         const bos = peers[0] && (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
-        // --load: a process spinning on a core during every other keystroke (stopped with SIGSTOP in between), so the
+        // --load: a process spinning on a core during every other cursor position (stopped with SIGSTOP in between), so the
         // loaded and the unloaded figures are measured interleaved, under the same outside load, on the same engines.
         const spinner = load ? spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}) : undefined;
         if (spinner) {
