@@ -6,7 +6,7 @@
 // llama-server gets the prompt our default server built (same tokens, from its trace) with as many tokens to generate
 // as it generated, KV cache reused the same way (cache_prompt). The order is rotated every keystroke, so every
 // engine sees the same machine load. Prints medians and ratios (ours ÷ llama-server) and writes JSON.
-// --load repeats the run (default, the thread curve, llama-server) with a process spinning on one core every other position. --cpu-prof DIR profiles our servers.
+// --load repeats the run (default, the thread curve, llama-server), each position typed with and without a process spinning on one core. --cpu-prof DIR profiles our servers.
 import {ChildProcess, spawn} from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -58,7 +58,9 @@ interface Engine {
     stop(): Promise<void>;
     metrics?: () => Promise<CompletionMetrics>;
 }
-interface Step {uri: string; version: number; text: string; line: number; character: number; trace?: CompletionTrace; bos?: number}
+interface Step {uri: string; version: number; text: string; line: number; character: number; trace?: CompletionTrace; bos?: number;
+    /** --load: this keystroke runs beside the busy process. */
+    loaded?: boolean}
 
 async function ourServer(name: string, serverPath: string, modelPath: string, settings: Record<string, unknown>, threads: number,
                          completion: Record<string, number> | undefined, leads = false): Promise<Engine> {
@@ -209,8 +211,12 @@ async function peerServer(modelPath: string, threads: number): Promise<Engine & 
     };
 }
 
-/** The keystrokes: at each position the rest of the line is cut, then its next characters are typed one by one. */
-function* keystrokes(model: string, positions: number, chars: number): Generator<Step> {
+/**
+ * The keystrokes: at each position the rest of the line is cut, then its next characters are typed one by one.
+ * `twice` (--load): each position is typed twice, as another document, once beside the busy process and once
+ * without, the order alternating by position, so that both figures are over the same work.
+ */
+function* keystrokes(model: string, positions: number, chars: number, twice = false): Generator<Step> {
     const corpus = loadCorpus(root);
     let version = 1;
     for (let p = 0; p < positions; p++) {
@@ -220,10 +226,13 @@ function* keystrokes(model: string, positions: number, chars: number): Generator
             const text = file.lines[line];
             const col = /^\s*/.exec(text)![0].length + 2;
             const uri = `${file.uri}#${model}-${f}-${line}`;
-            for (let i = 0; i <= chars && col + i <= text.length; i++) {
-                const lines = [...file.lines];
-                lines[line] = text.slice(0, col + i);
-                yield {uri, version: version++, text: lines.join("\n"), line, character: col + i};
+            for (const pass of twice ? [0, 1] : [0]) {
+                for (let i = 0; i <= chars && col + i <= text.length; i++) {
+                    const lines = [...file.lines];
+                    lines[line] = text.slice(0, col + i);
+                    yield {uri: pass ? `${uri}-again` : uri, version: version++, text: lines.join("\n"), line, character: col + i,
+                        loaded: twice && (p + pass) % 2 === 1};
+                }
             }
         }
     }
@@ -258,7 +267,7 @@ async function runModel(model: string, load: boolean) {
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
         const bos = peers[0] && (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
-        // --load: a process spinning on a core during every other cursor position (stopped with SIGSTOP in between), so the
+        // --load: a process spinning on a core while each position is typed a second time (stopped with SIGSTOP otherwise), so the
         // loaded and the unloaded figures are measured interleaved, under the same outside load, on the same engines.
         const spinner = load ? spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}) : undefined;
         if (spinner) {
@@ -272,7 +281,7 @@ async function runModel(model: string, load: boolean) {
         const ours = engines.filter((e) => !peerSet.has(e));
         let k = 0;
         // Warm-up: the first request of each position pays for the whole prompt on every engine alike; it counts.
-        for (const step of keystrokes(model, (positionsArg ?? spec.positions) * scale, spec.chars)) {
+        for (const step of keystrokes(model, (positionsArg ?? spec.positions) * scale, spec.chars, !!spinner)) {
             step.bos = bos;
             // Our default server goes first (the llama-servers replay its prompt); the others in a rotating order.
             const rest: Engine[] = [...ours.slice(1), ...peers];
@@ -280,9 +289,9 @@ async function runModel(model: string, load: boolean) {
             k++;
             const got = new Map<Engine, Sample | undefined>();
             if (step.uri !== lastUri) (lastUri = step.uri, position++);
-            // Every other cursor position (6-7 keystrokes), as a build that starts and stops while one types: the
-            // first keystroke after a change pays for the load-aware policy's look-back (threadPolicy.ts).
-            const loaded = !!spinner && position % 2 === 0;
+            // Each position typed twice, with and without the spinner (6-7 keystrokes each, as a build that starts and
+            // stops while one types: the first keystroke after a change pays for the policy's look-back, threadPolicy.ts).
+            const loaded = !!step.loaded;
             if (loaded) spinner!.kill("SIGCONT");
             for (const e of order) got.set(e, await e.ask(step));
             if (loaded) spinner!.kill("SIGSTOP");
