@@ -1,10 +1,16 @@
-// The load-aware thread count reaches llama.cpp: a LocalSession over the real tiny model, its context made as the
-// model host makes it (threads {ideal: 2, min: 1}) and a ThreadGovernor fed CPU samples in which "other processes"
-// use what the test says, on top of this process's real CPU time. node-llama-cpp asks its thread splitter before
-// every decode batch, so the threads of the last batch (context.currentThreads, what the completion trace reports)
-// must follow what the other processes did during the previous generation. test/lsp/threadPolicy.test.ts does the
-// same end to end with a real busy process.
+// The load-aware thread count reaches llama.cpp, following a real busy process: a LocalSession over the real tiny
+// model, its context made as the model host makes it (threads {ideal: 2, min: 1}), and a ThreadGovernor whose CPU
+// samples count this process and one other: a spinner child process, the CPU time it ran or waited for, from /proc
+// (Linux: one core's worth of demand, however busy the machine is). The rest
+// of the machine is left out of the samples, so what other jobs on a shared machine do cannot change the outcome; the
+// server itself counts every process (threadPolicy.ts, readCpuSample). node-llama-cpp asks its thread splitter
+// before every decode batch, so the threads of the last batch (context.currentThreads, what the completion trace
+// reports) must follow the spinner: both cores before it, one while it runs, both after it exits. The test waits for
+// the spinner to say it spins and for it to exit, and asks for completions until the count follows (bounded).
 import assert from "node:assert/strict";
+import {ChildProcess, spawn} from "node:child_process";
+import {once} from "node:events";
+import fs from "node:fs";
 import type {Llama, LlamaContext, LlamaModel} from "node-llama-cpp";
 import type {CompletionRequest} from "../../language-server/engine/engine";
 import {LocalSession} from "../../language-server/engine/local/localEngine";
@@ -13,22 +19,34 @@ import {loadNodeLlamaCpp} from "../../language-server/engine/local/nodeLlamaCpp"
 import {CpuSample, ThreadGovernor} from "../../language-server/engine/local/threadPolicy";
 import {tinyModelPath} from "../support/paths";
 
-describe("load-aware threads on the real tiny model", function () {
+/**
+ * What a process asked of the CPUs, ms: the time it ran plus the time it waited to run (/proc/PID/schedstat, ns).
+ * For a spinner that is one core's worth whatever else the machine runs; undefined once it is gone.
+ */
+function demandMsOf(pid: number): number | undefined {
+    try {
+        const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(/\s+/).map(Number);
+        return (run + wait) / 1e6;
+    } catch {
+        return undefined;
+    }
+}
+
+describe("load-aware threads on the real tiny model, beside a real busy process", function () {
     this.timeout(180_000);
     let llama: Llama;
     let model: LlamaModel;
     let context: LlamaContext;
     let governor: ThreadGovernor;
-    /** Cores the pretended other processes keep busy from now on. */
-    let others = 0;
-    let last: CpuSample | undefined;
+    let spinner: ChildProcess | undefined;
+    /** The spinner's CPU demand so far, ms (what it had when it exited, after that). */
+    let spun = 0;
 
-    /** This process's real CPU time; the machine's busy time = ours + what the others used since the last sample. */
     function sample(): CpuSample {
         const u = process.cpuUsage();
-        const now = {at: performance.now(), ours: (u.user + u.system) / 1000, busy: 0};
-        now.busy = last ? last.busy + (now.ours - last.ours) + others * (now.at - last.at) : now.ours;
-        return (last = now);
+        const ours = (u.user + u.system) / 1000;
+        if (spinner?.pid) spun = demandMsOf(spinner.pid) ?? spun;
+        return {at: performance.now(), ours, busy: ours + spun};
     }
 
     before(async () => {
@@ -39,12 +57,13 @@ describe("load-aware threads on the real tiny model", function () {
         governor = new ThreadGovernor(llama, 2, 2, sample);
     });
     after(async () => {
+        spinner?.kill("SIGKILL");
         governor?.dispose();
         await context?.dispose();
         await model?.dispose();
     });
 
-    it("computes with both cores while the others are idle, with one after they kept a core busy, with both once they stop", async () => {
+    it("computes with both cores before the spinner, with one while it spins, with both after it exits", async () => {
         const loaded = {llama, model, context, completionSequence: context.getSequence(), taskSequence: context.getSequence(),
             modelName: "tiny", threads: governor} as unknown as LoadedModel;
         const session = new LocalSession(loaded, () => undefined);
@@ -64,14 +83,19 @@ describe("load-aware threads on the real tiny model", function () {
             return seen;
         };
         const idle = await until(2);
-        others = 1;
+        spinner = spawn(process.execPath, ["-e", "process.stdout.write('spinning\\n'); for (;;) {}"], {stdio: ["ignore", "pipe", "inherit"]});
+        await once(spinner.stdout!, "data");
         const loadedSeen = await until(1);
-        const stays = [await complete(), await complete(), await complete()];
-        others = 0;
+        // More generations than the tuner's re-check period (8): with a core taken, two threads are not even tried.
+        const stays: (number | undefined)[] = [];
+        for (let i = 0; i < 9; i++) stays.push(await complete());
+        const exited = once(spinner, "exit");
+        spinner.kill("SIGKILL");
+        await exited;
         const after = await until(2);
         console.log(`      threads per request: idle ${idle.join(",")} | a busy core ${loadedSeen.join(",")} then ${stays.join(",")} | after ${after.join(",")}`);
         assert.deepEqual(idle, [2], "nothing else running: both cores from the first request");
-        assert.deepEqual(stays, [1, 1, 1], "down while the others keep a core busy");
+        assert.deepEqual(stays, stays.map(() => 1), "down while the spinner runs");
         assert.equal(llama.maxThreads, 2);
     });
 });

@@ -1,6 +1,6 @@
 // The load-aware thread policy (engine/local/threadPolicy.ts) as a pure function of CPU-time samples: every core
 // when nothing else computes while we do, one fewer per core another process keeps busy, the samples taken while we
-// wait ignored. The LSP-level check with a real busy process is test/lsp/threadPolicy.test.ts.
+// wait ignored. With the real tiny model and a real busy process: test/unit/threadGovernor.test.ts.
 import assert from "node:assert/strict";
 import {BusyInterval, CpuSample, intervalBetween, loadAware, othersCores, ThreadGovernor, threadsForLoad, ThreadTuner} from "../../language-server/engine/local/threadPolicy";
 
