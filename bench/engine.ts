@@ -6,7 +6,7 @@
 // llama-server gets the prompt our default server built (same tokens, from its trace) with as many tokens to generate
 // as it generated, KV cache reused the same way (cache_prompt). The order is rotated every keystroke, so every
 // engine sees the same machine load. Prints medians and ratios (ours ÷ llama-server) and writes JSON.
-// --load repeats the default pair with a busy process spinning on one core. --cpu-prof DIR profiles our servers.
+// --load repeats the run (default, the thread curve, llama-server), each position typed with and without a process spinning on one core. --cpu-prof DIR profiles our servers.
 import {ChildProcess, spawn} from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -47,7 +47,7 @@ const outFile = arg("--out") ?? path.join(root, "bench/.out", `engine-${new Date
 /** Our server's phases (CompletionTrace.phases) and, measured by this client, `transport`: the request's time here
  *  minus the server's own (JSON-RPC over the pipe, both ways, and the event loops on either side). */
 type Phases = NonNullable<CompletionTrace["phases"]> & {transport: number};
-interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number; phases?: Phases; reused?: number}
+interface Sample {ms: number; prefillTps?: number; genTps?: number; msPerToken?: number; phases?: Phases; reused?: number; threads?: number}
 /** Keystrokes where llama-server's prompt had another token count than ours (left out for every engine). */
 const mismatches: string[] = [];
 interface Engine {
@@ -58,7 +58,9 @@ interface Engine {
     stop(): Promise<void>;
     metrics?: () => Promise<CompletionMetrics>;
 }
-interface Step {uri: string; version: number; text: string; line: number; character: number; trace?: CompletionTrace; bos?: number}
+interface Step {uri: string; version: number; text: string; line: number; character: number; trace?: CompletionTrace; bos?: number;
+    /** --load: this keystroke runs beside the busy process. */
+    loaded?: boolean}
 
 async function ourServer(name: string, serverPath: string, modelPath: string, settings: Record<string, unknown>, threads: number,
                          completion: Record<string, number> | undefined, leads = false): Promise<Engine> {
@@ -102,7 +104,7 @@ async function ourServer(name: string, serverPath: string, modelPath: string, se
             const msPerToken = ph && s.generatedTokens > 1 ? ph.generate / (s.generatedTokens - 1) : undefined;
             return {ms, genTps: msPerToken ? 1000 / msPerToken : undefined, msPerToken,
                 prefillTps: trace?.prefillMs ? evaluated / (trace.prefillMs / 1000) : undefined,
-                phases: ph && {...ph, transport: ms - trace!.latencyMs}, reused: s.reusedTokens};
+                phases: ph && {...ph, transport: ms - trace!.latencyMs}, reused: s.reusedTokens, threads: trace?.threads};
         },
         metrics: () => server.connection.sendRequest<CompletionMetrics>("gemma/completionMetrics"),
         stop: async () => void await server.shutdown()
@@ -209,8 +211,12 @@ async function peerServer(modelPath: string, threads: number): Promise<Engine & 
     };
 }
 
-/** The keystrokes: at each position the rest of the line is cut, then its next characters are typed one by one. */
-function* keystrokes(model: string, positions: number, chars: number): Generator<Step> {
+/**
+ * The keystrokes: at each position the rest of the line is cut, then its next characters are typed one by one.
+ * `twice` (--load): each position is typed twice, as another document, once beside the busy process and once
+ * without, the order alternating by position, so that both figures are over the same work.
+ */
+function* keystrokes(model: string, positions: number, chars: number, twice = false): Generator<Step> {
     const corpus = loadCorpus(root);
     let version = 1;
     for (let p = 0; p < positions; p++) {
@@ -220,10 +226,13 @@ function* keystrokes(model: string, positions: number, chars: number): Generator
             const text = file.lines[line];
             const col = /^\s*/.exec(text)![0].length + 2;
             const uri = `${file.uri}#${model}-${f}-${line}`;
-            for (let i = 0; i <= chars && col + i <= text.length; i++) {
-                const lines = [...file.lines];
-                lines[line] = text.slice(0, col + i);
-                yield {uri, version: version++, text: lines.join("\n"), line, character: col + i};
+            for (const pass of twice ? [0, 1] : [0]) {
+                for (let i = 0; i <= chars && col + i <= text.length; i++) {
+                    const lines = [...file.lines];
+                    lines[line] = text.slice(0, col + i);
+                    yield {uri: pass ? `${uri}-again` : uri, version: version++, text: lines.join("\n"), line, character: col + i,
+                        loaded: twice && (p + pass) % 2 === 1};
+                }
             }
         }
     }
@@ -241,8 +250,9 @@ async function runModel(model: string, load: boolean) {
     try {
         const c = spec.completion;
         engines.push(await ourServer("ours, default", serverPath, modelPath, {}, defaultThreads, c, true));
+        // Under --load too: the thread curve with a busy core is what the default has to follow.
+        if (variants.has("threads")) for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
         if (!load) {
-            if (variants.has("threads")) for (let t = 1; t <= cores; t++) engines.push(await ourServer(`ours -t ${t}`, serverPath, modelPath, {threads: t}, t, c));
             if (model !== "2b" && variants.has("lookup")) {
                 engines.push(await ourServer("ours, prompt lookup off", serverPath, modelPath, {completion: {promptLookup: "off"}}, defaultThreads, c));
                 engines.push(await ourServer("ours, prompt lookup on", serverPath, modelPath, {completion: {promptLookup: "on"}}, defaultThreads, c));
@@ -252,12 +262,12 @@ async function runModel(model: string, load: boolean) {
                 engines.push(await ourServer(`before -t ${defaultThreads}`, baseline, modelPath, {threads: defaultThreads}, defaultThreads, c));
             }
         }
-        const peers = oursOnly ? [] : load ? [await peerServer(modelPath, cores)]
+        const peers = oursOnly ? [] : load && !peerThreads ? [await peerServer(modelPath, cores)]
             : await Promise.all((peerThreads ?? Array.from({length: cores}, (_, i) => i + 1)).map((t) => peerServer(modelPath, t)));
         engines.push(...peers);
         // <bos> as the model's vocabulary says (our server adds it too).
         const bos = peers[0] && (await post(peers[0].port, "/tokenize", {content: "", add_special: true}) as {tokens: number[]}).tokens[0];
-        // --load: a process spinning on a core during every other keystroke (stopped with SIGSTOP in between), so the
+        // --load: a process spinning on a core while each position is typed a second time (stopped with SIGSTOP otherwise), so the
         // loaded and the unloaded figures are measured interleaved, under the same outside load, on the same engines.
         const spinner = load ? spawn(process.execPath, ["-e", "for(;;){}"], {stdio: "ignore"}) : undefined;
         if (spinner) {
@@ -271,7 +281,7 @@ async function runModel(model: string, load: boolean) {
         const ours = engines.filter((e) => !peerSet.has(e));
         let k = 0;
         // Warm-up: the first request of each position pays for the whole prompt on every engine alike; it counts.
-        for (const step of keystrokes(model, (positionsArg ?? spec.positions) * scale, spec.chars)) {
+        for (const step of keystrokes(model, (positionsArg ?? spec.positions) * scale, spec.chars, !!spinner)) {
             step.bos = bos;
             // Our default server goes first (the llama-servers replay its prompt); the others in a rotating order.
             const rest: Engine[] = [...ours.slice(1), ...peers];
@@ -279,7 +289,9 @@ async function runModel(model: string, load: boolean) {
             k++;
             const got = new Map<Engine, Sample | undefined>();
             if (step.uri !== lastUri) (lastUri = step.uri, position++);
-            const loaded = !!spinner && (k + position) % 2 === 0;
+            // Each position typed twice, with and without the spinner (6-7 keystrokes each, as a build that starts and
+            // stops while one types: the first keystroke after a change pays for the policy's look-back, threadPolicy.ts).
+            const loaded = !!step.loaded;
             if (loaded) spinner!.kill("SIGCONT");
             for (const e of order) got.set(e, await e.ask(step));
             if (loaded) spinner!.kill("SIGSTOP");
@@ -302,6 +314,8 @@ function summarize(e: Engine, m: CompletionMetrics | undefined) {
         name: e.name, threads: e.threads, requests: e.samples.length,
         timeToSuggestionMs: pick((s) => s.ms), prefillTps: pick((s) => s.prefillTps), genTps: pick((s) => s.genTps),
         msPerToken: pick((s) => s.msPerToken), reusedTokens: pick((s) => s.reused),
+        /** Our servers: the threads of each request's last decode batch, as the trace says (mean). */
+        threadsUsed: e.samples.some((s) => s.threads) ? e.samples.reduce((a, s) => a + (s.threads ?? 0), 0) / e.samples.length : undefined,
         phases: e.samples.some((s) => s.phases)
             ? Object.fromEntries(PHASES.map((k) => [k, pick((s) => s.phases?.[k])])) as Record<keyof Phases, number> : undefined,
         draft: m && m.draftValidated + m.draftRefuted > 0
@@ -319,15 +333,15 @@ function printTable(run: {model: string; load: boolean; engines: Summary[]; load
     console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each; `
         + `load average ${run.loadAverage.start.toFixed(1)} → ${run.loadAverage.end.toFixed(1)}`
         + `${run.mismatches.length ? `; ${run.mismatches.length} keystrokes left out: llama-server's prompt had another token count` : ""})`);
-    console.log("engine                    | time to suggestion | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | draft acceptance");
-    console.log("--------------------------|--------------------|----------------|-----------|---------------|-----------|----------------------------|----------|-----------------");
+    console.log("engine                    | time to suggestion | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | threads used | draft acceptance");
+    console.log("--------------------------|--------------------|----------------|-----------|---------------|-----------|----------------------------|----------|--------------|-----------------");
     for (const e of run.engines) {
         const same = peerAt(e.threads);
         const f = (v: number, d = 0) => Number.isFinite(v) ? v.toFixed(d) : "-";
         console.log(`${e.name.padEnd(26)}| ${`${f(e.timeToSuggestionMs, 1)} ms`.padStart(18)} | ${f(e.timeToSuggestionMs / (peerDefault?.timeToSuggestionMs ?? NaN), 2).padStart(14)} | `
             + `${f(e.timeToSuggestionMs / (same?.timeToSuggestionMs ?? NaN), 2).padStart(9)} | `
             + `${f(e.prefillTps).padStart(13)} | ${f(e.genTps).padStart(9)} | ${f(e.genTps / (same?.genTps ?? NaN), 2).padStart(26)} | `
-            + `${f(e.msPerToken, 2).padStart(8)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
+            + `${f(e.msPerToken, 2).padStart(8)} | ${(e.threadsUsed !== undefined ? e.threadsUsed.toFixed(2) : String(e.threads)).padStart(12)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
     }
     for (const e of run.engines.filter((x) => x.name.endsWith(", +1 busy core"))) {
         const idle = run.engines.find((x) => `${x.name}, +1 busy core` === e.name);

@@ -97,6 +97,8 @@ export interface CompletionTrace {
         generate: number; postprocess: number};
     /** Draft tokens accepted / rejected / used (draft model or prompt lookup). */
     draft?: {validated: number; refuted: number; used: number};
+    /** Local engine: the CPU threads of the generation's last decode batch. */
+    threads?: number;
     aborted: boolean;
     /** What the model wrote, before postprocessing (the quality benchmark scores it with postprocessing off). */
     rawText: string;

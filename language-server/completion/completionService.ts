@@ -176,7 +176,7 @@ export class CompletionService {
         if (this.tracing) {
             this.traces.push({prompt: promptParts, promptTokens: result.promptTokens, reusedTokens: result.reusedTokens,
                 generatedTokens: result.generatedTokens, latencyMs: performance.now() - started,
-                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, phases: phasesOf(started, waited, marks, result), draft: result.draft, aborted: result.aborted,
+                engineMs: result.prefillMs + result.generateMs, prefillMs: result.prefillMs, phases: phasesOf(started, waited, marks, result), draft: result.draft, threads: result.threads, aborted: result.aborted,
                 rawText: result.text});
             if (this.traces.length > 256) this.traces.shift();
         }

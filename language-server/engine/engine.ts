@@ -72,6 +72,8 @@ export interface GenerationResult {
     finishReason?: string;
     /** Local engine with a draft model: draft tokens accepted, rejected, and accepted ones that became output. */
     draft?: {validated: number; refuted: number; used: number};
+    /** Local engine: the CPU threads llama.cpp computed the last batch with (the load-aware policy may change it). */
+    threads?: number;
 }
 
 export interface GenerationOptions {

@@ -65,7 +65,7 @@ export class SequencePool {
             this.slots.unshift(slot);
         } else if (this.slots.length < this.limit && await this.nextFits()) {
             const context = await this.loaded.model.createContext({contextSize: this.loaded.context.contextSize, sequences: 1,
-                flashAttention: true, swaFullCache: true}).catch((error) => {
+                threads: {ideal: this.loaded.context.idealThreads, min: 1}, flashAttention: true, swaFullCache: true}).catch((error) => {
                 this.log.warn(`A completion sequence for another window could not be created (${error}); windows share one.`);
                 return undefined;
             });

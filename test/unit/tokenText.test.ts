@@ -69,10 +69,10 @@ describe("prompt lookup (drafts copied from the context)", () => {
 });
 
 describe("thread policy", () => {
-    it("leaves a core for the JavaScript thread on the CPU, uses few threads on a GPU, and obeys gemmaCode.threads", () => {
-        assert.equal(threadsFor({setting: 0, physicalCores: 2, fullyOffloaded: false}), 1);
+    it("starts with every physical core on the CPU, uses few threads on a GPU, and obeys gemmaCode.threads", () => {
+        assert.equal(threadsFor({setting: 0, physicalCores: 2, fullyOffloaded: false}), 2);
         assert.equal(threadsFor({setting: 0, physicalCores: 1, fullyOffloaded: false}), 1);
-        assert.equal(threadsFor({setting: 0, physicalCores: 8, fullyOffloaded: false}), 7);
+        assert.equal(threadsFor({setting: 0, physicalCores: 8, fullyOffloaded: false}), 8);
         assert.equal(threadsFor({setting: 0, physicalCores: 16, fullyOffloaded: true}), 2);
         assert.equal(threadsFor({setting: 0, physicalCores: 1, fullyOffloaded: true}), 1);
         assert.equal(threadsFor({setting: 5, physicalCores: 2, fullyOffloaded: true}), 5);

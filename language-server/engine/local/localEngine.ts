@@ -89,18 +89,37 @@ export class LocalSession implements ModelSession {
         const started = performance.now();
         const tokens = this.promptTokens(request);
         const tokenizeMs = performance.now() - started;
-        const result = await generate(this.completionSequence, tokens, {
-            maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
-            onText: request.onText, drafter: this.drafter(), between: request.between
-        });
-        return {...result, tokenizeMs};
+        const done = this.loaded.threads?.busy();
+        try {
+            const result = await generate(this.completionSequence, tokens, {
+                maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
+                onText: request.onText, drafter: this.drafter(), between: request.between
+            });
+            const threads = this.completionSequence.context.currentThreads;
+            // Decode time per token after the first (the first pays for the prompt), for the thread tuner.
+            const decoded = result.generatedTokens - 1;
+            done?.(!result.aborted && decoded >= 3 ? {msPerToken: (result.generateMs - (result.firstTokenMs ?? 0)) / decoded} : undefined);
+            return {...result, tokenizeMs, threads};
+        } finally {
+            done?.();
+        }
     }
 
     alternatives(request: CompletionRequest, count: number): Promise<string[]> {
-        return branchCandidates(this.completionSequence, this.promptTokens(request), {
+        return this.whileBusy(() => branchCandidates(this.completionSequence, this.promptTokens(request), {
             count, maxTokens: request.maxTokens, signal: request.signal, stops: request.prompt.stops, singleLine: request.singleLine,
             between: request.between
-        });
+        }));
+    }
+
+    /** Brackets work on the model, so that the thread governor measures the load while it runs. */
+    private async whileBusy<T>(work: () => Promise<T>): Promise<T> {
+        const done = this.loaded.threads?.busy();
+        try {
+            return await work();
+        } finally {
+            done?.();
+        }
     }
 
     private promptTokens(request: CompletionRequest): Token[] {
@@ -120,14 +139,14 @@ export class LocalSession implements ModelSession {
     }
 
     chat(history: ChatTurn[], options: ChatOptions): Promise<GenerationResult> {
-        return generateReply(this.loaded, toChatHistory(history), options);
+        return this.whileBusy(() => generateReply(this.loaded, toChatHistory(history), options));
     }
 
     async generateJson(history: ChatTurn[], schema: object, options: GenerationOptions): Promise<GenerationResult> {
         // A grammar from the schema: the model cannot write anything else, so the output always parses (or is a
         // valid prefix when cut by maxTokens).
         const grammar = await this.loaded.llama.createGrammarForJsonSchema(schema as never) as LlamaGrammar;
-        return generateReply(this.loaded, toChatHistory(history), {...options, grammar});
+        return this.whileBusy(() => generateReply(this.loaded, toChatHistory(history), {...options, grammar}));
     }
 }
 

@@ -11,7 +11,7 @@ import {ContextSizeOption, FallbackError, FallbackOutcome, fallbackPlan, loadWit
 import {explainLoadError, isFileProblem, precheckModelFile} from "./loadErrors";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
 import {registerModel, unregister} from "./peers";
-import {physicalCores, threadsFor} from "./threadPolicy";
+import {loadAware, physicalCores, ThreadGovernor, threadsFor} from "./threadPolicy";
 
 /** A loaded model with one context and a sequence per kind of work, so each keeps its own KV cache. */
 export interface LoadedModel {
@@ -25,6 +25,8 @@ export interface LoadedModel {
     modelName: string;
     /** Speculative decoding's draft model for completions, when configured and usable. */
     draft?: DraftModel;
+    /** With gemmaCode.threads 0 on the CPU: the thread count follows the other processes' load (threadPolicy.ts). */
+    threads?: ThreadGovernor;
 }
 
 /** Called before a model is released: stop every generation that uses it and wait for it to settle. */
@@ -262,8 +264,8 @@ export class ModelHost {
                 createContext: (model, attempt) => model.createContext({
                     contextSize: this.contextWithin(model, attempt.contextSize),
                     sequences: 2,
-                    threads: threadsFor({setting: settings.threads, physicalCores: physicalCores(),
-                        fullyOffloaded: model.llama.gpu !== false && model.gpuLayers >= model.fileInsights.totalLayers}),
+                    // At most this many; at least one when the load-aware policy lowers llama.maxThreads.
+                    threads: {ideal: threadsFor(threadInput(settings, model)), min: 1},
                     // node-llama-cpp's heuristic turns flash attention off for gemma2; llama.cpp supports it with
                     // soft-capping, and it gave identical tokens 1.6-1.8x faster at prefill (notes).
                     flashAttention: true,
@@ -298,6 +300,7 @@ export class ModelHost {
             : {draft: undefined, state: undefined};
         const loaded: LoadedModel = {
             llama, model, context,
+            threads: loadAware(threadInput(settings, model)) ? new ThreadGovernor(llama, context.idealThreads) : undefined,
             completionSequence: context.getSequence(),
             taskSequence: context.getSequence(),
             modelName: model.fileInfo.metadata?.general?.name ?? path.basename(modelPath, ".gguf"),
@@ -361,8 +364,16 @@ export class ModelHost {
     private async disposeLoaded(loaded: LoadedModel) {
         // Generations must settle before their sequence goes: disposing under a running one crashes (notes).
         for (const hook of this.beforeUnload) await hook(loaded).catch((e) => this.log.error(`before unload: ${e}`));
+        // The next context on this Llama is sized by its maxThreads: give back what the governor lowered.
+        loaded.threads?.dispose();
+        if (loaded.threads) loaded.llama.maxThreads = loaded.context.idealThreads;
         await loaded.context.dispose().catch(() => undefined);
         await disposeDraftModel(loaded.draft);
         await loaded.model.dispose().catch(() => undefined);
     }
+}
+
+function threadInput(settings: ServerSettings, model: LlamaModel) {
+    return {setting: settings.threads, physicalCores: physicalCores(),
+        fullyOffloaded: model.llama.gpu !== false && model.gpuLayers >= model.fileInsights.totalLayers};
 }

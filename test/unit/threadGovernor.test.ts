@@ -1,0 +1,101 @@
+// The load-aware thread count reaches llama.cpp, following a real busy process: a LocalSession over the real tiny
+// model, its context made as the model host makes it (threads {ideal: 2, min: 1}), and a ThreadGovernor whose CPU
+// samples count this process and one other: a spinner child process, the CPU time it ran or waited for, from /proc
+// (Linux: one core's worth of demand, however busy the machine is). The rest
+// of the machine is left out of the samples, so what other jobs on a shared machine do cannot change the outcome; the
+// server itself counts every process (threadPolicy.ts, readCpuSample). node-llama-cpp asks its thread splitter
+// before every decode batch, so the threads of the last batch (context.currentThreads, what the completion trace
+// reports) must follow the spinner: both cores before it, one while it runs, both after it exits. The test waits for
+// the spinner to say it spins and for it to exit, and asks for completions until the count follows (bounded).
+import assert from "node:assert/strict";
+import {ChildProcess, spawn} from "node:child_process";
+import {once} from "node:events";
+import fs from "node:fs";
+import type {Llama, LlamaContext, LlamaModel} from "node-llama-cpp";
+import type {CompletionRequest} from "../../language-server/engine/engine";
+import {LocalSession} from "../../language-server/engine/local/localEngine";
+import type {LoadedModel} from "../../language-server/engine/local/modelHost";
+import {loadNodeLlamaCpp} from "../../language-server/engine/local/nodeLlamaCpp";
+import {CpuSample, ThreadGovernor} from "../../language-server/engine/local/threadPolicy";
+import {tinyModelPath} from "../support/paths";
+
+/**
+ * What a process asked of the CPUs, ms: the time it ran plus the time it waited to run (/proc/PID/schedstat, ns).
+ * For a spinner that is one core's worth whatever else the machine runs; undefined once it is gone.
+ */
+function demandMsOf(pid: number): number | undefined {
+    try {
+        const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(/\s+/).map(Number);
+        return (run + wait) / 1e6;
+    } catch {
+        return undefined;
+    }
+}
+
+describe("load-aware threads on the real tiny model, beside a real busy process", function () {
+    this.timeout(180_000);
+    let llama: Llama;
+    let model: LlamaModel;
+    let context: LlamaContext;
+    let governor: ThreadGovernor;
+    let spinner: ChildProcess | undefined;
+    /** The spinner's CPU demand so far, ms (what it had when it exited, after that). */
+    let spun = 0;
+
+    function sample(): CpuSample {
+        const u = process.cpuUsage();
+        const ours = (u.user + u.system) / 1000;
+        if (spinner?.pid) spun = demandMsOf(spinner.pid) ?? spun;
+        return {at: performance.now(), ours, busy: ours + spun};
+    }
+
+    before(async () => {
+        const nlc = await loadNodeLlamaCpp();
+        llama = await nlc.getLlama({gpu: false, build: "never", maxThreads: 2, logLevel: "error" as never});
+        model = await llama.loadModel({modelPath: tinyModelPath});
+        context = await model.createContext({contextSize: 2048, sequences: 2, threads: {ideal: 2, min: 1}});
+        governor = new ThreadGovernor(llama, 2, 2, sample);
+    });
+    after(async () => {
+        spinner?.kill("SIGKILL");
+        governor?.dispose();
+        await context?.dispose();
+        await model?.dispose();
+    });
+
+    it("computes with both cores before the spinner, with one while it spins, with both after it exits", async () => {
+        const loaded = {llama, model, context, completionSequence: context.getSequence(), taskSequence: context.getSequence(),
+            modelName: "tiny", threads: governor} as unknown as LoadedModel;
+        const session = new LocalSession(loaded, () => undefined);
+        let n = 0;
+        const complete = async () => {
+            const text = `function f${n++}(a, b) {\n    return a + b * ${n};\n}\n`.repeat(2);
+            const r = await session.complete({prompt: {parts: [{text, special: false}], stops: []}, singleLine: false,
+                maxTokens: 8, signal: new AbortController().signal} as unknown as CompletionRequest);
+            assert.ok(r.generatedTokens > 0);
+            return r.threads;
+        };
+        // The count is decided from the last 200 ms of busy time: a few short requests after a change of load, it follows.
+        const until = async (want: number) => {
+            const seen: (number | undefined)[] = [];
+            while (seen.length < 20 && seen.at(-1) !== want) seen.push(await complete());
+            assert.equal(seen.at(-1), want, `threads per request: ${seen.join(", ")}`);
+            return seen;
+        };
+        const idle = await until(2);
+        spinner = spawn(process.execPath, ["-e", "process.stdout.write('spinning\\n'); for (;;) {}"], {stdio: ["ignore", "pipe", "inherit"]});
+        await once(spinner.stdout!, "data");
+        const loadedSeen = await until(1);
+        // More generations than the tuner's re-check period (8): with a core taken, two threads are not even tried.
+        const stays: (number | undefined)[] = [];
+        for (let i = 0; i < 9; i++) stays.push(await complete());
+        const exited = once(spinner, "exit");
+        spinner.kill("SIGKILL");
+        await exited;
+        const after = await until(2);
+        console.log(`      threads per request: idle ${idle.join(",")} | a busy core ${loadedSeen.join(",")} then ${stays.join(",")} | after ${after.join(",")}`);
+        assert.deepEqual(idle, [2], "nothing else running: both cores from the first request");
+        assert.deepEqual(stays, stays.map(() => 1), "down while the spinner runs");
+        assert.equal(llama.maxThreads, 2);
+    });
+});
