@@ -1,16 +1,19 @@
 // `node out/bench/run-review-prompts.js`: how often a review finds the known bug of small files
 // (test/support/reviewCases.ts) and how often it flags clean ones, per review prompt / schema variant, on one model,
 // through the product's review runner (review/reviewRunner.ts: chunks, grammar-constrained JSON, line checks) and
-// generation loop; variants interleaved file by file. Options: --model FILE, --only a,b, --threads N.
+// generation loop; variants interleaved file by file (the order rotating). A comment "hits" when it sits on the bug's
+// line; a model that comments on every line hits too, so the table also counts files where only the bug line was
+// commented, hits whose message names the bug (ReviewCase.names), and comments elsewhere.
+// Options: --model FILE, --only "a b" (ids separated by spaces), --threads N, --verbose.
 import {execFileSync} from "node:child_process";
 import os from "node:os";
 import path from "node:path";
 import {TextDocument} from "vscode-languageserver-textdocument";
-import type {ChatTurn, GenerationResult, ModelSession} from "../language-server/engine/engine";
+import type {GenerationResult, ModelSession} from "../language-server/engine/engine";
 import {toChatHistory} from "../language-server/engine/local/localEngine";
 import type {LoadedModel} from "../language-server/engine/local/modelHost";
 import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
-import {runReview} from "../language-server/review/reviewRunner";
+import {BASE_REVIEW_STYLE, ReviewStyle, runReview, TEMPLATE_REVIEW_STYLE} from "../language-server/review/reviewRunner";
 import {generateReply} from "../language-server/engine/local/chatGeneration";
 import {repoRoot} from "../test/support/paths";
 import {hitsBug, REVIEW_CASES} from "../test/support/reviewCases";
@@ -18,49 +21,40 @@ import {arg, intArg} from "./cliArgs";
 
 const THREADS = intArg("--threads", 1, 1);
 
-type Schema = {properties: {comments: {items: {properties: Record<string, unknown>; required: string[]}; minItems?: number}}};
-
-/** Each variant may rewrite the turns and the schema the product's runner asks for. */
-const VARIANTS: {id: string; turns?: (t: ChatTurn[]) => ChatTurn[]; schema?: (s: Schema) => Schema; layout?: "template" | "transcript"}[] = [
-    {id: "product"},
-    // Gemma's chat turns even for a model without a chat template (the product before issue 12).
-    {id: "gemma-turns", layout: "template"},
-    // The message before the line numbers: the model says what is wrong before it has to point at a line.
-    {id: "message-first", schema: messageFirst},
-    {id: "bug-hunt", turns: bugHunt, schema: messageFirst},
-    {id: "bug-hunt-product-schema", turns: bugHunt}
+/**
+ * Each variant is a review style of the product's runner (examples, how a comment names its line, property order),
+ * and optionally the layout of the conversation (default: the product's, the transcript for a model without a
+ * chat template).
+ */
+const VARIANTS: {id: string; style: ReviewStyle; layout?: "template" | "transcript"}[] = [
+    // The product before this measurement, for every model: the prompt alone, comments by line number.
+    {id: "numbers", style: TEMPLATE_REVIEW_STYLE},
+    // Worked reviews (REVIEW_EXAMPLES) as earlier turns, comments by line number.
+    {id: "numbers+clean,bug", style: {examples: ["greet", "percent"], pointBy: "number"}},
+    // Comments name their line by quoting it (an enum of the chunk's lines).
+    {id: "quote", style: {examples: [], pointBy: "quote"}},
+    {id: "quote+bug,clean", style: {examples: ["percent", "greet"], pointBy: "quote"}},
+    {id: "quote+clean,bug", style: {examples: ["greet", "percent"], pointBy: "quote"}},
+    {id: "quote+bug,clean,bug", style: {examples: ["percent", "greet", "countEven"], pointBy: "quote"}},
+    {id: "quote+bug", style: {examples: ["percent"], pointBy: "quote"}},
+    {id: "quote+bug,bug", style: {examples: ["percent", "countEven"], pointBy: "quote"}},
+    {id: "quote+bug,clean/message-first", style: {examples: ["percent", "greet"], pointBy: "quote", order: ["message", "code", "severity", "suggestion"]}}
 ];
-
-function messageFirst(s: Schema): Schema {
-    const items = s.properties.comments.items;
-    const order = ["message", "line", "endLine", "severity", "suggestion"];
-    const properties = Object.fromEntries(order.filter((k) => k in items.properties).map((k) => [k, items.properties[k]]));
-    return {...s, properties: {...s.properties, comments: {...s.properties.comments, items: {...items, properties, required: order}}}};
-}
-
-/** A prompt for a small model: one task, the code, and what a bug looks like. */
-function bugHunt(turns: ChatTurn[]): ChatTurn[] {
-    return turns.map((t) => {
-        if (t.role !== "user") return t;
-        const code = t.content.slice(t.content.indexOf("```"));
-        return {...t, content: "Find the bugs in this code: lines that make it crash, give a wrong result, or do something other than "
-            + "its name and comments say. For each bug give its line number (from the numbers on the left), a one-sentence "
-            + "message saying what is wrong, a severity, and the corrected line in suggestion.\n\n" + code};
-    });
-}
 
 async function main() {
     const model = arg("--model") ?? execFileSync("bash", [path.join(repoRoot, "scripts/fetch-real-model.sh")], {encoding: "utf8"}).trim();
-    const only = arg("--only")?.split(",");
+    const only = arg("--only")?.split(" ");
     const variants = only ? VARIANTS.filter((v) => only.includes(v.id)) : VARIANTS;
     const nlc = await loadNodeLlamaCpp();
     const llama = await nlc.getLlama({gpu: false, maxThreads: THREADS, build: "never", logLevel: "warn" as never});
     const m = await llama.loadModel({modelPath: model});
     const context = await m.createContext({contextSize: 4096, sequences: 1, threads: THREADS, flashAttention: true, swaFullCache: true});
     const loaded = {model: m, taskSequence: context.getSequence()} as unknown as LoadedModel;
-    const log = {error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined};
+    // --verbose: the runner's debug log (each chunk's raw answer).
+    const verbose = process.argv.includes("--verbose");
+    const log = {error: () => undefined, warn: () => undefined, info: () => undefined, debug: (m: string) => void (verbose && console.log(`    ${m}`))};
     console.log(`${REVIEW_CASES.length} files × ${variants.length} variants, load ${os.loadavg()[0].toFixed(1)}`);
-    const tally = new Map(variants.map((v) => [v.id, {hits: 0, buggy: 0, flaggedClean: 0, clean: 0, comments: 0}]));
+    const tally = new Map(variants.map((v) => [v.id, {buggy: 0, onBug: 0, onlyBug: 0, named: 0, elsewhere: 0, clean: 0, flaggedClean: 0, seconds: 0}]));
     for (const [i, c] of REVIEW_CASES.entries()) {
         for (let k = 0; k < variants.length; k++) {
             const v = variants[(i + k) % variants.length];
@@ -68,30 +62,48 @@ async function main() {
                 contextSize: 4096,
                 countTokens: (s) => m.tokenize(s, false).length,
                 generateJson: async (history, schema, options): Promise<GenerationResult> => {
-                    const s = v.schema ? v.schema(schema as Schema) : schema;
-                    const grammar = await llama.createGrammarForJsonSchema(s as never);
-                    return generateReply(loaded, toChatHistory(v.turns ? v.turns(history) : history), {...options, grammar: grammar as never, layout: v.layout});
+                    const grammar = await llama.createGrammarForJsonSchema(schema as never);
+                    return generateReply(loaded, toChatHistory(history), {...options, grammar: grammar as never, layout: v.layout});
                 }
             };
             const doc = TextDocument.create(`file:///w/${c.file}`, c.languageId, 1, c.text);
             const started = performance.now();
-            const out = await runReview(session as ModelSession, doc, undefined, 3000, new AbortController().signal, log);
+            const out = await runReview(session as ModelSession, doc, undefined, 3000, new AbortController().signal, log, undefined, v.style);
+            const seconds = (performance.now() - started) / 1000;
             const t = tally.get(v.id)!;
-            const hit = out.comments.some((x) => hitsBug(c, x.range.start.line, x.range.end.line));
-            t.comments += out.comments.length;
+            t.seconds += seconds;
+            const onBug = out.comments.filter((x) => hitsBug(c, x.range.start.line, x.range.end.line));
+            const named = onBug.some((x) => c.names?.test(x.message));
             if (c.bugLine !== undefined) {
                 t.buggy++;
-                if (hit) t.hits++;
+                if (onBug.length) t.onBug++;
+                if (onBug.length && onBug.length === out.comments.length) t.onlyBug++;
+                if (named) t.named++;
+                t.elsewhere += out.comments.length - onBug.length;
             } else {
                 t.clean++;
                 if (out.comments.length) t.flaggedClean++;
             }
-            console.log(`  ${c.name} / ${v.id}: ${hit ? "HIT " : ""}${((performance.now() - started) / 1000).toFixed(0)} s `
+            console.log(`  ${c.name} / ${v.id}: ${onBug.length ? (named ? "HIT+TRUE " : "HIT ") : ""}${seconds.toFixed(0)} s `
                 + JSON.stringify(out.comments.map((x) => `${x.range.start.line + 1}: ${x.message}`)));
         }
     }
-    console.log("\n| variant | bug found | clean file flagged | comments |\n|---|---|---|---|");
-    for (const [id, t] of tally) console.log(`| ${id} | ${t.hits}/${t.buggy} | ${t.flaggedClean}/${t.clean} | ${t.comments} |`);
+    // Positional guesses, without a model: a style that only copies where its examples' bugs sit scores like one.
+    const codeLines = (c: typeof REVIEW_CASES[number]) => c.text.split("\n").map((l, i) => ({l, i})).filter(({l}) => /[\p{L}\p{N}]/u.test(l));
+    for (const [id, pick] of [["(no model) the first line with code", (c: typeof REVIEW_CASES[number]) => codeLines(c)[0].i],
+        ["(no model) the last line with code", (c: typeof REVIEW_CASES[number]) => codeLines(c).at(-1)!.i],
+        ["(no model) the third line", () => 2]] as const) {
+        const buggy = REVIEW_CASES.filter((c) => c.bugLine !== undefined);
+        const hits = buggy.filter((c) => c.bugLine === pick(c)).length;
+        tally.set(id, {buggy: buggy.length, onBug: hits, onlyBug: hits, named: 0, elsewhere: buggy.length - hits, clean: REVIEW_CASES.length - buggy.length,
+            flaggedClean: REVIEW_CASES.length - buggy.length, seconds: 0});
+    }
+    console.log(`\nload at the end ${os.loadavg()[0].toFixed(1)}; product's style for a model without a chat template: ${JSON.stringify(BASE_REVIEW_STYLE)}`);
+    console.log("\n| variant | bug line commented | only the bug line commented | ... with a true message | comments on other lines (buggy files) | clean file flagged | s per file |\n|---|---|---|---|---|---|---|");
+    for (const [id, t] of tally) {
+        console.log(`| ${id} | ${t.onBug}/${t.buggy} | ${t.onlyBug}/${t.buggy} | ${t.named}/${t.buggy} | ${t.elsewhere} | ${t.flaggedClean}/${t.clean} | `
+            + `${(t.seconds / (t.buggy + t.clean)).toFixed(1)} |`);
+    }
     await context.dispose();
     await m.dispose();
 }

@@ -4,7 +4,8 @@
 //
 // This file is the engine's only door: features (completion/, review/, tasks/, context/, edit/, commitMessage/)
 // import nothing else from engine/ (test/unit/importRules.test.ts checks), and engine/ imports no feature. The
-// model-family table (modelFamily.ts) is re-exported here for the prompt builder and the postprocessor.
+// model-family table (modelFamily.ts) is re-exported here for the prompt builder and the postprocessor, and the
+// transcript layout (transcript.ts) that both engines use for a model without a chat template.
 //
 // Lifecycle (Engine): configure() with the settings, whenReady() waits (bounded) for a session, state changes go
 // to the callback given at construction. Work (ModelSession): complete() for inline completion, chat() for chat and
@@ -18,6 +19,8 @@ export {
     CODE_ONLY_SPECIAL_TOKENS, GEMMA_TURNS, identityFromMetadata, PROMPT_FAMILIES, resolvePromptStyle, SPECIAL_TOKENS
 } from "./modelFamily";
 export type {FimTokens, ModelIdentity, PromptFamily, ResolvedPromptStyle} from "./modelFamily";
+// The plain-text layout of chat, explain and review for a model without a chat template, on both engines.
+export {TRANSCRIPT_PREAMBLE, TRANSCRIPT_STOPS, transcriptPrompt, visibleDeltas, visibleReply} from "./transcript";
 
 /** Context from elsewhere (another file, a definition) put into a prompt. */
 export interface Snippet {

@@ -38,7 +38,56 @@ export function reviewSchema(first: number, last: number) {
     } as const;
 }
 
+/** Longest quoted line (characters) a comment may name its line by; a longer line is named by its start. */
+export const QUOTE_CHARS = 160;
+
+/**
+ * The lines of a chunk as a comment may quote them to name its line (ReviewStyle.pointBy "quote"): each line's
+ * text without its indentation, cut at QUOTE_CHARS, once; lines without a letter or digit (a lone brace) are left
+ * out while others remain.
+ */
+export function quotableLines(lines: string[]): string[] {
+    const quotes = [...new Set(lines.map((l) => l.trim().slice(0, QUOTE_CHARS)).filter((l) => l.length > 0))];
+    const worded = quotes.filter((q) => /[\p{L}\p{N}]/u.test(q));
+    return worded.length ? worded : quotes;
+}
+
+/**
+ * The schema for a comment that names its line by quoting it: `code` is an enum of the chunk's quotable lines, so
+ * the model copies a line that exists instead of choosing a number first (a base model numbered its comments 1,
+ * 2, 3…); the runner maps the quote back to the line. `order` is the order of the properties, which is the order
+ * the grammar makes the model write them in.
+ */
+export function reviewQuoteSchema(quotes: string[], order: readonly string[] = QUOTE_ORDER) {
+    const all: Record<string, object> = {
+        code: {enum: quotes},
+        severity: {enum: REVIEW_SEVERITIES},
+        message: {type: "string", maxLength: 200},
+        suggestion: {type: "string", maxLength: 300}
+    };
+    return {
+        type: "object",
+        properties: {
+            comments: {
+                type: "array",
+                maxItems: 6,
+                items: {
+                    type: "object",
+                    properties: Object.fromEntries(order.map((k) => [k, all[k]])),
+                    required: [...order],
+                    additionalProperties: false
+                }
+            }
+        },
+        required: ["comments"],
+        additionalProperties: false
+    };
+}
+export const QUOTE_ORDER = ["code", "message", "severity", "suggestion"] as const;
+
 export interface RawReviewComment {
+    /** The quoted line (reviewQuoteSchema), mapped to `line` by the runner. */
+    code?: unknown;
     line: unknown;
     endLine?: unknown;
     severity: unknown;

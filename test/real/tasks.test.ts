@@ -7,9 +7,21 @@ import {ProgressType} from "vscode-jsonrpc";
 import type {ChatResult, ReviewResult} from "../../protocol/lsp";
 import {TestLspClient} from "../support/lspClient";
 import {echoesInstructions, looksLikeEnglish, realModelPath} from "../support/realModel";
-import {REVIEW_CASES} from "../support/reviewCases";
+import {hitsBug, REVIEW_CASES} from "../support/reviewCases";
 
 const TEXT_PARTS = new ProgressType<string>();
+const BUGGY = REVIEW_CASES.filter((c) => c.bugLine !== undefined);
+const CLEAN = REVIEW_CASES.filter((c) => c.bugLine === undefined);
+// Measured 2026-12-02 (bench/run-review-prompts.ts, README "Review prompt"), Gemma 3 270M Q4_K_M, load ≈ 5: the bug
+// line of 5/10 buggy files commented (and only it), 5 comments on other lines, 3/4 clean files flagged; the prompt
+// before: 8/10, but 31 comments on other lines and 4/4 clean files. Bounds: one file of slack where there is room.
+const MEASURED_REVIEW = {found: 5, otherLines: 5, flagged: 3};
+const MIN_BUGS_FOUND = 4;
+const MAX_OTHER_LINES = 8;
+// Clean files flagged: 3/4 in the bench, 4/4 over LSP (the same prompt; the count of one file differed), and 4/4
+// with the prompt before: not a bound that tells the two apart, so it is recorded, not asserted.
+// Messages that are not English prose (a copied line of code): 4 of 13 in the same run.
+const MAX_UNREADABLE = 5;
 // The off-by-one loop of the review case set (the same file the review-prompt benchmark scores).
 const JS = REVIEW_CASES.find((c) => c.file === "average.js")!.text;
 
@@ -42,20 +54,48 @@ describe("real model: chat, review and explain", function () {
         assert.ok(!echoesInstructions(result.content), `repeats the instructions: ${JSON.stringify(result.content)}`);
     });
 
-    it("review: schema-valid comments with readable messages on real lines of the file", async () => {
-        const result = await client.connection.sendRequest<ReviewResult>("gemma/review", {textDocument: {uri: "file:///real/average.js"}});
-        console.log(`      review: ${JSON.stringify(result.comments)}`);
-        const lines = JS.split("\n");
-        // Measured 2026-12-01: Gemma 3 270M returned no comment for this file, so the count is not asserted (yet).
-        for (const c of result.comments) {
-            assert.ok(["error", "warning", "information", "hint"].includes(c.severity), c.severity);
-            assert.ok(c.range.start.line >= 0 && c.range.start.line < lines.length, `line ${c.range.start.line}`);
-            assert.ok(c.range.end.line >= c.range.start.line && c.range.end.line < lines.length);
-            assert.ok(lines[c.range.start.line].trim().length > 0, `comment on blank line ${c.range.start.line}`);
-            // A review comment is terse ("Off-by-one error in the loop condition."): fewer function words than prose.
-            const english = looksLikeEnglish(c.message, 1);
-            assert.ok(english.ok, `unreadable message (${english.why}): ${c.message}`);
+    // The fixed review case set (test/support/reviewCases.ts), through gemma/review: the product's review for a model
+    // without a chat template (review/reviewRunner.ts BASE_REVIEW_STYLE). MEASURED_REVIEW is what
+    // bench/run-review-prompts.ts measured for it; the bounds leave room for one file to change with another
+    // llama.cpp build. The prompt before (no examples, comments by line number) commented on every line it could:
+    // the bug line of 8 of 10 files and all 4 clean files, with 31 comments on other lines.
+    it(`review: comments on the bug line of at least ${MIN_BUGS_FOUND} of ${BUGGY.length} buggy files and on at most `
+        + `${MAX_OTHER_LINES} other lines (clean files flagged: recorded); every comment `
+        + `schema-valid on a real line, at most ${MAX_UNREADABLE} messages not readable English`, async () => {
+        let found = 0, otherLines = 0, flagged = 0, comments = 0;
+        const unreadable: string[] = [];
+        const report: string[] = [];
+        for (const c of REVIEW_CASES) {
+            const uri = `file:///real/review/${c.file}`;
+            await client.open(uri, c.text, c.languageId);
+            const result = await client.connection.sendRequest<ReviewResult>("gemma/review", {textDocument: {uri}});
+            const lines = c.text.split("\n");
+            for (const x of result.comments) {
+                assert.ok(["error", "warning", "information", "hint"].includes(x.severity), x.severity);
+                assert.ok(x.range.start.line >= 0 && x.range.start.line < lines.length, `line ${x.range.start.line}`);
+                assert.ok(x.range.end.line >= x.range.start.line && x.range.end.line < lines.length);
+                assert.ok(lines[x.range.start.line].trim().length > 0, `comment on blank line ${x.range.start.line}`);
+                // A review comment is terse ("Off-by-one error in the loop condition."): fewer function words than prose.
+                // A base model sometimes copies code as its message ("Response:"): counted, and bounded below.
+                if (!looksLikeEnglish(x.message, 1).ok) unreadable.push(x.message);
+                comments++;
+            }
+            const onBug = result.comments.filter((x) => hitsBug(c, x.range.start.line, x.range.end.line));
+            if (c.bugLine === undefined) flagged += result.comments.length ? 1 : 0;
+            else {
+                found += onBug.length ? 1 : 0;
+                otherLines += result.comments.length - onBug.length;
+            }
+            report.push(`${c.bugLine === undefined ? "clean" : onBug.length ? "FOUND" : "missed"} ${c.file}: `
+                + JSON.stringify(result.comments.map((x) => `${x.range.start.line + 1}: ${x.message}`)));
         }
+        console.log(report.map((l) => `      ${l}`).join("\n"));
+        console.log(`      bug line commented ${found}/${BUGGY.length}, ${otherLines} comments on other lines, clean flagged ${flagged}/${CLEAN.length}`
+            + ` (measured by the bench: ${JSON.stringify(MEASURED_REVIEW)})`);
+        assert.ok(found >= MIN_BUGS_FOUND, `the bug line of ${found}/${BUGGY.length} buggy files was commented`);
+        assert.ok(otherLines <= MAX_OTHER_LINES, `${otherLines} comments on lines without the bug`);
+        console.log(`      unreadable messages ${unreadable.length}/${comments}: ${JSON.stringify(unreadable)}`);
+        assert.ok(unreadable.length <= MAX_UNREADABLE, `${unreadable.length}/${comments} messages are not readable English`);
     });
 
     it("explain: streams a readable explanation of a diagnostic", async () => {

@@ -3,8 +3,13 @@ import type {Diagnostic} from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {chunkLines} from "../../language-server/review/chunking";
 import {codeActionsFor, DIAGNOSTIC_SOURCE, DISMISS_COMMAND, ReviewDiagnostics} from "../../language-server/review/reviewDiagnostics";
-import {looksBinary, reviewSpan, validateComment} from "../../language-server/review/reviewRunner";
-import {parseReviewOutput, reviewSchema} from "../../language-server/review/reviewSchema";
+import type {ModelSession} from "../../language-server/engine/engine";
+import type {Logger} from "../../language-server/log";
+import {
+    BASE_REVIEW_STYLE, looksBinary, quotedLine, REVIEW_EXAMPLES, reviewExamples, reviewSpan, reviewStyleFor, runReview, TEMPLATE_REVIEW_STYLE,
+    validateComment
+} from "../../language-server/review/reviewRunner";
+import {parseReviewOutput, quotableLines, reviewQuoteSchema, reviewSchema} from "../../language-server/review/reviewSchema";
 
 const count = (s: string) => Math.ceil(s.length / 4);
 
@@ -45,6 +50,69 @@ describe("review output", () => {
         assert.throws(() => reviewSpan(doc, {start: {line: 9, character: 0}, end: {line: 10, character: 0}}), /outside/);
         assert.deepEqual(reviewSpan(doc, {start: {line: 0, character: 0}, end: {line: 2, character: 0}}), {start: 0, end: 2});
         assert.deepEqual(reviewSpan(doc, undefined), {start: 0, end: 4});
+    });
+});
+
+describe("review styles", () => {
+    const lines = ["function f(a) {", "  if (a = 1) {", "    return a;", "  }", "}", "  if (a = 1) {", ""];
+
+    it("a model without a chat template gets the measured base style; others, and an unknown model, the plain prompt", () => {
+        assert.equal(reviewStyleFor({architecture: "gemma3", name: "", basename: "", hasChatTemplate: false}), BASE_REVIEW_STYLE);
+        assert.equal(reviewStyleFor({architecture: "gemma2", name: "", basename: "", hasChatTemplate: true}), TEMPLATE_REVIEW_STYLE);
+        assert.equal(reviewStyleFor(undefined), TEMPLATE_REVIEW_STYLE);
+    });
+
+    it("a quoting comment may only quote a line of the chunk, and lands on the first line it quotes", () => {
+        const quotes = quotableLines(lines.slice(1, 7));
+        assert.deepEqual(quotes, ["if (a = 1) {", "return a;"], "without indentation, once each, no lone braces or blank lines");
+        assert.deepEqual(reviewQuoteSchema(quotes).properties.comments.items.properties.code, {enum: quotes});
+        assert.deepEqual(Object.keys(reviewQuoteSchema(quotes, ["message", "code", "severity", "suggestion"]).properties.comments.items.properties),
+            ["message", "code", "severity", "suggestion"], "the properties in the style's order");
+        const chunk = {start: 1, end: 7};
+        assert.deepEqual(quotedLine({code: "if (a = 1) {", line: undefined, severity: "error", message: "m"}, chunk, lines),
+            {code: "if (a = 1) {", line: 2, endLine: 2, severity: "error", message: "m"});
+        assert.equal(quotedLine({code: "function f(a) {", line: undefined, severity: "error", message: "m"}, chunk, lines).line, undefined,
+            "a line outside the chunk");
+        assert.equal(quotedLine({code: 3, line: 3, severity: "error", message: "m"}, chunk, lines).line, undefined, "no quote, no line");
+        assert.deepEqual(quotableLines(["}", "", "  )"]), ["}", ")"], "a chunk of braces only still has lines to quote");
+    });
+
+    it("the worked examples answer in the style's own schema, on the lines they show", () => {
+        for (const style of [BASE_REVIEW_STYLE, {...BASE_REVIEW_STYLE, pointBy: "number" as const}]) {
+            const turns = reviewExamples(style);
+            assert.equal(turns.length, 2 * style.examples.length);
+            for (const [i, name] of style.examples.entries()) {
+                const example = REVIEW_EXAMPLES[name];
+                assert.equal(turns[2 * i].role, "user");
+                assert.ok(turns[2 * i].content.includes(example.lines.at(-1)!), "the request shows the example's code");
+                const answer = JSON.parse(turns[2 * i + 1].content) as {comments: Record<string, unknown>[]};
+                const comment = "comment" in example ? example.comment : undefined;
+                assert.equal(answer.comments.length, comment ? 1 : 0);
+                if (!comment) continue;
+                const schema = style.pointBy === "quote" ? reviewQuoteSchema(quotableLines(example.lines)) : reviewSchema(1, example.lines.length);
+                const props = schema.properties.comments.items.properties as Record<string, {enum?: unknown[]}>;
+                assert.deepEqual(Object.keys(answer.comments[0]), Object.keys(props), "every property, in the schema's order");
+                const where = style.pointBy === "quote" ? answer.comments[0].code : answer.comments[0].line;
+                assert.ok(props[style.pointBy === "quote" ? "code" : "line"].enum!.includes(where), `${String(where)} is allowed`);
+                const raw = {...answer.comments[0], line: answer.comments[0].line} as never;
+                const placed = style.pointBy === "quote" ? quotedLine(raw, {start: 0, end: example.lines.length}, example.lines) : raw;
+                assert.equal((placed as {line: number}).line, comment.line);
+            }
+        }
+    });
+
+    it("a comment written again on the same lines is shown once", async () => {
+        const same = {code: "if (a = 1) {", severity: "error", message: "Assigns instead of comparing.", suggestion: "  if (a === 1) {"};
+        const answer = JSON.stringify({comments: [same, same, {...same, message: "Another."}]});
+        const session = {
+            name: "scripted", contextSize: 8192, identity: {hasChatTemplate: false}, countTokens: (t: string) => Math.ceil(t.length / 4),
+            generateJson: async () => ({text: answer, promptTokens: 1, reusedTokens: 0, generatedTokens: 1, prefillMs: 0, generateMs: 0,
+                tokensAfterAbort: 0, aborted: false})
+        } as unknown as ModelSession;
+        const log = {debug() {}, info() {}, warn() {}, error() {}} as unknown as Logger;
+        const doc = TextDocument.create("file:///w/f.js", "javascript", 1, lines.join("\n"));
+        const outcome = await runReview(session, doc, undefined, 3000, new AbortController().signal, log);
+        assert.deepEqual(outcome.comments.map((c) => [c.range.start.line, c.message]), [[1, "Assigns instead of comparing."], [1, "Another."]]);
     });
 });
 

@@ -37,6 +37,37 @@ interface PropsBody {
     chat_template?: string;
 }
 
+/** A turn marker of a chat template: ChatML's `<|im_start|>`, Llama 3's `<|start_header_id|>`, Gemma's `<start_of_turn>`. */
+const TURN_MARKER = /<\|[A-Za-z_]{2,30}\|>|<start_of_turn>/;
+
+/**
+ * Whether llama-server's chat template is one its model learned. For a GGUF without a template, llama-server falls
+ * back to ChatML: /props reports a ChatML template and /apply-template renders `<|im_start|>user…` (measured with
+ * the Gemma 3 270M base model, whose replies to that then repeat the question and the markers). A model trained on
+ * a template has its turn markers as single tokens of its vocabulary; Gemma's splits `<|im_start|>` into 6 pieces.
+ * So: no template, or a template whose first turn marker is not one token, is not learned. A template without such
+ * a marker, or a server whose /tokenize does not answer, is taken as learned (the chat endpoint, as before).
+ */
+async function templateLearned(target: HttpTarget, template: string | undefined, options: {signal: AbortSignal; timeoutMs: number; retries: number},
+                               log: Logger): Promise<boolean> {
+    if (typeof template !== "string" || !template) return false;
+    const marker = TURN_MARKER.exec(template)?.[0];
+    if (!marker) return true;
+    try {
+        const tokenized = await requestJson<{tokens?: unknown[]}>(target, "POST", "/tokenize", {content: marker, add_special: false, parse_special: true}, options);
+        const count = tokenized.body?.tokens?.length;
+        if (tokenized.status !== 200 || !count) return true;
+        if (count > 1) {
+            log.info(`remote: the server's chat template uses ${marker}, which is ${count} tokens for this model, not one: the model has `
+                + "no template of its own (a base model); chat, explain and review send it a plain transcript");
+        }
+        return count === 1;
+    } catch (error) {
+        log.debug(`remote: could not tokenize ${marker} (${(error as Error).message}); taking the chat template as the model's`);
+        return true;
+    }
+}
+
 /** Code and prose in the proportions a completion prompt has, to measure characters per token. */
 const TOKENIZER_SAMPLE = `export function parseConfig(text: string): Record<string, string> {
     const result: Record<string, string> = {};
@@ -103,13 +134,10 @@ export async function probeServer(target: HttpTarget, configuredModel: string, s
         log.debug(`remote: no /tokenize (${(error as Error).message}); estimating 3 characters per token`);
     }
 
+    // 5. An OpenAI-compatible server that serves chat has a template; llama-server reports one for every model.
+    const hasChatTemplate = props ? await templateLearned(target, props.chat_template, options, log) : true;
+
     const name = `${displayName} ${requestModel}`;
-    const identity: ModelIdentity = {
-        architecture: architectureFromName(name),
-        name: displayName,
-        basename: requestModel,
-        // An OpenAI-compatible server that serves chat has a template; llama-server says whether the GGUF has one.
-        hasChatTemplate: props ? typeof props.chat_template === "string" && props.chat_template.length > 0 : true
-    };
+    const identity: ModelIdentity = {architecture: architectureFromName(name), name: displayName, basename: requestModel, hasChatTemplate};
     return {kind, requestModel, displayName, contextSize, identity, charsPerToken, models: ids, bosToken: props?.bos_token};
 }

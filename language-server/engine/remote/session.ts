@@ -4,7 +4,8 @@
 // Each answer is one stream (openaiStream.ts); a failure that means the server is gone is reported to the engine.
 import type {Logger} from "../../log";
 import {
-    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, PromptPart, shouldStop
+    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, PromptPart, shouldStop,
+    TRANSCRIPT_STOPS, transcriptPrompt, visibleDeltas
 } from "../engine";
 import {defangSpecials} from "../modelFamily";
 // node-llama-cpp's JSON-schema-to-GBNF generator (pure JavaScript, bundled by esbuild; the package's exports do not
@@ -14,6 +15,8 @@ import {displayOrigin, HttpTarget, RemoteError, requestJson, statusError} from "
 import {chatDelta, type ChunkJson, completionText, type StreamPart, streamAnswer} from "./openaiStream";
 import type {ServerInfo} from "./probe";
 
+/** Where node-llama-cpp's JSON-schema grammars end (their stop trigger). */
+const JSON_GRAMMAR_END = "\n".repeat(4);
 /** GBNF: any text that is valid UTF-8 (see extras()). */
 const VALID_UTF8_GRAMMAR = "root ::= [^\\x00]*";
 
@@ -114,6 +117,7 @@ export class RemoteSession implements ModelSession {
             if (options.onDelta && text.length > sent) options.onDelta(text.slice(sent));
             sent = text.length;
         };
+        if (this.transcriptLayout) return this.transcript(history, options, {grammar: VALID_UTF8_GRAMMAR}, TRANSCRIPT_STOPS, options.onDelta);
         if (this.llamaServer) return this.templated(history, options, {grammar: VALID_UTF8_GRAMMAR}, onText);
         return this.stream("/v1/chat/completions", this.chatBody(history, options.maxTokens), options, chatDelta, onText);
     }
@@ -130,7 +134,11 @@ export class RemoteSession implements ModelSession {
             } catch {
                 grammar = undefined; // a schema node-llama-cpp cannot express: the server converts it
             }
-            return this.templated(history, options, grammar ? {grammar} : {json_schema: schema}, () => undefined);
+            // The grammar's output is complete at its four line breaks, after which it allows more until the token
+            // limit (node-llama-cpp stops there by its stop trigger): the server stops there too.
+            const constraint = grammar ? {grammar, stop: [JSON_GRAMMAR_END]} : {json_schema: schema};
+            if (this.transcriptLayout) return this.transcript(history, options, constraint, []);
+            return this.templated(history, options, constraint, () => undefined);
         }
         let last: GenerationResult | undefined;
         for (let attempt = 0; attempt < 2; attempt++) {
@@ -155,6 +163,30 @@ export class RemoteSession implements ModelSession {
             if (last.aborted || last.finishReason === "length" || isJson(last.text)) return last;
         }
         return last!;
+    }
+
+    /**
+     * A llama-server whose model has no chat template of its own (probe.ts: a base model, served with a fallback
+     * template it never learned): chat, explain and review get the local engine's plain transcript instead.
+     */
+    private get transcriptLayout() {
+        return this.llamaServer && !this.info.identity.hasChatTemplate;
+    }
+
+    /**
+     * The conversation as the plain transcript (../transcript.ts), generated as a completion with the transcript's
+     * stops (sent to the server, and checked here too), streamed as the local engine streams it: cut at a stop, the
+     * space after "Answer:" and trailing whitespace left out. A grammar (review) comes without stops, as locally.
+     */
+    private async transcript(history: ChatTurn[], options: GenerationOptions, constraint: Record<string, unknown>,
+                             stops: readonly string[], onDelta?: (text: string) => void): Promise<GenerationResult> {
+        const emit = visibleDeltas(stops, true, onDelta);
+        const result = await this.stream("/v1/completions", {
+            model: this.info.requestModel, prompt: defangSpecials(transcriptPrompt(history)), max_tokens: options.maxTokens, temperature: 0,
+            stream: true, stream_options: {include_usage: true}, cache_prompt: true, ...(stops.length ? {stop: stops.slice(0, 4)} : {}),
+            ...constraint
+        }, options, completionText, (text) => void emit(text, false));
+        return {...result, text: emit(result.text, true)};
     }
 
     /**
