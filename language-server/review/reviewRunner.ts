@@ -81,7 +81,7 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
     for (const chunk of chunks) {
         if (signal.aborted) break;
         const reply = await session.generateJson([{role: "user", content: reviewPrompt(doc.languageId, lines, chunk, responseLanguage)}],
-            reviewSchema(chunk.start + 1, chunk.end), {signal, maxTokens: outputTokens});
+            reviewSchema(chunk.start + 1, chunk.end), {signal, maxTokens: outputTokens, language: responseLanguage});
         if (signal.aborted) break;
         log.debug(`review chunk ${chunk.start + 1}-${chunk.end}: ${reply.promptTokens} prompt tokens, ${reply.generatedTokens} generated `
             + `in ${Math.round(reply.prefillMs)} + ${Math.round(reply.generateMs)} ms: ${JSON.stringify(reply.text.slice(0, 200))}`);

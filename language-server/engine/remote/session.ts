@@ -4,7 +4,7 @@
 // Each answer is one stream (openaiStream.ts); a failure that means the server is gone is reported to the engine.
 import type {Logger} from "../../log";
 import {
-    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, PromptPart, shouldStop
+    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, PromptPart, ProseOptions, shouldStop
 } from "../engine";
 import {defangSpecials} from "../modelFamily";
 // node-llama-cpp's JSON-schema-to-GBNF generator (pure JavaScript, bundled by esbuild; the package's exports do not
@@ -118,7 +118,7 @@ export class RemoteSession implements ModelSession {
         return this.stream("/v1/chat/completions", this.chatBody(history, options.maxTokens), options, chatDelta, onText);
     }
 
-    async generateJson(history: ChatTurn[], schema: object, options: GenerationOptions): Promise<GenerationResult> {
+    async generateJson(history: ChatTurn[], schema: object, options: ProseOptions): Promise<GenerationResult> {
         // llama-server constrains sampling with a grammar: the output always parses (or is a valid prefix when cut).
         // The local engine's grammar for the schema (node-llama-cpp's): with the same model, both engines then give the
         // same answer (measured: identical review output on the tiny model). llama-server's own conversion of
