@@ -99,7 +99,7 @@ async function main() {
             const share = scriptShare(reply.text, p.script);
             const echo = ECHO.test(reply.text.trim()) || echoesInstructions(reply.text);
             const t = tally.get(v.id)!;
-            if (p.language === "hi") {
+            if (p.script === DEVANAGARI) {
                 t.hiN++;
                 if (share >= MOSTLY) t.hi++;
             } else {
