@@ -20,7 +20,8 @@ export {
 } from "./modelFamily";
 export type {FimTokens, ModelIdentity, PromptFamily, ResolvedPromptStyle} from "./modelFamily";
 // The plain-text layout of chat, explain and review for a model without a chat template, on both engines.
-export {TRANSCRIPT_PREAMBLE, TRANSCRIPT_STOPS, transcriptPrompt, visibleDeltas, visibleReply} from "./transcript";
+export {TRANSCRIPT_EXAMPLES, TRANSCRIPT_PREAMBLE, TRANSCRIPT_STOPS, transcriptExample, type TranscriptExample, transcriptPrompt, transcriptStops,
+    visibleDeltas, visibleReply} from "./transcript";
 
 /** Context from elsewhere (another file, a definition) put into a prompt. */
 export interface Snippet {
@@ -101,7 +102,17 @@ export interface ChatTurn {
     content: string;
 }
 
-export interface ChatOptions extends GenerationOptions {
+/** Options of a reply in prose (chat, explain, review comments). */
+export interface ProseOptions extends GenerationOptions {
+    /**
+     * The language the prose is to be in (a tag, as tasks/language.ts resolves it; none = English). The task's
+     * prompt already asks for it; an engine that lays out the prompt itself uses it too: the local engine's plain
+     * transcript for a base model shows its worked example in this language (transcript.ts), on either engine.
+     */
+    language?: string;
+}
+
+export interface ChatOptions extends ProseOptions {
     /** Receives text to append, as it is generated; never splits a character. */
     onDelta?: (text: string) => void;
 }
@@ -130,7 +141,7 @@ export interface ModelSession {
      * json_schema, `response_format` json_schema on vLLM and others), validated and retried otherwise. Output cut
      * off by maxTokens is a valid JSON prefix at best: callers repair it (review/reviewSchema.ts).
      */
-    generateJson(history: ChatTurn[], schema: object, options: GenerationOptions): Promise<GenerationResult>;
+    generateJson(history: ChatTurn[], schema: object, options: ProseOptions): Promise<GenerationResult>;
 }
 
 /** Called before a session is given up (reload, engine switch, shutdown): stop every generation and wait. */

@@ -6,7 +6,7 @@ import type {LlamaContextSequence} from "node-llama-cpp";
 import type {CancellationToken} from "vscode-languageserver";
 import {hostKey} from "../../protocol/host";
 import type {ServerSettings, ServerState, SystemInfo} from "../../protocol/lsp";
-import {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, emptyResult, Engine, GenerationOptions, GenerationResult, ModelSession}
+import {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, emptyResult, Engine, GenerationResult, ModelSession, ProseOptions}
     from "../engine/engine";
 import {LocalEngine, LocalSession} from "../engine/local/localEngine";
 import type {Logger} from "../log";
@@ -195,7 +195,7 @@ class WindowSession implements ModelSession {
         return this.inner.chat(history, options);
     }
 
-    generateJson(history: ChatTurn[], schema: object, options: GenerationOptions): Promise<GenerationResult> {
+    generateJson(history: ChatTurn[], schema: object, options: ProseOptions): Promise<GenerationResult> {
         return this.inner.generateJson(history, schema, options);
     }
 }

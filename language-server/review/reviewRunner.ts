@@ -105,7 +105,7 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
         const quotes = style.pointBy === "quote" ? quotableLines(lines.slice(chunk.start, chunk.end)) : [];
         const schema = style.pointBy === "quote" ? reviewQuoteSchema(quotes, style.order) : reviewSchema(chunk.start + 1, chunk.end);
         const turns: ChatTurn[] = [...reviewExamples(style), {role: "user", content: reviewPrompt(doc.languageId, lines, chunk, responseLanguage, style.pointBy)}];
-        const reply = await session.generateJson(turns, schema, {signal, maxTokens: outputTokens});
+        const reply = await session.generateJson(turns, schema, {signal, maxTokens: outputTokens, language: responseLanguage});
         if (signal.aborted) break;
         log.debug(`review chunk ${chunk.start + 1}-${chunk.end}: ${reply.promptTokens} prompt tokens, ${reply.generatedTokens} generated `
             + `in ${Math.round(reply.prefillMs)} + ${Math.round(reply.generateMs)} ms: ${JSON.stringify(reply.text.slice(0, 200))}`);

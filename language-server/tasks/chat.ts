@@ -4,7 +4,7 @@
 import {ResponseError} from "vscode-languageserver";
 import {ChatParams, ChatRequest, ChatResult, ErrorCodes} from "../../protocol/lsp";
 import type {ChatTurn, ModelSession} from "../engine/engine";
-import {chatReplyLanguage, languageInstruction} from "./language";
+import {chatReplyLanguage, isEnglish, languageInstruction, nativeTask, patternLanguageRequest} from "./language";
 
 export const CHAT_INSTRUCTIONS = "You are Gemma Code, a concise programming assistant inside the user's editor. "
     + "Answer in Markdown; put code in fenced blocks with a language.";
@@ -13,18 +13,26 @@ export interface ChatPrompt {
     history: ChatTurn[];
     question: string;
     omitted: string[];
+    /** The language the answer is to be in (the question's script, else the setting); none = English. */
+    language?: string;
 }
 
-/** Builds the chat history and the final question within the context budget. */
+/**
+ * Builds the chat history and the final question within the context budget. `followsPattern`: the model continues
+ * its prompt rather than following instructions (a base model, without a chat template): the prompt's own words are
+ * then in the reply's language too (tasks/language.ts, measured by bench/run-language-layouts.ts).
+ */
 export function buildChatPrompt(params: ChatParams, count: (text: string) => number, contextSize: number,
-                                replyTokens: number, responseLanguage?: string): ChatPrompt {
+                                replyTokens: number, responseLanguage?: string, followsPattern = false): ChatPrompt {
     const messages = (params.messages ?? []).filter((m) => m && typeof m.content === "string" && (m.role === "user" || m.role === "assistant"));
     const last = messages.at(-1);
     if (!last || last.role !== "user") {
         throw new ResponseError(ErrorCodes.InvalidInput, `${ChatRequest.method} needs messages ending with a user message.`);
     }
     // Answered in the language the question is written in (when its script says which), else the setting's.
-    const language = languageInstruction(chatReplyLanguage(last.content, responseLanguage), "your answer");
+    const replyLanguage = chatReplyLanguage(last.content, responseLanguage);
+    const language = followsPattern ? patternLanguageRequest(replyLanguage, "your answer") : languageInstruction(replyLanguage, "your answer");
+    const contextLabel = (followsPattern ? nativeTask(replyLanguage)?.context : undefined) ?? "Context from the editor:";
     let budget = contextSize - replyTokens - count(CHAT_INSTRUCTIONS) - count(last.content) - count(language) - 64;
 
     // Older turns go first when the conversation outgrows the context.
@@ -51,17 +59,19 @@ export function buildChatPrompt(params: ChatParams, count: (text: string) => num
         budget -= cost;
         attached.push(block);
     }
-    const asked = attached.length ? `Context from the editor:\n${attached.join("\n")}\n${last.content}` : last.content;
+    const asked = attached.length ? `${contextLabel}\n${attached.join("\n")}\n${last.content}` : last.content;
     // Last, next to where the answer starts: a small model follows it best there.
     const question = language ? `${asked}\n\n${language}` : asked;
     const history: ChatTurn[] = [{role: "system", content: CHAT_INSTRUCTIONS}];
     for (const m of kept) history.push({role: m.role, content: m.content});
-    return {history, question, omitted};
+    return {history, question, omitted, language: isEnglish(replyLanguage) ? undefined : replyLanguage};
 }
 
 export async function runChat(session: ModelSession, params: ChatParams, maxTokens: number, signal: AbortSignal,
                               onDelta: (text: string) => void, responseLanguage?: string): Promise<ChatResult> {
-    const prompt = buildChatPrompt(params, (s) => session.countTokens(s), session.contextSize, maxTokens, responseLanguage);
-    const reply = await session.chat([...prompt.history, {role: "user", content: prompt.question}], {maxTokens, signal, onDelta});
+    const prompt = buildChatPrompt(params, (s) => session.countTokens(s), session.contextSize, maxTokens, responseLanguage,
+        !session.identity.hasChatTemplate);
+    const reply = await session.chat([...prompt.history, {role: "user", content: prompt.question}], {maxTokens, signal, onDelta,
+        language: prompt.language});
     return {content: reply.text, omitted: prompt.omitted.length ? prompt.omitted : undefined};
 }

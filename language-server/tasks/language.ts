@@ -124,3 +124,93 @@ export function isNonLatinLanguage(tag: string | undefined): boolean {
     return !["es", "fr", "de", "it", "pt", "nl", "sv", "da", "no", "nb", "fi", "pl", "cs", "sk", "ro", "hu", "tr", "id", "ms",
         "vi", "ca", "eu", "gl", "hr", "sl", "et", "lv", "lt", "sq", "af", "sw", "tl", "fil"].includes(base);
 }
+
+/**
+ * The task's own sentences in the reply's language, for a model that follows the pattern of its prompt rather than
+ * its instructions (a base model: no chat template, so the engine's plain transcript). Measured with Gemma 3 270M
+ * (bench/run-language-layouts.ts): with the task in English it answered in English whatever it was asked for.
+ * Code, file names, tool names and the tool's quoted message stay as they are.
+ */
+export interface NativeTask {
+    /** "Context from the editor:" */
+    context: string;
+    /** "line 3", "lines 3-5" */
+    where(first: number, last: number): string;
+    /** When a diagnostic has no source: "A tool". */
+    tool: string;
+    explainDiagnostic(tool: string, message: string, where: string, file: string): string;
+    explainSelection(where: string, file: string): string;
+}
+
+const NATIVE_TASKS: Record<string, NativeTask> = {
+    hi: {
+        context: "संपादक से संदर्भ:",
+        where: (a, b) => (a === b ? `पंक्ति ${a}` : `पंक्तियाँ ${a}-${b}`),
+        tool: "एक टूल",
+        explainDiagnostic: (tool, message, where, file) => `${tool} ने \`${file}\` की ${where} पर "${message}" बताया है। `
+            + "समझाइए कि यहाँ इसका क्या अर्थ है और ऐसा क्यों होता है, फिर सुधार कोड ब्लॉक में दीजिए।",
+        explainSelection: (where, file) => `समझाइए कि \`${file}\` की ${where} का कोड क्या करता है, उसमें कोई गलती हो तो बताइए, `
+            + "और ज़रूरत हो तो सुधार कोड ब्लॉक में दीजिए।"
+    },
+    bn: {
+        context: "এডিটর থেকে প্রসঙ্গ:",
+        where: (a, b) => (a === b ? `লাইন ${a}` : `লাইন ${a}-${b}`),
+        tool: "একটি টুল",
+        explainDiagnostic: (tool, message, where, file) => `${tool} \`${file}\`-এর ${where}-এ "${message}" জানিয়েছে। `
+            + "এখানে এর অর্থ কী এবং কেন এটি ঘটে তা ব্যাখ্যা করুন, তারপর একটি কোড ব্লকে সমাধান দিন।",
+        explainSelection: (where, file) => `\`${file}\`-এর ${where}-এর কোড কী করে তা ব্যাখ্যা করুন, কোনো ভুল থাকলে দেখান, `
+            + "এবং প্রয়োজন হলে একটি কোড ব্লকে সমাধান দিন।"
+    },
+    ur: {
+        context: "ایڈیٹر سے سیاق:",
+        where: (a, b) => (a === b ? `سطر ${a}` : `سطریں ${a}-${b}`),
+        tool: "ایک ٹول",
+        explainDiagnostic: (tool, message, where, file) => `${tool} نے \`${file}\` کی ${where} پر "${message}" بتایا ہے۔ `
+            + "وضاحت کریں کہ یہاں اس کا کیا مطلب ہے اور ایسا کیوں ہوتا ہے، پھر کوڈ بلاک میں اس کا حل دیں۔",
+        explainSelection: (where, file) => `وضاحت کریں کہ \`${file}\` کی ${where} کا کوڈ کیا کرتا ہے، اس میں کوئی غلطی ہو تو بتائیں، `
+            + "اور ضرورت ہو تو کوڈ بلاک میں حل دیں۔"
+    },
+    ar: {
+        context: "سياق من المحرر:",
+        where: (a, b) => (a === b ? `السطر ${a}` : `الأسطر ${a}-${b}`),
+        tool: "أداة",
+        explainDiagnostic: (tool, message, where, file) => `تُبلغ ${tool} عن "${message}" في ${where} من \`${file}\`. `
+            + "اشرح ما يعنيه ذلك هنا ولماذا يحدث، ثم اقترح إصلاحًا في كتلة شيفرة.",
+        explainSelection: (where, file) => `اشرح ما تفعله الشيفرة في ${where} من \`${file}\`، وأشر إلى أي خطأ فيها، `
+            + "واقترح إصلاحًا في كتلة شيفرة إن لزم."
+    },
+    es: {
+        context: "Contexto del editor:",
+        where: (a, b) => (a === b ? `la línea ${a}` : `las líneas ${a}-${b}`),
+        tool: "Una herramienta",
+        explainDiagnostic: (tool, message, where, file) => `${tool} informa "${message}" en ${where} de \`${file}\`. `
+            + "Explica qué significa aquí y por qué ocurre, y luego propón una corrección en un bloque de código.",
+        explainSelection: (where, file) => `Explica qué hace el código de ${where} de \`${file}\`, señala cualquier error `
+            + "y propón una corrección en un bloque de código si hace falta."
+    },
+    "zh-cn": {
+        context: "编辑器中的上下文：",
+        where: (a, b) => (a === b ? `第 ${a} 行` : `第 ${a}-${b} 行`),
+        tool: "工具",
+        explainDiagnostic: (tool, message, where, file) => `${tool}在 \`${file}\` 的${where}报告 "${message}"。`
+            + "请解释它在这里的含义以及发生的原因，然后用代码块给出修复。",
+        explainSelection: (where, file) => `请解释 \`${file}\` ${where}的代码做了什么，指出其中的错误，如有需要，用代码块给出修复。`
+    }
+};
+
+/** The task's sentences in `tag`, where they are written (undefined for English and for other languages). */
+export function nativeTask(tag: string | undefined): NativeTask | undefined {
+    if (isEnglish(tag)) return undefined;
+    const t = tag!.toLowerCase();
+    return NATIVE_TASKS[t] ?? (t.startsWith("zh") && !/-(tw|hk|hant)/.test(t) ? NATIVE_TASKS["zh-cn"] : NATIVE_TASKS[t.split("-")[0]]);
+}
+
+/**
+ * The request for prose in `tag` for a model that follows its prompt's pattern (a base model): only the request in the
+ * language's own words, which the bench measured starting the answer in that script, where the English sentence
+ * before it pulled the answer to English; the full languageInstruction for a language without one.
+ */
+export function patternLanguageRequest(tag: string | undefined, what: string): string {
+    if (isEnglish(tag)) return "";
+    return nativeRequest(tag!) ?? languageInstruction(tag, what);
+}

@@ -1,7 +1,7 @@
 // Real weights (Gemma 3 270M) answering in the user's language, each as a rate over a fixed set of prompts:
 // a chat question asked in Hindi gets a reply that is mostly Devanagari (with responseLanguage left at English:
 // the question's script decides); with responseLanguage "bn" an explanation is mostly Bengali; with "hi" every
-// review still returns schema-valid comments. Thresholds are the measured rates with a margin (see RATES). Also
+// review still returns schema-valid comments. Thresholds are the measured rates (see MIN_ANSWERED). Also
 // measures what the same answer costs in tokens in English, Hindi and Bengali with Gemma's own tokenizer.
 import assert from "node:assert/strict";
 import fs from "node:fs";
@@ -9,58 +9,26 @@ import path from "node:path";
 import type {ChatResult, ReviewResult} from "../../protocol/lsp";
 import {TestLspClient} from "../support/lspClient";
 import {artifactsDir} from "../support/paths";
+import {BENGALI, BENGALI_EXPLAIN_CASES, DEVANAGARI, echoesPrompt, explainRange, HINDI_CHAT_CONTEXT, HINDI_QUESTIONS, LANGUAGE_FILES,
+    MOSTLY, scriptShare} from "../support/languagePrompts";
 import {realModelPath} from "../support/realModel";
 
 /**
- * Measured 2026-12-02 in a clean-clone CI run (CPU, 2 cores), Gemma 3 270M, these prompts, the plain-transcript
- * layout that a model without a chat template gets (issue 12): Hindi chat 0/6 mostly Devanagari, Bengali
- * explanations 0/4 mostly Bengali. The PyPI 270M is a base model: it answers (in English) but does not follow the
- * language request, so the script rates are recorded (test/artifacts/real-language.json), not asserted; a model that
- * follows instructions (Gemma 2 9B it) is where they become thresholds. What is asserted is what the layout
- * guarantees and that was measured: replies do not repeat the instructions (1/6 Hindi replies began with the
- * language request, 0/4 Bengali ones; threshold 2/6 and 1/4), and reviews parse (4/4, the grammar guarantees it).
+ * Thresholds, from the measurement (2026-12-02, CPU, 2-core VM shared with other runs, load ≈ 6, Gemma 3 270M, these
+ * prompts; greedy, so the counts repeat run to run). The PyPI 270M is a base model (no chat template): it continues
+ * the pattern of its prompt, so the plain transcript it gets shows worked examples written in the reply's language and
+ * the task's own words are in it too (engine/local/chatGeneration.ts, tasks/language.ts). Measured with that:
+ *   Hindi chat: 3/6 replies mostly Devanagari and not the prompt's words (English example: 0/6, one Hindi example: 2/6);
+ *   Bengali explanations: 1/4 (English example: 0/4, one Bengali example: 0/4).
+ * The replies are in the script, not good answers: the 270M base model mostly imitates the examples' form ("`x` का
+ * मान `3` है।"). An answer "not the prompt's words" does not repeat the instructions, the language request, the task's
+ * sentences, the numbered code lines or the examples' code (echoesPrompt). Thresholds: Hindi 2/6 (one below the
+ * measurement, for another machine's rounding), Bengali 1/4 (the measurement: one lower would assert nothing);
+ * prompt repeats at most 2/6 and 2/4 (measured 0/6 and 1/4); reviews parse 4/4 (the grammar guarantees it).
  */
-const MAX_ECHOES = {hindiChat: 2, bengaliExplain: 1};
+const MAX_ECHOES = {hindiChat: 2, bengaliExplain: 2};
+const MIN_ANSWERED = {hindiChat: 2, bengaliExplain: 1};
 const RATES = {reviewJson: 1};
-/** A reply that starts by repeating the instructions: tasks/chat.ts's CHAT_INSTRUCTIONS or the language request. */
-const ECHO = /^(You are Gemma Code|Write (your answer|the explanation|the review comments?) in )/;
-
-const JS = [
-    "function average(numbers) {",
-    "  let total = 0;",
-    "  for (let i = 0; i <= numbers.length; i++) {",
-    "    total += numbers[i];",
-    "  }",
-    "  return total / numbers.length;",
-    "}",
-    ""
-].join("\n");
-const PY = [
-    "def greet(user):",
-    "    message = \"Hello, \" + usr",
-    "    print(message)",
-    "",
-    "greet(\"Asha\")",
-    ""
-].join("\n");
-const TS = [
-    "interface User { name: string; age: number }",
-    "",
-    "export function oldest(users: User[]): User {",
-    "  return users.sort((a, b) => b.age - a.age)[0].name;",
-    "}",
-    ""
-].join("\n");
-
-const HINDI_QUESTIONS = [
-    "फ़ंक्शन average क्या करता है? दो वाक्यों में समझाइए।",
-    "इस कोड में कौन सी गलती है?",
-    "लूप की शर्त i <= numbers.length क्यों गलत है?",
-    "JavaScript में let और const में क्या अंतर है?",
-    "किसी सूची को उल्टा करने का आसान तरीका क्या है?",
-    "अच्छे फ़ंक्शन का नाम कैसे चुनें?"
-];
-
 /** The same answer in three languages, for the token cost (written by hand, not by the model). */
 const SAME_ANSWER = {
     en: "The loop condition uses <= instead of <, so the last iteration reads numbers[numbers.length], which is "
@@ -72,15 +40,6 @@ const SAME_ANSWER = {
         + "total-এ undefined যোগ করলে সেটি NaN হয়ে যায়, আর ফাংশনটি NaN ফেরত দেয়। শর্তটি i < numbers.length করে দিন।"
 };
 
-/** Share of the letters outside code (fenced blocks, `inline`) that are in `script`. */
-export function scriptShare(text: string, script: RegExp): number {
-    const prose = text.replace(/```[\s\S]*?(```|$)/g, " ").replace(/`[^`\n]*`/g, " ");
-    const letters = [...prose].filter((c) => /\p{L}/u.test(c));
-    return letters.length ? letters.filter((c) => script.test(c)).length / letters.length : 0;
-}
-const DEVANAGARI = /\p{Script=Devanagari}/u;
-const BENGALI = /\p{Script=Bengali}/u;
-
 describe("real model: answers in the user's language", function () {
     this.timeout(1_800_000);
     let client: TestLspClient;
@@ -89,9 +48,7 @@ describe("real model: answers in the user's language", function () {
     before(async () => {
         ({client} = await TestLspClient.start({settings: {modelPath: realModelPath(), chat: {maxTokens: 96}}}));
         await client.waitForState((s) => s.status === "ready");
-        await client.open("file:///real/average.js", JS, "javascript");
-        await client.open("file:///real/greet.py", PY, "python");
-        await client.open("file:///real/oldest.ts", TS, "typescript");
+        for (const [uri, file] of Object.entries(LANGUAGE_FILES)) await client.open(uri, file.text, file.languageId);
     });
     after(async () => {
         await client?.shutdown();
@@ -102,55 +59,56 @@ describe("real model: answers in the user's language", function () {
     const setLanguage = (tag: string) =>
         client.connection.sendNotification("workspace/didChangeConfiguration", {settings: {responseLanguage: tag}});
 
-    it("chat: a question asked in Hindi is answered, not with the instructions (Devanagari share recorded)", async () => {
+    it("chat: a question asked in Hindi is answered mostly in Devanagari, not with the prompt's words", async () => {
         await setLanguage("");
         const rows = [];
         for (const question of HINDI_QUESTIONS) {
             const result = await client.connection.sendRequest<ChatResult>("gemma/chat", {
-                messages: [{role: "user", content: question}], context: [{label: "average.js", text: JS}]
+                messages: [{role: "user", content: question}], context: [{label: HINDI_CHAT_CONTEXT.label, text: LANGUAGE_FILES[HINDI_CHAT_CONTEXT.uri].text}]
             });
             const share = scriptShare(result.content, DEVANAGARI);
-            rows.push({question, share: Number(share.toFixed(2)), echo: ECHO.test(result.content.trim()), reply: result.content.slice(0, 400)});
+            rows.push({question, share: Number(share.toFixed(2)), echo: echoesPrompt(result.content, "hi"), reply: result.content.slice(0, 400)});
             console.log(`      ${(100 * share).toFixed(0).padStart(3)} % Devanagari: ${JSON.stringify(result.content.slice(0, 120))}`);
         }
-        const rate = rows.filter((r) => r.share >= 0.5).length / rows.length;
+        const rate = rows.filter((r) => r.share >= MOSTLY).length / rows.length;
         report.hindiChat = {rate, rows};
-        console.log(`      Hindi chat: ${rows.filter((r) => r.share >= 0.5).length}/${rows.length} mostly Devanagari, `
-            + `${rows.filter((r) => r.echo).length}/${rows.length} repeat the instructions`);
+        console.log(`      Hindi chat: ${rows.filter((r) => r.share >= MOSTLY).length}/${rows.length} mostly Devanagari, `
+            + `${rows.filter((r) => r.share >= MOSTLY && !r.echo).length}/${rows.length} of them not the prompt's words, `
+            + `${rows.filter((r) => r.echo).length}/${rows.length} repeat the prompt`);
         const echoes = rows.filter((r) => r.echo).length;
-        assert.ok(echoes <= MAX_ECHOES.hindiChat, `${echoes}/${rows.length} replies repeat the instructions`);
+        // Answered in Hindi: mostly Devanagari, and not by repeating the prompt (which is in Hindi too).
+        const answered = rows.filter((r) => r.share >= MOSTLY && !r.echo).length;
+        assert.ok(answered >= MIN_ANSWERED.hindiChat, `${answered}/${rows.length} Hindi chat replies mostly Devanagari and not the prompt's words (< ${MIN_ANSWERED.hindiChat})`);
+        assert.ok(echoes <= MAX_ECHOES.hindiChat, `${echoes}/${rows.length} replies repeat the prompt`);
     });
 
-    it("explain: with responseLanguage bn an explanation is given, not the instructions (Bengali share recorded)", async () => {
+    it("explain: with responseLanguage bn an explanation is mostly Bengali, not the prompt's words", async () => {
         await setLanguage("bn");
-        const cases = [
-            {uri: "file:///real/average.js", line: 2, diagnostic: {message: "Loop reads numbers[numbers.length], which is undefined", source: "eslint"}},
-            {uri: "file:///real/greet.py", line: 1, diagnostic: {message: "\"usr\" is not defined", source: "Pylance", code: "reportUndefinedVariable"}},
-            {uri: "file:///real/oldest.ts", line: 3, diagnostic: {message: "Type 'string' is not assignable to type 'User'.", source: "ts", code: 2322}},
-            {uri: "file:///real/average.js", line: 5}
-        ];
         const rows = [];
-        for (const c of cases) {
-            const range = {start: {line: c.line, character: 0}, end: {line: c.line, character: 40}};
+        for (const c of BENGALI_EXPLAIN_CASES) {
+            const range = explainRange(c.line);
             const result = await client.connection.sendRequest<string>("gemma/explain", {
                 textDocument: {uri: c.uri}, range, ...(c.diagnostic ? {diagnostic: {range, ...c.diagnostic}} : {})
             });
             const share = scriptShare(result, BENGALI);
-            rows.push({uri: c.uri, share: Number(share.toFixed(2)), echo: ECHO.test(result.trim()), reply: result.slice(0, 400)});
+            rows.push({uri: c.uri, share: Number(share.toFixed(2)), echo: echoesPrompt(result, "bn"), reply: result.slice(0, 400)});
             console.log(`      ${(100 * share).toFixed(0).padStart(3)} % Bengali: ${JSON.stringify(result.slice(0, 120))}`);
         }
-        const rate = rows.filter((r) => r.share >= 0.5).length / rows.length;
+        const rate = rows.filter((r) => r.share >= MOSTLY).length / rows.length;
         report.bengaliExplain = {rate, rows};
-        console.log(`      Bengali explain: ${rows.filter((r) => r.share >= 0.5).length}/${rows.length} mostly Bengali, `
-            + `${rows.filter((r) => r.echo).length}/${rows.length} repeat the instructions`);
+        console.log(`      Bengali explain: ${rows.filter((r) => r.share >= MOSTLY).length}/${rows.length} mostly Bengali, `
+            + `${rows.filter((r) => r.share >= MOSTLY && !r.echo).length}/${rows.length} of them not the prompt's words, `
+            + `${rows.filter((r) => r.echo).length}/${rows.length} repeat the prompt`);
         const echoes = rows.filter((r) => r.echo).length;
-        assert.ok(echoes <= MAX_ECHOES.bengaliExplain, `${echoes}/${rows.length} explanations repeat the instructions`);
+        const answered = rows.filter((r) => r.share >= MOSTLY && !r.echo).length;
+        assert.ok(answered >= MIN_ANSWERED.bengaliExplain, `${answered}/${rows.length} explanations mostly Bengali and not the prompt's words (< ${MIN_ANSWERED.bengaliExplain})`);
+        assert.ok(echoes <= MAX_ECHOES.bengaliExplain, `${echoes}/${rows.length} explanations repeat the prompt`);
     });
 
     it("review: with responseLanguage hi the comments still parse and point at real lines", async () => {
         await setLanguage("hi");
-        const files = [["file:///real/average.js", JS], ["file:///real/greet.py", PY], ["file:///real/oldest.ts", TS],
-            ["file:///real/average.js", JS]] as const;
+        const files = (["file:///real/average.js", "file:///real/greet.py", "file:///real/oldest.ts", "file:///real/average.js"] as const)
+            .map((uri) => [uri, LANGUAGE_FILES[uri].text] as const);
         const rows = [];
         for (const [uri, text] of files) {
             const lines = text.split("\n");

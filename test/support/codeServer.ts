@@ -33,6 +33,14 @@ export interface StartOptions {
     args?: string[];
     /** Extension folders (unpacked) copied into the extensions dir before the start, as `<publisher>.<name>-<version>`. */
     extensionFolders?: string[];
+    /**
+     * Whether the workbench runs with VS Code's smoke-test driver (default true), which it needs to honour the URL's
+     * dev payload (extensionDevelopmentPath, tests). The driver also hides every notification toast (VS Code's
+     * NotificationsToasts.addToast skips them when enableSmokeTestDriver is set: notifications reach the notification
+     * center only). false: the workbench as a user gets it, toasts shown; the extension then has to be installed
+     * (installExtensions, or extensionFolders with stagedExtensionFolder()).
+     */
+    smokeTestDriver?: boolean;
 }
 
 /** Settings that keep VS Code's own UI out of the tests' way. */
@@ -87,6 +95,23 @@ export function copyFixtureWorkspace(root = repoRoot()): {workspace: string; rem
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-workspace-"));
     fs.cpSync(path.join(root, "test/fixtures/workspace"), workspace, {recursive: true});
     return {workspace, remove: () => fs.rmSync(workspace, {recursive: true, force: true})};
+}
+
+/**
+ * The built extension as an installed one looks (what .vscodeignore keeps: the manifest and its translations, l10n/,
+ * dist/, media/, the production node_modules), copied into a temporary folder for StartOptions.extensionFolders:
+ * installing it without packaging a .vsix. node_modules is a link (dist/server.js finds node-llama-cpp through it).
+ */
+export function stagedExtensionFolder(extensionPath: string): {folder: string; remove(): void} {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "gemma-extension-"));
+    for (const name of fs.readdirSync(extensionPath)) {
+        if (name === "node_modules") fs.symlinkSync(fs.realpathSync(path.join(extensionPath, name)), path.join(folder, name));
+        else if (/^(package(\.nls(\.[\w-]+)?)?\.json|README\.md|LICENSE.*|l10n|dist|media)$/.test(name)) {
+            fs.cpSync(path.join(extensionPath, name), path.join(folder, name), {recursive: true, dereference: true,
+                filter: (source) => !source.endsWith(".map")});
+        }
+    }
+    return {folder, remove: () => fs.rmSync(folder, {recursive: true, force: true})};
 }
 
 /** Writes <userDataDir>/<scope>/settings.json: "User" for desktop and browser, "Machine" for the remote side. */
@@ -167,7 +192,7 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
         "--disable-telemetry", "--disable-update-check", "--disable-workspace-trust",
         "--disable-getting-started-override", "--user-data-dir", dirs.userData, "--extensions-dir", dirs.extensions,
         // Makes the packaged workbench honour the dev payload (extensionDevelopmentPath...) in the URL.
-        "--vscode-option", "enable-smoke-test-driver", ...(opts.args ?? []), opts.workspace],
+        ...(opts.smokeTestDriver === false ? [] : ["--vscode-option", "enable-smoke-test-driver"]), ...(opts.args ?? []), opts.workspace],
     // Own process group: stop() kills the group, or a file-watcher child would outlive it.
     {env, detached: true, stdio: ["ignore", "pipe", "pipe"]});
 
@@ -222,7 +247,8 @@ export async function startCodeServer(opts: StartOptions): Promise<CodeServer> {
 }
 
 export interface DevPayload {
-    extensionDevelopmentPath: string;
+    /** Absent: no dev payload (the extensions installed in the server are what runs). */
+    extensionDevelopmentPath?: string;
     extensionTestsPath?: string;
     extensionEnvironment?: Record<string, string>;
 }
@@ -239,6 +265,7 @@ export function remoteUri(server: Pick<CodeServer, "port">, absPath: string): st
  * URL's `payload` only when code-server runs with enable-smoke-test-driver.
  */
 export function workbenchUrl(server: Pick<CodeServer, "port" | "origin" | "workspace">, dev: DevPayload): string {
+    if (!dev.extensionDevelopmentPath) return `${server.origin}/?${new URLSearchParams({folder: server.workspace})}`;
     const payload: [string, string][] = [["extensionDevelopmentPath", remoteUri(server, dev.extensionDevelopmentPath)]];
     if (dev.extensionTestsPath) payload.push(["extensionTestsPath", remoteUri(server, dev.extensionTestsPath)]);
     if (dev.extensionEnvironment) payload.push(["extensionEnvironment", JSON.stringify(dev.extensionEnvironment)]);

@@ -3,13 +3,15 @@
 // takes --locale only when a language pack for it is installed, else everything stays English: the test installs a
 // stub pack (test/fixtures/language-packs) that declares hi and ar and translates nothing of VS Code's own UI, which
 // therefore stays English, as it would with a partial community pack. Checks the command
-// palette's titles, the status item, a notification and the chat panel (lang, dir, its texts), and keeps a
-// screenshot of each (test/artifacts/l10n-hi.png, l10n-ar.png: the Arabic one right to left).
+// palette's titles, the status item, a notification toast and the chat panel (lang, dir, its texts), and keeps
+// screenshots (test/artifacts/l10n-hi.png, l10n-ar.png: the Arabic one right to left; l10n-<locale>-notification.png).
+// The extension is installed in code-server (a staged copy of the built folder), not loaded under development: the
+// smoke-test driver that the development payload needs hides notification toasts.
 //   npx mocha out/test/ui/localization.test.js
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, startCodeServer} from "../support/codeServer";
+import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, stagedExtensionFolder, startCodeServer} from "../support/codeServer";
 import {chatFrame, keepFailureArtifacts, openWorkbench, quickOpen, type Workbench} from "../support/workbench";
 
 const root = repoRoot();
@@ -29,17 +31,19 @@ for (const locale of ["hi", "ar"] as const) {
         before(async function () {
             const model = ensureTinyModel(root);
             const copy = copyFixtureWorkspace(root);
-            removeWorkspace = copy.remove;
+            // Installed, not under development: the smoke-test driver that a dev payload needs hides every
+            // notification toast (see StartOptions.smokeTestDriver), and a user's workbench has none.
+            const extension = stagedExtensionFolder(path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root));
+            removeWorkspace = () => {
+                copy.remove();
+                extension.remove();
+            };
             // VS Code takes a display language only with a language pack for it (else vscode.env.language stays "en"):
             // test/fixtures/language-packs declares hi and ar as one would, translating none of VS Code's own strings.
-            server = await startCodeServer({workspace: copy.workspace, args: ["--locale", locale],
-                extensionFolders: [path.join(root, "test/fixtures/language-packs")],
+            server = await startCodeServer({workspace: copy.workspace, args: ["--locale", locale], smokeTestDriver: false,
+                extensionFolders: [path.join(root, "test/fixtures/language-packs"), extension.folder],
                 userSettings: {"gemmaCode.modelPath": model, "workbench.colorTheme": "Default Light Modern"}});
-            wb = await openWorkbench(server, {
-                extensionDevelopmentPath: path.resolve(process.env.GEMMA_CODE_EXTENSION_PATH ?? root),
-                extensionEnvironment: {GEMMA_CODE_TEST: "1"},
-                logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""
-            });
+            wb = await openWorkbench(server, {logPrefix: process.env.GEMMA_CODE_TEST_VERBOSE ? "[vscode] " : ""});
             fs.mkdirSync(artifacts, {recursive: true});
             await wb.page.locator(".part.statusbar").waitFor({timeout: 120_000});
             // The extension's commands are in the palette once the extension host has scanned it: its status item is there.
@@ -81,6 +85,24 @@ for (const locale of ["hi", "ar"] as const) {
             await item.waitFor({timeout: 120_000});
             await wb!.page.waitForFunction((ready) => [...document.querySelectorAll(".statusbar-item")]
                 .some((e) => (e.getAttribute("aria-label") ?? "").includes(ready)), bundle["Gemma is ready."], {timeout: 120_000});
+        });
+
+        it("a notification is translated: turning completions off for the file's language says so in a toast", async function () {
+            const page = wb!.page;
+            // A command that needs no model and always answers: it flips gemmaCode.completion.enable for the active
+            // editor's language and says which way in an information message (src/snooze.ts).
+            await quickOpen(page, "sample.py");
+            await page.locator(".editor-instance .monaco-editor").first().waitFor({timeout: 30_000});
+            await run("command.toggleLanguageCompletions");
+            const off = bundle["Gemma Code: completions off for {0}."].replace("{0}", "python");
+            // The toast, once its fade-in is over (VS Code marks it so), so the screenshot shows it in full.
+            await page.locator(".notifications-toasts .notification-toast.notification-fade-in-done", {hasText: off}).first()
+                .waitFor({timeout: 60_000});
+            await page.screenshot({path: path.join(artifacts, `l10n-${locale}-notification.png`)});
+            // Back on, so the rest of the suite and the workspace's settings are as they were.
+            await run("command.toggleLanguageCompletions");
+            const on = bundle["Gemma Code: completions on for {0}."].replace("{0}", "python");
+            await page.locator(".notifications-toasts .notification-toast", {hasText: on}).first().waitFor({timeout: 60_000});
         });
 
         it(`the chat panel is in ${locale}, ${rtl ? "right to left" : "left to right"}, with messages dir=auto and code left to right`, async function () {

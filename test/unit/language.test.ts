@@ -10,8 +10,10 @@ import {reviewPrompt} from "../../language-server/review/reviewRunner";
 import {mergeSettings} from "../../language-server/settings";
 import {buildChatPrompt} from "../../language-server/tasks/chat";
 import {explainPrompt} from "../../language-server/tasks/explain";
-import {chatReplyLanguage, detectScriptLanguage, isNonLatinLanguage, languageInstruction, languageName,
-    normalizeLanguageTag} from "../../language-server/tasks/language";
+import {chatReplyLanguage, detectScriptLanguage, isNonLatinLanguage, languageInstruction, languageName, nativeTask,
+    normalizeLanguageTag, patternLanguageRequest} from "../../language-server/tasks/language";
+import {transcriptPrompt} from "../../language-server/engine/local/chatGeneration";
+import {TRANSCRIPT_EXAMPLES, transcriptExample, transcriptStops} from "../../language-server/engine/engine";
 
 const count = (s: string) => Math.ceil(s.length / 4);
 
@@ -88,6 +90,62 @@ describe("response language", () => {
         const reviewHindi = reviewPrompt("typescript", lines, chunk, "hi");
         assert.match(reviewHindi, /Write each message in Hindi \(हिन्दी\)[^]*कृपया उत्तर हिन्दी में दीजिए।\n\n```typescript/);
         assert.ok(reviewHindi.endsWith(reviewEnglish.slice(reviewEnglish.indexOf("\n\n```"))), "the code is shown as before");
+    });
+
+    it("base models: the transcript's worked example is in the reply's language, labels and stops with it", () => {
+        const history = [{type: "user" as const, text: "add क्या करता है?"}];
+        const english = transcriptPrompt(history);
+        assert.equal(transcriptPrompt(history, transcriptExample(undefined)), english);
+        assert.equal(transcriptPrompt(history, transcriptExample("en-GB")), english);
+        assert.ok(english.startsWith("Programming questions and their answers, in plain English"));
+        assert.ok(english.endsWith("Question: add क्या करता है?\nAnswer:"));
+        const hindi = transcriptPrompt(history, transcriptExample("hi"));
+        assert.ok(hindi.startsWith(TRANSCRIPT_EXAMPLES.hi.heading));
+        assert.match(hindi, /\nप्रश्न: Python में `len\(items\)` क्या लौटाता है\?\nउत्तर: /);
+        assert.ok(hindi.endsWith("प्रश्न: add क्या करता है?\nउत्तर:"));
+        assert.match(hindi, /उत्तर: [^\n]+\n\nप्रश्न: `total\.py` की पंक्ति 2[^]*\n1\| def total\(xs\):\n2\|     return sum\(xs\)\n```\nउत्तर: /,
+            "a second example about numbered code lines, as Explain sends them");
+        assert.doesNotMatch(english, /total\.py/, "English keeps its one example");
+        assert.equal(transcriptExample("zh-CN"), TRANSCRIPT_EXAMPLES["zh-cn"]);
+        assert.equal(transcriptExample("zh-tw"), TRANSCRIPT_EXAMPLES.en, "no Traditional Chinese example: English");
+        assert.equal(transcriptExample("es-MX"), TRANSCRIPT_EXAMPLES.es);
+        for (const [tag, example] of Object.entries(TRANSCRIPT_EXAMPLES)) {
+            // Code stays code in every translation; the stops end an answer at the next label, English ones too.
+            assert.match(example.question, /`len\(items\)`/, tag);
+            assert.match(example.answer, /`len\(\[1, 2, 3\]\)`[^]*`3`/, tag);
+            if (tag !== "en") assert.match(example.code?.question ?? "", /`total\.py`[^]*```python\n1\| def total/, tag);
+            assert.ok(transcriptStops(example).includes(`\n${example.questionLabel}`) && transcriptStops(example).includes("\nQuestion:"), tag);
+        }
+    });
+
+    it("base models: the task's own words in the reply's language, the request only in the language's words", () => {
+        const params = {messages: [{role: "user" as const, content: "add क्या करता है?"}], context: [{label: "a.ts", text: "export const add = 1;"}]};
+        const instructed = buildChatPrompt(params, count, 8192, 512, "");
+        const base = buildChatPrompt(params, count, 8192, 512, "", true);
+        assert.equal(base.language, "hi");
+        assert.match(instructed.question, /^Context from the editor:[^]*Write your answer in Hindi/);
+        assert.ok(base.question.startsWith("संपादक से संदर्भ:\n"));
+        assert.ok(base.question.endsWith("add क्या करता है?\n\nकृपया उत्तर हिन्दी में दीजिए।"));
+        assert.doesNotMatch(base.question, /Write your answer/);
+        const english = {messages: [{role: "user" as const, content: "What does add do?"}]};
+        assert.deepEqual(buildChatPrompt(english, count, 8192, 512, "", true), buildChatPrompt(english, count, 8192, 512, ""),
+            "English prompts are the same for every model");
+        const doc = TextDocument.create("file:///w/a.ts", "typescript", 1, "const a = 1;\nconst b = a +;\n");
+        const range = {start: {line: 1, character: 0}, end: {line: 1, character: 10}};
+        const diagnostic = {range, message: "Expression expected.", source: "ts", code: 1109};
+        const bengali = explainPrompt(doc, {textDocument: {uri: doc.uri}, range, diagnostic}, "bn", true);
+        assert.ok(bengali.startsWith("ts (1109) `a.ts`-এর লাইন 2-এ \"Expression expected.\" জানিয়েছে।"), bengali);
+        assert.ok(bengali.endsWith("```\n\nঅনুগ্রহ করে উত্তর বাংলায় দিন।"));
+        assert.equal(explainPrompt(doc, {textDocument: {uri: doc.uri}, range}, "en", true), explainPrompt(doc, {textDocument: {uri: doc.uri}, range}));
+        // A language without written task sentences keeps the English task and the full request.
+        assert.match(explainPrompt(doc, {textDocument: {uri: doc.uri}, range}, "fr", true), /^Explain what the code[^]*Réponds en français/);
+        assert.equal(patternLanguageRequest("sw", "x"), languageInstruction("sw", "x"));
+        for (const tag of ["hi", "bn", "ur", "ar", "es", "zh-cn"]) {
+            const t = nativeTask(tag)!;
+            assert.ok(t, tag);
+            assert.match(t.explainDiagnostic("eslint", "MSG", t.where(3, 3), "f.js"), /eslint[^]*MSG|MSG[^]*eslint/, tag);
+            assert.match(t.explainSelection(t.where(3, 5), "f.js"), /`f\.js`[^]*3-5|3-5[^]*`f\.js`/, tag);
+        }
     });
 
     it("the remote engine counts a non-Latin letter as a token, not a third of one", () => {

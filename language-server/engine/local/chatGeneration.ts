@@ -7,7 +7,7 @@ import type {ChatHistoryItem, LlamaGrammar, Token} from "node-llama-cpp";
 import {identityFromMetadata} from "../modelFamily";
 import {generate} from "./generator";
 import type {ChatTurn, GenerationResult} from "../engine";
-import {transcriptPrompt as sharedTranscriptPrompt, TRANSCRIPT_STOPS, visibleDeltas} from "../transcript";
+import {transcriptExample, transcriptPrompt as sharedTranscriptPrompt, transcriptStops, type TranscriptExample, visibleDeltas} from "../transcript";
 import type {LoadedModel} from "./modelHost";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
 
@@ -20,6 +20,10 @@ export interface ReplyOptions {
     /** How the history is rendered: the model's chat template, the plain transcript, or (default) the transcript
      *  exactly when the model has no chat template. */
     layout?: "auto" | "template" | "transcript";
+    /** The reply's language: the transcript's worked example is in it (../transcript.ts, transcriptExample). */
+    language?: string;
+    /** The transcript's worked example, in place of the language's (bench/run-language-layouts.ts compares them). */
+    example?: TranscriptExample;
 }
 
 export async function generateReply(loaded: LoadedModel, history: ChatHistoryItem[], options: ReplyOptions): Promise<GenerationResult> {
@@ -27,9 +31,10 @@ export async function generateReply(loaded: LoadedModel, history: ChatHistoryIte
     const model = loaded.model;
     const plain = options.layout === "transcript"
         || (options.layout !== "template" && !identityFromMetadata(model.fileInfo.metadata).hasChatTemplate);
+    const example = options.example ?? transcriptExample(options.language);
     let tokens: Token[];
     if (plain) {
-        tokens = [...(model.tokens.bos != null ? [model.tokens.bos] : []), ...model.tokenize(transcriptPrompt(history), false)];
+        tokens = [...(model.tokens.bos != null ? [model.tokens.bos] : []), ...model.tokenize(transcriptPrompt(history, example), false)];
     } else {
         const wrapper = nlc.resolveChatWrapper(model);
         const {contextText} = wrapper.generateContextState({chatHistory: [...history, {type: "model", response: []}]});
@@ -37,7 +42,7 @@ export async function generateReply(loaded: LoadedModel, history: ChatHistoryIte
     }
     // A grammar's own end: node-llama-cpp's JSON grammars end in four line breaks and then allow more of them until
     // the token limit (a base model, which would start the next "Question:", wrote line breaks for the rest of it).
-    const stops = options.grammar ? grammarStops(options.grammar) : plain ? TRANSCRIPT_STOPS : [];
+    const stops = options.grammar ? grammarStops(options.grammar) : plain ? transcriptStops(example) : [];
     // What is shown: cut at a stop, without a tail that may be the start of one (../transcript.ts).
     const emit = visibleDeltas(stops, plain, options.onDelta);
     const grammarEvaluationState = options.grammar
@@ -61,8 +66,8 @@ export function grammarStops(grammar: LlamaGrammar): string[] {
 }
 
 /** node-llama-cpp's history as the engine's turns, for the transcript (../transcript.ts). */
-export function transcriptPrompt(history: ChatHistoryItem[]): string {
+export function transcriptPrompt(history: ChatHistoryItem[], example?: TranscriptExample): string {
     return sharedTranscriptPrompt(history.flatMap((item): ChatTurn[] => item.type === "user" ? [{role: "user", content: item.text}]
         : item.type === "model" ? [{role: "assistant", content: item.response.filter((r): r is string => typeof r === "string").join("")}]
-            : [])); // the system text is left out of a transcript
+            : []), example); // the system text is left out of a transcript
 }

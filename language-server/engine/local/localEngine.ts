@@ -12,7 +12,7 @@ import {identityFromMetadata, ModelIdentity} from "../modelFamily";
 import type {Logger} from "../../log";
 import {LoadedModel, ModelHost} from "./modelHost";
 import {generateReply} from "./chatGeneration";
-import type {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, Engine, GenerationOptions, GenerationResult, ModelSession} from "../engine";
+import type {BeforeUnload, ChatOptions, ChatTurn, CompletionRequest, Engine, GenerationResult, ModelSession, ProseOptions} from "../engine";
 
 export class LocalEngine implements Engine {
     readonly kind = "local" as const;
@@ -142,7 +142,7 @@ export class LocalSession implements ModelSession {
         return this.whileBusy(() => generateReply(this.loaded, toChatHistory(history), options));
     }
 
-    async generateJson(history: ChatTurn[], schema: object, options: GenerationOptions): Promise<GenerationResult> {
+    async generateJson(history: ChatTurn[], schema: object, options: ProseOptions): Promise<GenerationResult> {
         // A grammar from the schema: the model cannot write anything else, so the output always parses (or is a
         // valid prefix when cut by maxTokens).
         const grammar = await this.loaded.llama.createGrammarForJsonSchema(schema as never) as LlamaGrammar;

@@ -4,8 +4,8 @@
 // Each answer is one stream (openaiStream.ts); a failure that means the server is gone is reported to the engine.
 import type {Logger} from "../../log";
 import {
-    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, PromptPart, shouldStop,
-    TRANSCRIPT_STOPS, transcriptPrompt, visibleDeltas
+    ChatOptions, ChatTurn, CompletionRequest, emptyResult, GenerationOptions, GenerationResult, ModelSession, PromptPart, ProseOptions, shouldStop,
+    transcriptExample, transcriptPrompt, transcriptStops, visibleDeltas
 } from "../engine";
 import {defangSpecials} from "../modelFamily";
 // node-llama-cpp's JSON-schema-to-GBNF generator (pure JavaScript, bundled by esbuild; the package's exports do not
@@ -117,12 +117,14 @@ export class RemoteSession implements ModelSession {
             if (options.onDelta && text.length > sent) options.onDelta(text.slice(sent));
             sent = text.length;
         };
-        if (this.transcriptLayout) return this.transcript(history, options, {grammar: VALID_UTF8_GRAMMAR}, TRANSCRIPT_STOPS, options.onDelta);
+        if (this.transcriptLayout) {
+            return this.transcript(history, options, {grammar: VALID_UTF8_GRAMMAR}, transcriptStops(transcriptExample(options.language)), options.onDelta);
+        }
         if (this.llamaServer) return this.templated(history, options, {grammar: VALID_UTF8_GRAMMAR}, onText);
         return this.stream("/v1/chat/completions", this.chatBody(history, options.maxTokens), options, chatDelta, onText);
     }
 
-    async generateJson(history: ChatTurn[], schema: object, options: GenerationOptions): Promise<GenerationResult> {
+    async generateJson(history: ChatTurn[], schema: object, options: ProseOptions): Promise<GenerationResult> {
         // llama-server constrains sampling with a grammar: the output always parses (or is a valid prefix when cut).
         // The local engine's grammar for the schema (node-llama-cpp's): with the same model, both engines then give the
         // same answer (measured: identical review output on the tiny model). llama-server's own conversion of
@@ -176,13 +178,14 @@ export class RemoteSession implements ModelSession {
     /**
      * The conversation as the plain transcript (../transcript.ts), generated as a completion with the transcript's
      * stops (sent to the server, and checked here too), streamed as the local engine streams it: cut at a stop, the
-     * space after "Answer:" and trailing whitespace left out. A grammar (review) comes without stops, as locally.
+     * space after "Answer:" and trailing whitespace left out. A grammar (review) comes without stops, as locally. The
+     * worked example is in the reply's language, as locally (../transcript.ts).
      */
-    private async transcript(history: ChatTurn[], options: GenerationOptions, constraint: Record<string, unknown>,
+    private async transcript(history: ChatTurn[], options: ProseOptions, constraint: Record<string, unknown>,
                              stops: readonly string[], onDelta?: (text: string) => void): Promise<GenerationResult> {
         const emit = visibleDeltas(stops, true, onDelta);
         const result = await this.stream("/v1/completions", {
-            model: this.info.requestModel, prompt: defangSpecials(transcriptPrompt(history)), max_tokens: options.maxTokens, temperature: 0,
+            model: this.info.requestModel, prompt: defangSpecials(transcriptPrompt(history, transcriptExample(options.language))), max_tokens: options.maxTokens, temperature: 0,
             stream: true, stream_options: {include_usage: true}, cache_prompt: true, ...(stops.length ? {stop: stops.slice(0, 4)} : {}),
             ...constraint
         }, options, completionText, (text) => void emit(text, false));
