@@ -70,6 +70,43 @@ describe("localization", function () {
         });
     }
 
+    // The walkthrough's pages are Markdown files the manifest names through package.nls (VS Code substitutes any
+    // %key% of the manifest, paths included): each language has its own pages, in its script, with the same code,
+    // settings and command names as the English page (those stay as the UI and the code show them).
+    const SCRIPTS: Record<string, RegExp> = {hi: /\p{Script=Devanagari}/u, bn: /\p{Script=Bengali}/u, ur: /\p{Script=Arabic}/u,
+        ar: /\p{Script=Arabic}/u, "zh-cn": /\p{Script=Han}/u};
+    const steps = (JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")).contributes.walkthroughs as
+        {steps: {id: string; media: {markdown?: string}}[]}[]).flatMap((w) => w.steps);
+    const page = (nls: Record<string, string>, markdown: string) => {
+        const key = /^%([^%]+)%$/.exec(markdown)?.[1];
+        assert.ok(key && nls[key], `${markdown} is not a package.nls key`);
+        return nls[key];
+    };
+    const kept = (md: string) => [...md.matchAll(/`[^`]+`|\*\*[^*]+\*\*|\*[^*]+\*|✨/g)].map((m) => m[0]).sort();
+    for (const locale of LOCALES) {
+        it(`the walkthrough's pages in ${locale}: its own files, in its script, code and command names kept`, () => {
+            const english = readJson(path.join(repoRoot, "package.nls.json"));
+            const nls = readJson(path.join(repoRoot, `package.nls.${locale}.json`));
+            assert.ok(steps.length >= 4);
+            for (const step of steps) {
+                const en = fs.readFileSync(path.join(repoRoot, page(english, step.media.markdown!)), "utf8");
+                const file = page(nls, step.media.markdown!);
+                assert.notEqual(file, page(english, step.media.markdown!), `${step.id}: the English page`);
+                const text = fs.readFileSync(path.join(repoRoot, file), "utf8");
+                assert.deepEqual(kept(text), kept(en), `${file}: code, settings or command names differ from the English page`);
+                const prose = text.replace(/`[^`]+`|\*\*[^*]+\*\*|\*[^*]+\*/g, "");
+                const letters = [...prose].filter((ch) => /\p{L}/u.test(ch));
+                const script = SCRIPTS[locale];
+                if (script) {
+                    const share = letters.filter((ch) => script.test(ch)).length / letters.length;
+                    assert.ok(share > 0.6, `${file}: ${Math.round(share * 100)} % of its letters in the locale's script`);
+                } else {
+                    assert.ok(!prose.includes(" the ") && /[áéíóúñ¿]/.test(prose), `${file}: not Spanish`);
+                }
+            }
+        });
+    }
+
     it("the manifest's titles and descriptions are %keys%, not English", () => {
         const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8"));
         const c = manifest.contributes;
