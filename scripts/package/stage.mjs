@@ -66,6 +66,12 @@ export function stageExtension({root, dir, prebuilt, packages = productionPackag
     copyTree(path.join(root, "l10n"), path.join(dir, "l10n"));
     fs.mkdirSync(path.join(dir, "media"));
     for (const f of ["chat.css", "gemma.svg"]) fs.copyFileSync(path.join(root, "media", f), path.join(dir, "media", f));
+    // The walkthrough's pages, English and one folder per language (package.nls.<locale>.json names them).
+    const pages = path.join(root, "media", "walkthrough");
+    for (const rel of fs.readdirSync(pages, {recursive: true}).filter((f) => f.endsWith(".md"))) {
+        fs.mkdirSync(path.dirname(path.join(dir, "media", "walkthrough", rel)), {recursive: true});
+        fs.copyFileSync(path.join(pages, rel), path.join(dir, "media", "walkthrough", rel));
+    }
     fs.mkdirSync(path.join(dir, "dist"));
     for (const f of fs.readdirSync(distDir).filter((f) => /\.(js|mjs)$/.test(f))) {
         fs.copyFileSync(path.join(distDir, f), path.join(dir, "dist", f));

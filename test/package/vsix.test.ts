@@ -25,6 +25,7 @@ const ALLOWED: RegExp[] = [
     /^dist\/(extension|server|cli|webview)\.js$/,
     /^dist\/backendHooks\.mjs$/,
     /^media\/(chat\.css|gemma\.svg)$/,
+    /^media\/walkthrough\/([a-z]{2}(-[a-z]{2})?\/)?\w+\.md$/,
     // This target's CPU backend, and nothing of any other platform or GPU.
     /^node_modules\/@node-llama-cpp\/linux-x64\/(package\.json|LICENSE|dist\/index\.js|bins\/linux-x64\/[\w.-]+\.(so|node|json))$/,
     // node-llama-cpp's runtime: its JavaScript, grammars and small JSON files; not llama.cpp's sources.
@@ -78,6 +79,25 @@ describe(`the ${TARGET} .vsix`, function () {
             "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/llama-addon.node", "node_modules/node-llama-cpp/dist/index.js"]) {
             assert.ok(entries.includes(needed), `${needed} is missing`);
         }
+    });
+
+    it("holds every file the manifest names, in every language (the walkthrough's pages, the icons)", () => {
+        const entries = new Set(vsixEntries().filter((e) => e.startsWith("extension/")).map((e) => e.slice("extension/".length)));
+        const manifest = JSON.parse(vsixFile("extension/package.json"));
+        const nlsFiles = [...entries].filter((e) => /^package\.nls(\.[\w-]+)?\.json$/.test(e));
+        assert.ok(nlsFiles.length >= 7, nlsFiles.join());
+        const named: string[] = [];
+        const walk = (v: unknown, key: string): void => {
+            if (typeof v === "string") {
+                const nlsKey = /^%([^%]+)%$/.exec(v)?.[1];
+                const values = nlsKey ? nlsFiles.map((f) => JSON.parse(vsixFile(`extension/${f}`))[nlsKey] as string) : [v];
+                for (const value of values) if (["markdown", "icon", "light", "dark", "image"].includes(key) && /\.\w+$/.test(value)) named.push(value);
+            } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+            else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x, k);
+        };
+        walk(manifest.contributes, "");
+        assert.ok(named.filter((f) => f.endsWith(".md")).length >= 4 * 7, named.join("\n"));
+        assert.deepEqual([...new Set(named)].filter((f) => !entries.has(f.replace(/^\.\//, ""))), []);
     });
 
     it("has no test command or hook in package.json or dist/extension.js", () => {
