@@ -22,7 +22,9 @@ const CASES: {uri: string; languageId: string; text: string}[] = [
 ];
 
 async function completions(modelPath: string, promptLookup: "on" | "off") {
-    const {client} = await TestLspClient.start({settings: {modelPath, completion: {promptLookup}}});
+    // One fixed thread for both runs: greedy tokens may differ between thread counts (the order of float sums), and
+    // the default count follows the machine's load (threadPolicy.ts), which may change between the two runs.
+    const {client} = await TestLspClient.start({settings: {modelPath, threads: 1, completion: {promptLookup}}});
     try {
         const ready = await client.waitForState((s) => s.status === "ready" || s.status === "error");
         assert.equal(ready.status, "ready", ready.message);
