@@ -148,8 +148,12 @@ for (const engine of ENGINES) describe(`review, explain and chat over LSP (${eng
         const stopMs = performance.now() - stoppedAt;
         assert.ok(stopParts.length >= 3);
         assert.ok(stopped.content === stopParts.join("") || stopped.content === "error -32800", JSON.stringify(stopped));
-        // Without the stop the reply would run to ~96 parts; it ends within a token or two of the third.
-        assert.ok(stopParts.length <= 6, `generation stopped right after Stop: ${stopParts.length} parts`);
+        // Without the stop the reply would run to ~96 parts (chat.maxTokens); locally it ends within a token or two of
+        // the third. The remote engine also shows what llama-server streamed while the cancel was on its way (nothing
+        // after the abort: openaiStream.ts); on an idle machine it sends the tiny model's tokens ~1 ms apart, and
+        // 9-12 parts were measured (2026-12-02), so its bound is 16, still far from an unstopped reply.
+        const bound = engine === "remote" ? 16 : 6;
+        assert.ok(stopParts.length <= bound, `generation stopped right after Stop: ${stopParts.length} parts`);
         console.log(`      chat stop: settled ${Math.round(stopMs)} ms after Stop`);
     });
 

@@ -71,6 +71,12 @@ export async function streamAnswer(server: StreamServer, path: string, body: obj
     const maxChars = options.maxTokens * MAX_CHARS_PER_TOKEN;
     const append = (delta: string) => {
         if (!delta || stoppedEarly) return;
+        // Stopped: what the server sent after the abort (events already read, chunks already buffered) is not shown.
+        if (options.signal.aborted) {
+            result.aborted = true;
+            stoppedEarly = true;
+            return;
+        }
         result.text += delta;
         if (result.text.length > maxChars) {
             server.log.warn(`${origin} sent more text than ${options.maxTokens} tokens can hold; kept the first ${maxChars} characters`);
