@@ -10,27 +10,29 @@ export const REVIEW_SEVERITIES = ["error", "warning", "information", "hint"] as 
 export function reviewSchema(first: number, last: number) {
     const lines: number[] = [];
     for (let n = first; n <= last; n++) lines.push(n);
+    return commentsSchema({
+        line: {enum: lines},
+        endLine: {enum: lines},
+        severity: {enum: REVIEW_SEVERITIES},
+        message: {type: "string", maxLength: 200},
+        // Replacement text for lines line..endLine; "" when there is no concrete fix.
+        suggestion: {type: "string", maxLength: 300}
+    } as const, ["line", "endLine", "severity", "message", "suggestion"] as const);
+}
+
+/**
+ * `{"comments": [...]}` with at most 6 comments of these properties, each required and no other: node-llama-cpp's
+ * grammars require every property and allow no other; the schema says so for the JSON schema engines of inference
+ * servers too (llama-server, vLLM), which follow the spec's defaults.
+ */
+function commentsSchema<P extends Record<string, object>, R extends readonly string[]>(properties: P, required: R) {
     return {
         type: "object",
         properties: {
             comments: {
                 type: "array",
                 maxItems: 6,
-                items: {
-                    type: "object",
-                    properties: {
-                        line: {enum: lines},
-                        endLine: {enum: lines},
-                        severity: {enum: REVIEW_SEVERITIES},
-                        message: {type: "string", maxLength: 200},
-                        // Replacement text for lines line..endLine; "" when there is no concrete fix.
-                        suggestion: {type: "string", maxLength: 300}
-                    },
-                    // node-llama-cpp's grammars require every property and allow no other; say so for the JSON
-                    // schema engines of inference servers too (llama-server, vLLM), which follow the spec's defaults.
-                    required: ["line", "endLine", "severity", "message", "suggestion"],
-                    additionalProperties: false
-                }
+                items: {type: "object", properties, required, additionalProperties: false}
             }
         },
         required: ["comments"],
@@ -65,23 +67,7 @@ export function reviewQuoteSchema(quotes: string[], order: readonly string[] = Q
         message: {type: "string", maxLength: 200},
         suggestion: {type: "string", maxLength: 300}
     };
-    return {
-        type: "object",
-        properties: {
-            comments: {
-                type: "array",
-                maxItems: 6,
-                items: {
-                    type: "object",
-                    properties: Object.fromEntries(order.map((k) => [k, all[k]])),
-                    required: [...order],
-                    additionalProperties: false
-                }
-            }
-        },
-        required: ["comments"],
-        additionalProperties: false
-    };
+    return commentsSchema(Object.fromEntries(order.map((k) => [k, all[k]])), [...order]);
 }
 export const QUOTE_ORDER = ["code", "message", "severity", "suggestion"] as const;
 
