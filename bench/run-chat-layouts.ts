@@ -2,21 +2,17 @@
 // chat and Explain, with each way of laying the instructions out in Gemma's turns (Gemma has no system role).
 // Fixed prompts (test/support/chatPrompts.ts), the product's own prompt builders and generation loop, greedy;
 // layouts interleaved prompt by prompt. Options: --model FILE, --max-tokens N (default 96), --only a,b, --threads N.
-import {execFileSync} from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {toChatHistory} from "../language-server/engine/local/localEngine";
 import type {ChatTurn} from "../language-server/engine/engine";
-import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {buildChatPrompt} from "../language-server/tasks/chat";
 import {generateReply} from "../language-server/engine/local/chatGeneration";
 import {explainTurns} from "../language-server/tasks/explain";
-import type {LoadedModel} from "../language-server/engine/local/modelHost";
 import {CHAT_LAYOUT_PROMPTS} from "../test/support/chatPrompts";
 import {echoesInstructions, looksLikeEnglish} from "../test/support/realModel";
-import {repoRoot} from "../test/support/paths";
 import {arg, intArg} from "./cliArgs";
+import {loadTaskModel} from "./taskModel";
 
 const MAX_TOKENS = intArg("--max-tokens", 96, 8);
 const THREADS = intArg("--threads", 1, 1);
@@ -44,15 +40,9 @@ function foldFirst(turns: ChatTurn[], join: (sys: string, user: string) => strin
 }
 
 async function main() {
-    const model = arg("--model") ?? execFileSync("bash", [path.join(repoRoot, "scripts/fetch-real-model.sh")], {encoding: "utf8"}).trim();
     const only = arg("--only")?.split(",");
     const layouts = only ? LAYOUTS.filter((l) => only.includes(l.id)) : LAYOUTS;
-    const nlc = await loadNodeLlamaCpp();
-    const llama = await nlc.getLlama({gpu: false, maxThreads: THREADS, build: "never", logLevel: "warn" as never});
-    const m = await llama.loadModel({modelPath: model});
-    const context = await m.createContext({contextSize: 4096, sequences: 1, threads: THREADS, flashAttention: true, swaFullCache: true});
-    const loaded = {model: m, taskSequence: context.getSequence()} as unknown as LoadedModel;
-    const count = (s: string) => m.tokenize(s, false).length;
+    const {loaded, count, dispose} = await loadTaskModel(THREADS);
     console.log(`${CHAT_LAYOUT_PROMPTS.length} prompts × ${layouts.length} layouts, ${MAX_TOKENS} tokens, load ${os.loadavg()[0].toFixed(1)}`);
     const tally = new Map(layouts.map((l) => [l.id, {echo: 0, english: 0, n: 0}]));
     for (const [i, p] of CHAT_LAYOUT_PROMPTS.entries()) {
@@ -77,8 +67,7 @@ async function main() {
     }
     console.log("\n| layout | echoes instructions | readable English |\n|---|---|---|");
     for (const [id, t] of tally) console.log(`| ${id} | ${t.echo}/${t.n} | ${t.english}/${t.n} |`);
-    await context.dispose();
-    await m.dispose();
+    await dispose();
 }
 
 /** The reply starts by repeating the question (what a base model does with a turn it cannot read). */

@@ -4,23 +4,19 @@
 // Hindi (the question's script decides) and Explain requests with responseLanguage "bn"; the product's own prompt
 // builders and generation loop, greedy; variants interleaved prompt by prompt (each prompt rotates which goes first).
 // Options: --model FILE, --max-tokens N (default 96, the chat.maxTokens the test uses), --only a,b, --threads N.
-import {execFileSync} from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {toChatHistory} from "../language-server/engine/local/localEngine";
 import type {ChatTurn} from "../language-server/engine/engine";
-import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {buildChatPrompt} from "../language-server/tasks/chat";
 import {generateReply} from "../language-server/engine/local/chatGeneration";
 import {TRANSCRIPT_EXAMPLES, transcriptExample, type TranscriptExample} from "../language-server/engine/engine";
 import {explainTurns} from "../language-server/tasks/explain";
-import type {LoadedModel} from "../language-server/engine/local/modelHost";
 import {BENGALI, BENGALI_EXPLAIN_CASES, DEVANAGARI, ECHO, explainRange, HINDI_CHAT_CONTEXT, HINDI_QUESTIONS, LANGUAGE_FILES,
     MOSTLY, scriptShare} from "../test/support/languagePrompts";
 import {echoesInstructions} from "../test/support/realModel";
-import {repoRoot} from "../test/support/paths";
 import {arg, intArg} from "./cliArgs";
+import {loadTaskModel} from "./taskModel";
 
 const MAX_TOKENS = intArg("--max-tokens", 96, 8);
 const THREADS = intArg("--threads", 1, 1);
@@ -58,15 +54,9 @@ interface Prompt {
 }
 
 async function main() {
-    const model = arg("--model") ?? execFileSync("bash", [path.join(repoRoot, "scripts/fetch-real-model.sh")], {encoding: "utf8"}).trim();
     const only = arg("--only")?.split(",");
     const variants = only ? VARIANTS.filter((v) => only.includes(v.id)) : VARIANTS;
-    const nlc = await loadNodeLlamaCpp();
-    const llama = await nlc.getLlama({gpu: false, maxThreads: THREADS, build: "never", logLevel: "warn" as never});
-    const m = await llama.loadModel({modelPath: model});
-    const context = await m.createContext({contextSize: 4096, sequences: 1, threads: THREADS, flashAttention: true, swaFullCache: true});
-    const loaded = {model: m, taskSequence: context.getSequence()} as unknown as LoadedModel;
-    const count = (s: string) => m.tokenize(s, false).length;
+    const {loaded, count, dispose} = await loadTaskModel(THREADS);
 
     const prompts: Prompt[] = [];
     for (const question of HINDI_QUESTIONS) {
@@ -114,8 +104,7 @@ async function main() {
     console.log(`\n${((Date.now() - started) / 1000).toFixed(0)} s, load ${os.loadavg().map((x) => x.toFixed(1)).join(" ")}`);
     console.log("\n| transcript example | Hindi chat mostly Devanagari | Bengali explain mostly Bengali | repeat the instructions |\n|---|---|---|---|");
     for (const [id, t] of tally) console.log(`| ${id} | ${t.hi}/${t.hiN} | ${t.bn}/${t.bnN} | ${t.echo}/${t.hiN + t.bnN} |`);
-    await context.dispose();
-    await m.dispose();
+    await dispose();
 }
 
 main().catch((error) => {

@@ -5,19 +5,15 @@
 // line; a model that comments on every line hits too, so the table also counts files where only the bug line was
 // commented, hits whose message names the bug (ReviewCase.names), and comments elsewhere.
 // Options: --model FILE, --only "a b" (ids separated by spaces), --threads N, --verbose.
-import {execFileSync} from "node:child_process";
 import os from "node:os";
-import path from "node:path";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import type {GenerationResult, ModelSession} from "../language-server/engine/engine";
 import {toChatHistory} from "../language-server/engine/local/localEngine";
-import type {LoadedModel} from "../language-server/engine/local/modelHost";
-import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {BASE_REVIEW_STYLE, ReviewStyle, runReview, TEMPLATE_REVIEW_STYLE} from "../language-server/review/reviewRunner";
 import {generateReply} from "../language-server/engine/local/chatGeneration";
-import {repoRoot} from "../test/support/paths";
 import {hitsBug, REVIEW_CASES} from "../test/support/reviewCases";
 import {arg, intArg} from "./cliArgs";
+import {loadTaskModel} from "./taskModel";
 
 const THREADS = intArg("--threads", 1, 1);
 
@@ -42,14 +38,9 @@ const VARIANTS: {id: string; style: ReviewStyle; layout?: "template" | "transcri
 ];
 
 async function main() {
-    const model = arg("--model") ?? execFileSync("bash", [path.join(repoRoot, "scripts/fetch-real-model.sh")], {encoding: "utf8"}).trim();
     const only = arg("--only")?.split(" ");
     const variants = only ? VARIANTS.filter((v) => only.includes(v.id)) : VARIANTS;
-    const nlc = await loadNodeLlamaCpp();
-    const llama = await nlc.getLlama({gpu: false, maxThreads: THREADS, build: "never", logLevel: "warn" as never});
-    const m = await llama.loadModel({modelPath: model});
-    const context = await m.createContext({contextSize: 4096, sequences: 1, threads: THREADS, flashAttention: true, swaFullCache: true});
-    const loaded = {model: m, taskSequence: context.getSequence()} as unknown as LoadedModel;
+    const {llama, loaded, count, dispose} = await loadTaskModel(THREADS);
     // --verbose: the runner's debug log (each chunk's raw answer).
     const verbose = process.argv.includes("--verbose");
     const log = {error: () => undefined, warn: () => undefined, info: () => undefined, debug: (m: string) => void (verbose && console.log(`    ${m}`))};
@@ -60,7 +51,7 @@ async function main() {
             const v = variants[(i + k) % variants.length];
             const session: Pick<ModelSession, "countTokens" | "generateJson" | "contextSize"> = {
                 contextSize: 4096,
-                countTokens: (s) => m.tokenize(s, false).length,
+                countTokens: count,
                 generateJson: async (history, schema, options): Promise<GenerationResult> => {
                     const grammar = await llama.createGrammarForJsonSchema(schema as never);
                     return generateReply(loaded, toChatHistory(history), {...options, grammar: grammar as never, layout: v.layout});
@@ -104,8 +95,7 @@ async function main() {
         console.log(`| ${id} | ${t.onBug}/${t.buggy} | ${t.onlyBug}/${t.buggy} | ${t.named}/${t.buggy} | ${t.elsewhere} | ${t.flaggedClean}/${t.clean} | `
             + `${(t.seconds / (t.buggy + t.clean)).toFixed(1)} |`);
     }
-    await context.dispose();
-    await m.dispose();
+    await dispose();
 }
 
 main().catch((error) => {
