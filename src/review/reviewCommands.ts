@@ -26,8 +26,10 @@ export function reviewCommands(): Record<string, CommandFactory> {
             return reviewDocuments(client, log, l10n.t("Gemma: Reviewing the selection"), [{doc: editor.document, range}]);
         }},
         [Commands.reviewChanges]: {enabled: ({client, log}: Ctx) => async (staged?: boolean) => {
-            const folder = vscode.window.activeTextEditor
-                ? vscode.workspace.getWorkspaceFolder(vscode.window.activeTextEditor.document.uri) : vscode.workspace.workspaceFolders?.[0];
+            // The active file's folder, else the first one: an untitled editor or a file outside the workspace is
+            // active as often as not, and the user still means the workspace's changes.
+            const active = vscode.window.activeTextEditor?.document.uri;
+            const folder = (active && vscode.workspace.getWorkspaceFolder(active)) || vscode.workspace.workspaceFolders?.[0];
             if (!folder) return void vscode.window.showInformationMessage(l10n.t("Open a folder in a git repository to review its changes."));
             // Asked before "which changes?": there are none to pick from outside a repository.
             if (!await gitRoot(folder.uri.fsPath)) {

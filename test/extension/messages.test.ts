@@ -5,7 +5,8 @@
 // - Review Changes --staged reviews the staged text at the staged line numbers (a real repository in the workspace).
 // The extension's notifications are recorded by replacing vscode.window's show*Message / showQuickPick for the
 // duration of a test: the test bundle is loaded as part of the extension, so both see the same API object.
-// This suite runs first (files sort by name): the first-run toast is shown once per window, at the first "noModel".
+// Files sort by name, and no suite before this one empties modelPath: the first-run toast is shown once per window,
+// at the first "noModel", so this suite sees it.
 import assert from "node:assert/strict";
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
@@ -85,6 +86,9 @@ describe("messages that say what to do, and Review Changes --staged", function (
         // Review commands have their working handler while the server runs (src/ctx.ts); the installed .vsix may
         // still be starting it when this first test runs. A server that has reported a state runs.
         await api.waitForState(() => true);
+        // An untitled editor is active (as the suites before this one leave it): it is in no folder, and the command
+        // still speaks of the workspace's folder rather than asking for one to be opened.
+        await vscode.window.showTextDocument(await vscode.workspace.openTextDocument({language: "typescript", content: "let x = 1;\n"}));
         recorder = recordNotifications();
         await vscode.commands.executeCommand("gemmaCode.reviewChanges");
         const info = recorder.shown.filter((s) => s.kind === "info");
