@@ -56,7 +56,8 @@ describe("ghost text in the workbench", function () {
         const page = ui.page;
         const gemma = page.locator(".part.statusbar .statusbar-item").filter({hasText: /Gemma/});
         // The suggestion above put its latency (and tokens/s) next to the model state.
-        const withSpeed = gemma.filter({hasText: /Gemma \d+ ms/});
+        // Numbers are formatted for the locale: a latency of a second or more reads "1,234 ms" in English.
+        const withSpeed = gemma.filter({hasText: /Gemma \d[\d,]* ms/});
         await withSpeed.first().waitFor({timeout: 30_000});
         // No editor open: nothing asks for a new suggestion (whose speed would be shown, rightly) after the restart.
         await runCommand(page, "View: Revert and Close Editor");
