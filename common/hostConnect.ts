@@ -70,6 +70,7 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
         if (fs.existsSync(paths.starting)) await change.promise;
         change.cancel();
     }
+    // l10n-ignore: the shared host's plumbing, before any LSP connection (no locale yet)
     throw new Error(`No shared Gemma Code host answered at ${paths.socket} within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s `
         + `(its log: ${paths.log}).`);
 }

@@ -7,8 +7,10 @@ import fs from "node:fs";
 export function ensureHostDir(dir: string) {
     fs.mkdirSync(dir, {recursive: true, mode: 0o700});
     const st = fs.lstatSync(dir);
+    // l10n-ignore: the shared host's plumbing, before any LSP connection (no locale yet)
     if (!st.isDirectory() || st.isSymbolicLink()) throw new Error(`${dir} is not a directory`);
     if (process.platform === "win32") return;
+    // l10n-ignore: the shared host's plumbing, before any LSP connection (no locale yet)
     if (st.uid !== process.getuid!()) throw new Error(`${dir} belongs to another user (uid ${st.uid}): refusing to use it`);
     if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
 }

@@ -110,7 +110,8 @@ async function main(argv: string[]): Promise<number> {
     }
 
     const {server} = await ServerProcess.start({
-        serverPath: path.join(__dirname, "server.js"), clientName: "gemma-code-cli",
+        // The language of the answers is also that of the server's own messages (model errors, notes).
+        serverPath: path.join(__dirname, "server.js"), clientName: "gemma-code-cli", locale: options.language,
         initializationOptions: {settings: {...engine, ...(options.maxLines ? {review: {maxLines: options.maxLines}} : {}),
             ...(options.language ? {responseLanguage: options.language} : {})}}
     });

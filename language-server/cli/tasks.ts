@@ -86,7 +86,8 @@ export async function runTask(o: TaskOptions, serverPath: string): Promise<numbe
         console.error(`gemma-code: ${o.file}: no such file`);
         return 2;
     }
-    const {server} = await ServerProcess.start({serverPath, clientName: "gemma-code-cli", initializationOptions: {settings: {...engine, ...(o.maxTokens ? {chat: {maxTokens: o.maxTokens}} : {})}}});
+    // $GEMMA_CODE_LANGUAGE: the language of the server's messages, as for `gemma-code review`.
+    const {server} = await ServerProcess.start({serverPath, clientName: "gemma-code-cli", locale: process.env.GEMMA_CODE_LANGUAGE, initializationOptions: {settings: {...engine, ...(o.maxTokens ? {chat: {maxTokens: o.maxTokens}} : {})}}});
     try {
         const state = await server.waitForState((s) => s.status === "ready" || s.status === "error" || s.status === "noModel");
         if (state.status !== "ready") {
