@@ -3,6 +3,7 @@
 // they are; without one, in English.
 import assert from "node:assert/strict";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import {t} from "../../language-server/l10n";
@@ -59,6 +60,27 @@ describe("the server's messages in the client's language (InitializeParams.local
             assert.equal(error.message, expected);
             assert.match(error.message, /\p{Script=Arabic}/u);
             assert.ok(error.message.includes(missing), "the path is not translated");
+        } finally {
+            await client.shutdown();
+        }
+    });
+
+    it("zh-CN: an inference server that refuses the connection — the remote engine's error in Chinese, the URL as it is", async () => {
+        // A port nothing listens on: taken from the OS, then closed.
+        const port = await new Promise<number>((resolve) => {
+            const probe = net.createServer().listen(0, "127.0.0.1", () => {
+                const {port} = probe.address() as net.AddressInfo;
+                probe.close(() => resolve(port));
+            });
+        });
+        const origin = `http://127.0.0.1:${port}`;
+        const {client} = await TestLspClient.start({locale: "zh-CN", settings: {engine: "remote", remote: {endpoint: origin}}});
+        try {
+            const refused = "Cannot reach the inference server at {0}: connection refused. Is it running? (gemmaCode.remote.endpoint)";
+            const expected = t(bundle("zh-cn")[refused], origin);
+            assert.equal((await client.waitForState((s) => s.status === "error")).message, expected);
+            assert.equal((await reviewError(client)).message, expected);
+            assert.match(expected, /\p{Script=Han}/u);
         } finally {
             await client.shutdown();
         }
