@@ -87,6 +87,8 @@ function compile(key: string): Pattern {
 
 /** How deep arguments that are messages themselves are translated (a label inside a failure inside a message). */
 const MAX_DEPTH = 4;
+/** Longer text is no message of ours (a tool's output quoted whole): it is passed on without matching. */
+const MAX_CHARS = 4096;
 
 export class Translator {
     private readonly patterns: Pattern[];
@@ -103,7 +105,7 @@ export class Translator {
 
     /** `english` (a message made with t(), or any other text) in this translator's language. */
     text(english: string, depth = 0): string {
-        if (!this.bundle || !english || depth > MAX_DEPTH) return english;
+        if (!this.bundle || !english || depth > MAX_DEPTH || english.length > MAX_CHARS) return english;
         // Sentences joined by a space ("X ready on CPU. 2 other window(s) also hold this model in memory."): a key
         // that ends a sentence, followed by text that is a message too. Tried first, the shortest first sentence
         // first: a key alone would also match the whole text, a placeholder swallowing the other sentences.
