@@ -19,7 +19,7 @@ const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as 
 const LOCALES = fs.readdirSync(path.join(repoRoot, "l10n")).flatMap((f) => /^bundle\.l10n\.([\w-]+)\.json$/.exec(f)?.[1] ?? []).sort();
 
 /** What a translation keeps as it is: settings, URLs, file names, code, protocol words, products and units. */
-const KEPT = /gemmaCode(?:\.\w+)+|https?:\/\/[\w:./-]*|GET \/v1\/models|`[^`]+`|\.gguf|\bGGUF\b|\bHTTP\b|\bTLS\b|llama\.cpp|finish_reason|\[DONE\]|\bGPU\b|\bCPU\b|OpenAI|"(auto|cpu|local|GGUF)"/g;
+const KEPT = /gemmaCode(?:\.\w+)+|https?:\/\/[\w:./-]*|GET \/v1\/models|`[^`]+`|\.gguf|\bGGUF\b|\bHTTP\b|\bTLS\b|llama\.cpp|finish_reason|\[DONE\]|\bGPU\b|\bCPU\b|OpenAI|"(auto|cpu|local|GGUF)"|--[a-z-]+( [A-Z]+)?|GEMMA_CODE_\w+|gemma-code:/g;
 const kept = (s: string) => [...s.matchAll(KEPT)].map((m) => m[0]).sort();
 
 describe("the language server's messages in the client's language", function () {
