@@ -1,5 +1,6 @@
 // Reads `git diff` output into the changed line ranges of each file, so "Review Changes" (the extension) and
 // `gemma-code review --staged` (the CLI) review only what changed, with some surrounding context.
+import * as l10n from "../language-server/l10n";
 import {execFile} from "node:child_process";
 
 export interface ChangedFile {
@@ -63,7 +64,7 @@ export function stagedText(root: string, relativePath: string): Promise<string> 
 export function git(cwd: string, args: string[]): Promise<string> {
     return new Promise((resolve, reject) => {
         execFile("git", args, {cwd, maxBuffer: 64 * 1024 * 1024}, (error, stdout, stderr) => {
-            if (error) reject(new Error(`git ${args[0]} failed: ${stderr.trim() || error.message}`));
+            if (error) reject(new Error(l10n.t("git {0} failed: {1}", args[0], stderr.trim() || error.message)));
             else resolve(stdout);
         });
     });

@@ -5,6 +5,7 @@
 import {spawn} from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
+import * as l10n from "../language-server/l10n";
 import {HostFlags, hostPaths, HostPaths, TurnPolicy} from "../protocol/host";
 import {breakIfStale, ensureHostDir, tryLock, unlock} from "./hostDir";
 
@@ -70,8 +71,9 @@ export async function connectToHost(options: HostConnectOptions): Promise<HostCo
         if (fs.existsSync(paths.starting)) await change.promise;
         change.cancel();
     }
-    throw new Error(`No shared Gemma Code host answered at ${paths.socket} within ${Math.round((options.timeoutMs ?? 60_000) / 1000)} s `
-        + `(its log: ${paths.log}).`);
+    // Before any LSP connection: the extension shows it in its display language (src/l10n.ts fromShared).
+    throw new Error(l10n.t("No shared Gemma Code host answered at {0} within {1} s (its log: {2}).", paths.socket,
+        Math.round((options.timeoutMs ?? 60_000) / 1000), paths.log));
 }
 
 /** A connected socket, or undefined when nothing listens there (no file, or a stale one). */

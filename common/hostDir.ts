@@ -2,14 +2,16 @@
 // so only the user can reach the socket inside (Node cannot read a Unix socket's peer credentials; the kernel's
 // permission check on the directory refuses every other user before a connection exists).
 import fs from "node:fs";
+import * as l10n from "../language-server/l10n";
 
 /** Creates the directory 0700 if needed and verifies it is ours and private; throws with the reason otherwise. */
 export function ensureHostDir(dir: string) {
     fs.mkdirSync(dir, {recursive: true, mode: 0o700});
     const st = fs.lstatSync(dir);
-    if (!st.isDirectory() || st.isSymbolicLink()) throw new Error(`${dir} is not a directory`);
+    // Before any LSP connection: the extension shows these in its display language (src/l10n.ts fromShared).
+    if (!st.isDirectory() || st.isSymbolicLink()) throw new Error(l10n.t("{0} is not a directory", dir));
     if (process.platform === "win32") return;
-    if (st.uid !== process.getuid!()) throw new Error(`${dir} belongs to another user (uid ${st.uid}): refusing to use it`);
+    if (st.uid !== process.getuid!()) throw new Error(l10n.t("{0} belongs to another user (uid {1}): refusing to use it", dir, st.uid));
     if ((st.mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
 }
 

@@ -15,6 +15,8 @@ export interface ServerProcessOptions {
     cwd?: string;
     /** The client capabilities sent in `initialize` (default: none). */
     capabilities?: object;
+    /** InitializeParams.locale: the language of the messages the server sends (default: none, English). */
+    locale?: string;
     /** Answers to the server's requests, by method, installed before `initialize` (replacing the defaults below). */
     handlers?: Record<string, (params: unknown) => unknown>;
 }
@@ -48,7 +50,7 @@ export class ServerProcess {
         const server = new ServerProcess(child, options.handlers);
         const init = await server.connection.sendRequest(InitializeRequest.type, {
             processId: process.pid, rootUri: null, capabilities: options.capabilities ?? {}, clientInfo: {name: options.clientName},
-            initializationOptions: options.initializationOptions
+            initializationOptions: options.initializationOptions, ...(options.locale ? {locale: options.locale} : {})
         });
         await server.connection.sendNotification(InitializedNotification.type, {});
         return {server, init};

@@ -20,6 +20,7 @@ import {RecentEdits} from "./context/recentEdits";
 import type {Engine} from "./engine/engine";
 import {EngineSwitch} from "./engine/engineSwitch";
 import type {TaskRunner} from "./host/windowTasks";
+import * as l10n from "./l10n";
 import {createLogger} from "./log";
 import {codeActionsFor, DISMISS_COMMAND, ReviewDiagnostics} from "./review/reviewDiagnostics";
 import {reviewedVersion, runReview} from "./review/reviewRunner";
@@ -50,12 +51,19 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     let client: {workDoneProgress: boolean; configuration: boolean; commands: Set<string>} =
         {workDoneProgress: false, configuration: false, commands: new Set()};
 
+    // Messages are English inside the server; what this connection sends is in its client's language (l10n.ts).
+    let translator = l10n.translatorFor(undefined);
+    const say = (message: string) => translator.text(message);
+    const stateForClient = (state: ServerState): ServerState => translator.translates
+        ? {...state, message: say(state.message), ...(state.draft ? {draft: {...state.draft, message: say(state.draft.message)}} : {})}
+        : state;
     const progress = new LoadProgress(connection, log, () => client.workDoneProgress);
     const onState = (state: ServerState) => {
         // State before `initialized` would be dropped by some clients; it is sent once initialized instead.
         if (!initialized) return;
-        void connection.sendNotification(ServerStateNotification.type, state);
-        progress.update(state);
+        const shown = stateForClient(state);
+        void connection.sendNotification(ServerStateNotification.type, shown);
+        progress.update(shown);
     };
     const engine: Engine = hooks.engine?.(onState) ?? new EngineSwitch(log, onState);
     /** The notebook views that completions of cells run on (notebooks.ts), to map positions back. */
@@ -86,6 +94,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
 
     const documentOrError = (uri: string) => {
         const doc = documents.get(uri);
+        // l10n-ignore: a protocol error of a client, for its developer
         if (!doc) throw new ResponseError(ErrorCodes.UnknownDocument, `Unknown document ${uri}: send textDocument/didOpen first.`);
         return doc;
     };
@@ -93,6 +102,8 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
     connection.onInitialize((params: InitializeParams): InitializeResult => {
         // The notes are logged once initialized: clients may drop log messages sent before `initialize` is answered.
         settings = settingsFromInitializationOptions(params?.initializationOptions, initialNotes);
+        // LSP's own field for the language of the messages the server shows (VS Code's client sends its display language).
+        translator = l10n.translatorFor(params?.locale);
         const caps = params?.capabilities;
         const declared = (caps?.experimental as Record<string, GemmaClientCapabilities> | undefined)?.[EXPERIMENTAL_CAPABILITY]?.clientCommands;
         client = {
@@ -101,7 +112,8 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
             commands: new Set(Array.isArray(declared) ? declared.filter((c): c is string => typeof c === "string") : [])
         };
         log.setSecrets([settings.remote.apiKey]);
-        log.info(`Gemma Code language server ${process.version}, pid ${process.pid}, client ${params.clientInfo?.name ?? "unknown"}`);
+        log.info(`Gemma Code language server ${process.version}, pid ${process.pid}, client ${params.clientInfo?.name ?? "unknown"}`
+            + (params?.locale ? `, locale ${params.locale}` : ""));
         return {
             capabilities: {
                 textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -121,7 +133,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         // Dynamic registration gets didChangeConfiguration from clients that only send it when asked.
         void connection.client.register(DidChangeConfigurationNotification.type, undefined).catch(() => undefined);
         engine.configure(settings);
-        void connection.sendNotification(ServerStateNotification.type, engine.currentState);
+        void connection.sendNotification(ServerStateNotification.type, stateForClient(engine.currentState));
     });
 
     const applySettings = (incoming: unknown) => {
@@ -159,10 +171,25 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         reviews.clear(e.document.uri);
     });
 
-    /** Every request handler goes through this: after `shutdown`, the answer is InvalidRequest, as LSP says. */
+    /** An error response in the client's language (its code and data as they were). */
+    const translated = (error: unknown): unknown => {
+        if (!(error instanceof ResponseError) || !translator.translates) return error;
+        const message = say(error.message);
+        return message === error.message ? error : new ResponseError(error.code, message, error.data);
+    };
+    /**
+     * Every request handler goes through this: after `shutdown`, the answer is InvalidRequest, as LSP says; the
+     * messages of its error responses are translated.
+     */
     const serving = <P, R>(handler: (params: P, token: CancellationToken) => R) => (params: P, token: CancellationToken): R => {
+        // l10n-ignore: a protocol error of a client, for its developer
         if (shutDown) throw new ResponseError(JsonRpcErrorCodes.InvalidRequest, "The server is shutting down: no requests after shutdown.");
-        return handler(params, token);
+        try {
+            const result = handler(params, token);
+            return (result instanceof Promise ? result.catch((error: unknown) => Promise.reject(translated(error))) : result) as R;
+        } catch (error) {
+            throw translated(error);
+        }
     };
     const serving0 = <R>(handler: () => R) => (): R => serving<undefined, R>(() => handler())(undefined, CancellationToken.None);
 
@@ -189,7 +216,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         const started = performance.now();
         const outcome = await tasks.run(token, (signal) => runReview(session, doc, params.range, settings.review.maxLines, signal, log,
             settings.responseLanguage));
-        if (token.isCancellationRequested) throw new ResponseError(ErrorCodes.RequestCancelled, "Review cancelled");
+        if (token.isCancellationRequested) throw new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Review cancelled"));
         // The document may have changed while the model was reviewing: comments follow their lines or go.
         const current = documents.get(doc.uri);
         const comments = current ? reviews.replace(current, reviewedText, outcome.comments, params.range ? outcome.reviewedLines : undefined)
@@ -197,7 +224,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         log.info(`review of ${doc.uri}: ${outcome.comments.length} comment(s) from ${outcome.chunks} chunk(s) in `
             + `${Math.round(performance.now() - started)} ms${current && current.version !== version ? ", relocated after edits" : ""}`
             + (outcome.note ? `; ${outcome.note}` : ""));
-        return {comments, version: current?.version ?? version, note: outcome.note, ...(outcome.dropped ? {dropped: outcome.dropped} : {})};
+        return {comments, version: current?.version ?? version, note: outcome.note && say(outcome.note), ...(outcome.dropped ? {dropped: outcome.dropped} : {})};
     }));
 
     // Partial results of custom requests: `$/progress` notifications on the request's partialResultToken.
@@ -207,6 +234,7 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
 
     const explain = async (params: ExplainParams, token: CancellationToken, onDelta: (delta: string) => void) => {
         const doc = documentOrError(params?.textDocument?.uri);
+        // l10n-ignore: a protocol error of a client, for its developer
         if (!params.range) throw new ResponseError(ErrorCodes.InvalidInput, `${ExplainRequest.method} needs a range.`);
         const session = await engine.whenReady(settings.readyTimeoutMs, token);
         return tasks.run(token, (signal) => runExplain(session, doc, params, settings.chat.maxTokens, signal, onDelta,
@@ -241,7 +269,8 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         // A client-side command only for clients that run it; any other client gets the server's own command.
         const explainCommand = client.commands.has(ClientCommands.explain) ? ClientCommands.explain : ServerCommands.explain;
         return codeActionsFor(params.textDocument.uri, Array.isArray(params.context?.diagnostics) ? params.context.diagnostics : [],
-            params.range, explainCommand);
+            params.range, explainCommand).map((action) => ({...action, title: say(action.title),
+            ...(action.command ? {command: {...action.command, title: say(action.command.title)}} : {})}));
     }));
 
     connection.onExecuteCommand(serving(async (params, token) => {
@@ -252,16 +281,18 @@ export function startServer(connection: Connection, hooks: ServerHooks = {}) {
         }
         if (params?.command === ServerCommands.explain) {
             const args = (params.arguments?.[0] ?? {}) as {uri?: unknown; range?: ExplainParams["range"]; diagnostic?: ExplainParams["diagnostic"]};
+            // l10n-ignore: a protocol error of a client, for its developer
             if (typeof args.uri !== "string") throw new ResponseError(ErrorCodes.InvalidInput, `${ServerCommands.explain} needs {uri, range}.`);
             const markdown = await explain({textDocument: {uri: args.uri}, range: args.range!, diagnostic: args.diagnostic}, token, () => undefined);
             // Generic clients have no panel for it: the explanation is the result, and a message the editor shows.
             void connection.sendNotification(ShowMessageNotification.type, {type: MessageType.Info, message: markdown});
             return markdown;
         }
+        // l10n-ignore: a protocol error of a client, for its developer
         throw new ResponseError(ErrorCodes.InvalidInput, `Unknown command ${params?.command}`);
     }));
 
-    connection.onRequest(GetServerStateRequest.type, serving0(() => engine.currentState));
+    connection.onRequest(GetServerStateRequest.type, serving0(() => stateForClient(engine.currentState)));
     connection.onRequest(GetSystemInfoRequest.type, serving0(() => engine.systemInfo(settings)));
     connection.onRequest(GetCompletionMetricsRequest.type, serving0(() => ({...completion.metrics})));
     connection.onRequest(GetCompletionTracesRequest.type, serving0(() => completion.traces));

@@ -101,7 +101,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<GemmaC
     } catch (error) {
         log.error(`The language server failed to start: ${error}`);
         const showLog = l10n.t("Show Log");
-        void vscode.window.showErrorMessage(l10n.t("Gemma Code: the language server failed to start ({0}).", String(error)), showLog)
+        void vscode.window.showErrorMessage(l10n.t("Gemma Code: the language server failed to start ({0}).",
+            error instanceof Error ? l10n.fromShared(error.message) : String(error)), showLog)
             .then((c) => c === showLog && log.show());
     }
 

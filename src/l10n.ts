@@ -4,6 +4,8 @@
 // is in every bundle with the same placeholders, and that no prose in src/ or media/ bypasses this module.
 // Modules without a vscode import (the chat controller, the review summary) use it too: outside the extension
 // host (unit tests) it formats the English message.
+import {translatorFor} from "../language-server/l10n";
+
 type Arg = string | number | boolean;
 
 interface VscodeL10n {
@@ -49,6 +51,14 @@ export function formatNumber(n: number, options?: Intl.NumberFormatOptions, lang
     } catch {
         return new Intl.NumberFormat("en", options).format(n);
     }
+}
+
+/**
+ * A message of the code the extension shares with the language server (common/: the shared host's connection, git),
+ * made in English with the server's l10n.t: in the display language, from the server's bundles (l10n/server/).
+ */
+export function fromShared(message: string): string {
+    return translatorFor(displayLanguage()).text(message);
 }
 
 /** Right-to-left scripts among the languages VS Code can display. */

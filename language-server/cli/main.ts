@@ -7,6 +7,7 @@ import {ChangedFile, gitChanges, stagedText} from "../../common/gitDiff";
 import {DidOpenTextDocumentNotification} from "vscode-languageserver-protocol";
 import {ServerProcess} from "../../common/serverProcess";
 import {ReviewRequest, ReviewResult} from "../../protocol/lsp";
+import * as l10n from "../l10n";
 import {normalizeLanguageTag} from "../tasks/language";
 import {cliEngineSettings, parseTaskArgs, runTask} from "./tasks";
 
@@ -66,6 +67,9 @@ export function parseArgs(argv: string[]): Options | string {
     return o;
 }
 
+/** The CLI's own messages in the language of --language / $GEMMA_CODE_LANGUAGE, once the arguments are read. */
+let say = (message: string) => message;
+
 async function main(argv: string[]): Promise<number> {
     if (argv[0] === "edit" || argv[0] === "commit-message") {
         const task = parseTaskArgs(argv);
@@ -73,16 +77,18 @@ async function main(argv: string[]): Promise<number> {
             console.error(task);
             return 2;
         }
-        return runTask(task, path.join(__dirname, "server.js"));
+        say = (message) => l10n.translatorFor(process.env.GEMMA_CODE_LANGUAGE).text(message);
+        return runTask(task, path.join(__dirname, "server.js"), say);
     }
     const options = parseArgs(argv);
     if (typeof options === "string") {
         console.error(options);
         return 2;
     }
+    say = (message) => l10n.translatorFor(options.language).text(message);
     const engine = cliEngineSettings(options);
     if (typeof engine === "string") {
-        console.error(engine);
+        console.error(say(engine));
         return 2;
     }
 
@@ -100,17 +106,18 @@ async function main(argv: string[]): Promise<number> {
     const staged = options.diff === "staged";
     for (const t of targets) {
         if (!staged && !fs.existsSync(path.resolve(root, t.path))) {
-            console.error(`gemma-code: ${t.path}: no such file`);
+            console.error(say(l10n.t("gemma-code: {0}: no such file", t.path)));
             return 2;
         }
     }
     if (targets.length === 0) {
-        console.error("gemma-code: no changes to review");
+        console.error(say(l10n.t("gemma-code: no changes to review")));
         return 0;
     }
 
     const {server} = await ServerProcess.start({
-        serverPath: path.join(__dirname, "server.js"), clientName: "gemma-code-cli",
+        // The language of the answers is also that of the server's own messages (model errors, notes).
+        serverPath: path.join(__dirname, "server.js"), clientName: "gemma-code-cli", locale: options.language,
         initializationOptions: {settings: {...engine, ...(options.maxLines ? {review: {maxLines: options.maxLines}} : {}),
             ...(options.language ? {responseLanguage: options.language} : {})}}
     });
@@ -147,7 +154,7 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
     main(process.argv.slice(2)).then((code) => process.exit(code), (error) => {
-        console.error(`gemma-code: ${error instanceof Error ? error.message : error}`);
+        console.error(`gemma-code: ${error instanceof Error ? say(error.message) : error}`);
         process.exit(2);
     });
 }

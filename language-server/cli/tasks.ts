@@ -2,6 +2,7 @@
 // the same language server the editor uses. The result goes to stdout (the whole edited file, or --write writes it;
 // the commit message alone, for `git commit -m "$(gemma-code commit-message)"`); --stream shows the text on stderr
 // as it is generated.
+import * as l10n from "../l10n";
 import fs from "node:fs";
 import path from "node:path";
 import {pathToFileURL} from "node:url";
@@ -67,26 +68,27 @@ export function cliEngineSettings(o: {model?: string; endpoint?: string; remoteM
     const endpoint = o.endpoint ?? (o.model ? undefined : process.env.GEMMA_CODE_ENDPOINT);
     const model = o.model ?? process.env.GEMMA_CODE_MODEL;
     if (!model && !endpoint) {
-        return "gemma-code: no model: pass --model FILE (or set GEMMA_CODE_MODEL to a GGUF file), "
-            + "or --endpoint URL of an inference server (or set GEMMA_CODE_ENDPOINT).";
+        return l10n.t("gemma-code: no model: pass --model FILE (or set GEMMA_CODE_MODEL to a GGUF file), or --endpoint URL of an inference server (or set GEMMA_CODE_ENDPOINT).");
     }
     return endpoint
         ? {engine: "remote", remote: {endpoint, model: o.remoteModel ?? "", apiKey: process.env.GEMMA_CODE_API_KEY ?? ""}}
         : {modelPath: path.resolve(model!)};
 }
 
-export async function runTask(o: TaskOptions, serverPath: string): Promise<number> {
+/** say: the CLI's own messages in the user's language (main.ts). */
+export async function runTask(o: TaskOptions, serverPath: string, say: (message: string) => string = (m) => m): Promise<number> {
     const engine = cliEngineSettings(o);
     if (typeof engine === "string") {
-        console.error(engine);
+        console.error(say(engine));
         return 2;
     }
     const file = o.file && path.resolve(o.file);
     if (file && !fs.existsSync(file)) {
-        console.error(`gemma-code: ${o.file}: no such file`);
+        console.error(say(l10n.t("gemma-code: {0}: no such file", o.file!)));
         return 2;
     }
-    const {server} = await ServerProcess.start({serverPath, clientName: "gemma-code-cli", initializationOptions: {settings: {...engine, ...(o.maxTokens ? {chat: {maxTokens: o.maxTokens}} : {})}}});
+    // $GEMMA_CODE_LANGUAGE: the language of the server's messages, as for `gemma-code review`.
+    const {server} = await ServerProcess.start({serverPath, clientName: "gemma-code-cli", locale: process.env.GEMMA_CODE_LANGUAGE, initializationOptions: {settings: {...engine, ...(o.maxTokens ? {chat: {maxTokens: o.maxTokens}} : {})}}});
     try {
         const state = await server.waitForState((s) => s.status === "ready" || s.status === "error" || s.status === "noModel");
         if (state.status !== "ready") {

@@ -6,6 +6,7 @@ import {fileURLToPath} from "node:url";
 import {ResponseError} from "vscode-languageserver";
 import {git} from "../../common/gitDiff";
 import {CommitMessageParams, CommitMessageRequest, CommitMessageResult, ErrorCodes} from "../../protocol/lsp";
+import * as l10n from "../l10n";
 import type {ModelSession} from "../engine/engine";
 
 const CONVENTIONAL = /^(feat|fix|docs|style|refactor|perf|test|build|ci|chore|revert)(\([^)]*\))?!?: \S/;
@@ -44,13 +45,14 @@ export async function runCommitMessage(session: ModelSession, params: CommitMess
     try {
         cwd = fileURLToPath(params?.rootUri);
     } catch {
+        // l10n-ignore: a protocol error of a client, for its developer
         throw new ResponseError(ErrorCodes.InvalidInput, `${CommitMessageRequest.method} needs the file: URI of a folder in a git repository, got ${JSON.stringify(params?.rootUri)}.`);
     }
     const run = (args: string[]) => git(cwd, args).catch((e: Error) => {
         throw new ResponseError(ErrorCodes.InvalidInput, e.message);
     });
     const diff = await run(["diff", "--staged", "--no-color", "--no-ext-diff", "-U3"]);
-    if (!diff.trim()) throw new ResponseError(ErrorCodes.InvalidInput, "Nothing is staged: stage the changes to describe first.");
+    if (!diff.trim()) throw new ResponseError(ErrorCodes.InvalidInput, l10n.t("Nothing is staged: stage the changes to describe first."));
     const log = await git(cwd, ["log", `-n${RECENT}`, "--format=%s"]).catch(() => ""); // a repository with no commit yet
     const subjects = log.split("\n").map((s) => s.trim()).filter(Boolean);
     const conventional = usesConventionalCommits(subjects);
@@ -58,7 +60,7 @@ export async function runCommitMessage(session: ModelSession, params: CommitMess
     const budget = session.contextSize - replyTokens - session.countTokens(commitPrompt("", subjects, conventional)) - 64;
     const reply = await session.chat([{role: "user", content: commitPrompt(fitDiff(diff, budget, (s) => session.countTokens(s)), subjects, conventional)}],
         {maxTokens: replyTokens, signal, onDelta});
-    if (signal.aborted && !reply.text) throw new ResponseError(ErrorCodes.RequestCancelled, "Commit message cancelled");
+    if (signal.aborted && !reply.text) throw new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Commit message cancelled"));
     return {message: cleanCommitMessage(reply.text), conventional};
 }
 

@@ -9,6 +9,7 @@
 import {CancellationToken, InlineCompletionItem, InlineCompletionList, InlineCompletionParams, ResponseError} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {CompletionMetrics, CompletionStats, CompletionTrace, ErrorCodes, ServerSettings} from "../../protocol/lsp";
+import * as l10n from "../l10n";
 import type {Logger} from "../log";
 import {resolvePromptStyle} from "../engine/engine";
 import type {CompletionRequest, Engine, GenerationResult, ModelSession} from "../engine/engine";
@@ -284,7 +285,7 @@ export class CompletionService {
 
     private cancelled(): never {
         this.metrics.cancelled++;
-        throw new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled");
+        throw new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Request cancelled"));
     }
 
     private answer(doc: TextDocument, params: InlineCompletionParams, completion: string | string[] | undefined, started: number,
@@ -346,6 +347,7 @@ function cursorKey(at: CursorText) {
 export function validatedOffset(doc: TextDocument, position: {line: number; character: number} | undefined): number {
     if (!position || !Number.isInteger(position.line) || !Number.isInteger(position.character)
         || position.line < 0 || position.character < 0 || position.line >= doc.lineCount) {
+        // l10n-ignore: a protocol error of a client, for its developer
         throw new ResponseError(ErrorCodes.InvalidInput,
             `Position ${JSON.stringify(position)} is outside ${doc.uri} (${doc.lineCount} lines).`);
     }
@@ -353,11 +355,13 @@ export function validatedOffset(doc: TextDocument, position: {line: number; char
     const lineEnd = position.line + 1 < doc.lineCount ? doc.offsetAt({line: position.line + 1, character: 0}) : doc.getText().length;
     const lineText = doc.getText().slice(lineStart, lineEnd).replace(/(\r\n|\r|\n)$/, "");
     if (position.character > lineText.length) {
+        // l10n-ignore: a protocol error of a client, for its developer
         throw new ResponseError(ErrorCodes.InvalidInput,
             `Position ${position.line}:${position.character} is past the end of line ${position.line} (${lineText.length} characters).`);
     }
     // LSP counts UTF-16 code units: a position between the two halves of a surrogate pair is inside one character.
     if (isHighSurrogate(lineText.charCodeAt(position.character - 1)) && isLowSurrogate(lineText.charCodeAt(position.character))) {
+        // l10n-ignore: a protocol error of a client, for its developer
         throw new ResponseError(ErrorCodes.InvalidInput,
             `Position ${position.line}:${position.character} is inside a character (between the halves of a UTF-16 surrogate pair).`);
     }

@@ -6,6 +6,7 @@ import {ResponseError} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {rebaseRange} from "../../common/rebaseRange";
 import {EditParams, EditRequest, EditResult, ErrorCodes} from "../../protocol/lsp";
+import * as l10n from "../l10n";
 import type {ModelSession} from "../engine/engine";
 import {fenceLanguage} from "../completion/prompt";
 import {validatedOffset} from "../completion/completionService";
@@ -31,14 +32,16 @@ export interface EditInput {
 /** Checks the request and returns the offsets of its range in `doc`. */
 export function editRange(doc: TextDocument, params: EditParams) {
     if (typeof params?.instruction !== "string" || !params.instruction.trim()) {
+        // l10n-ignore: a protocol error of a client, for its developer
         throw new ResponseError(ErrorCodes.InvalidInput, `${EditRequest.method} needs an instruction.`);
     }
     if (params.textDocument.version !== undefined && params.textDocument.version !== doc.version) {
-        throw new ResponseError(ErrorCodes.EditConflict, `The range refers to version ${params.textDocument.version} of ${doc.uri}, `
-            + `but the server has version ${doc.version}: ask again.`);
+        throw new ResponseError(ErrorCodes.EditConflict, l10n.t("The range refers to version {0} of {1}, but the server has version {2}: ask again.",
+            params.textDocument.version, doc.uri, doc.version));
     }
     const start = validatedOffset(doc, params.range?.start);
     const end = validatedOffset(doc, params.range?.end);
+    // l10n-ignore: a protocol error of a client, for its developer
     if (end < start) throw new ResponseError(ErrorCodes.InvalidInput, `${EditRequest.method}: the range ends before it starts.`);
     return {start, end};
 }
@@ -83,14 +86,14 @@ export async function runEdit(session: ModelSession, input: EditInput): Promise<
     } finally {
         input.signal.removeEventListener("abort", onAbort);
     }
-    if (input.signal.aborted) throw new ResponseError(ErrorCodes.RequestCancelled, "Edit cancelled");
+    if (input.signal.aborted) throw new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Edit cancelled"));
     const text = fitTrailingNewline(code.extract(reply, true), selected);
 
     const current = input.current();
-    if (!current) throw new ResponseError(ErrorCodes.EditConflict, `${doc.uri} was closed while Gemma was editing it.`);
+    if (!current) throw new ResponseError(ErrorCodes.EditConflict, l10n.t("{0} was closed while Gemma was editing it.", doc.uri));
     const rebased = current.version === doc.version ? offsets : rebaseRange(original, offsets, current.getText());
     if (!rebased) {
-        throw new ResponseError(ErrorCodes.EditConflict, "The selected code was changed while Gemma was editing it: the edit was not applied. Select it and ask again.");
+        throw new ResponseError(ErrorCodes.EditConflict, l10n.t("The selected code was changed while Gemma was editing it: the edit was not applied. Select it and ask again."));
     }
     return {text, range: {start: current.positionAt(rebased.start), end: current.positionAt(rebased.end)}, version: current.version};
 }

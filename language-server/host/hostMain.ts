@@ -102,6 +102,7 @@ function firstMessage(input: NodeJS.ReadableStream): Promise<{raw: Buffer; initi
             const headerEnd = buffer.indexOf("\r\n\r\n");
             if (headerEnd < 0) return;
             const length = Number(/content-length:\s*(\d+)/i.exec(buffer.subarray(0, headerEnd).toString("ascii"))?.[1]);
+            // l10n-ignore: the shared host's plumbing, before any LSP connection (no locale yet)
             if (!Number.isInteger(length)) return reject(new Error("The first message has no Content-Length header."));
             if (buffer.length < headerEnd + 4 + length) return;
             input.removeListener("data", onData);

@@ -6,6 +6,7 @@
 import {CodeAction, CodeActionKind, Command, Diagnostic, DiagnosticSeverity, TextEdit} from "vscode-languageserver";
 import type {TextDocument} from "vscode-languageserver-textdocument";
 import {ClientCommands, ServerCommands} from "../../protocol/lsp";
+import * as l10n from "../l10n";
 import type {ReviewComment, ReviewSeverity} from "../../protocol/lsp";
 import type {LineSpan} from "./chunking";
 import {lineMap, splitLines} from "./lineFollow";
@@ -136,7 +137,7 @@ export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {s
             const data = d.data as DiagnosticData;
             if (typeof data.suggestion === "string") {
                 actions.push({
-                    title: "Apply Gemma's suggestion",
+                    title: l10n.t("Apply Gemma's suggestion"),
                     kind: CodeActionKind.QuickFix,
                     diagnostics: [d],
                     isPreferred: true,
@@ -144,25 +145,25 @@ export function codeActionsFor(uri: string, diagnostics: Diagnostic[], range: {s
                 });
             }
             actions.push({
-                title: "Dismiss Gemma's comment",
+                title: l10n.t("Dismiss Gemma's comment"),
                 kind: CodeActionKind.QuickFix,
                 diagnostics: [d],
-                command: Command.create("Dismiss", DISMISS_COMMAND, uri, data.id)
+                command: Command.create(l10n.t("Dismiss"), DISMISS_COMMAND, uri, data.id)
             });
         }
         actions.push({
-            title: `Explain with Gemma: ${truncate(typeof d.message === "string" ? d.message : String(d.message), 60)}`,
+            title: l10n.t("Explain with Gemma: {0}", truncate(typeof d.message === "string" ? d.message : String(d.message), 60)),
             kind: CodeActionKind.QuickFix,
             diagnostics: [d],
-            command: Command.create("Explain with Gemma", explainCommand, {uri, range: d.range, diagnostic: d})
+            command: Command.create(l10n.t("Explain with Gemma"), explainCommand, {uri, range: d.range, diagnostic: d})
         });
     }
     const isSelection = range.start.line !== range.end.line || range.start.character !== range.end.character;
     if (isSelection && diagnostics.length === 0) {
         actions.push({
-            title: "Explain with Gemma",
+            title: l10n.t("Explain with Gemma"),
             kind: CodeActionKind.QuickFix,
-            command: Command.create("Explain with Gemma", explainCommand, {uri, range})
+            command: Command.create(l10n.t("Explain with Gemma"), explainCommand, {uri, range})
         });
     }
     return actions;

@@ -5,6 +5,7 @@ import {ResponseError} from "vscode-languageserver";
 import {TextDocument} from "vscode-languageserver-textdocument";
 import {ErrorCodes, Range, ReviewComment, ReviewRequest, ReviewSeverity} from "../../protocol/lsp";
 import type {Logger} from "../log";
+import * as l10n from "../l10n";
 import type {ChatTurn, ModelIdentity, ModelSession} from "../engine/engine";
 import {chunkLines, LineSpan} from "./chunking";
 import {
@@ -29,12 +30,12 @@ export interface ReviewOutcome {
 export function reviewSpan(doc: TextDocument, range: Range | undefined): LineSpan {
     const text = doc.getText();
     if (looksBinary(text)) {
-        throw new ResponseError(ErrorCodes.InvalidInput, `${doc.uri} looks like a binary file; Gemma reviews text only.`);
+        throw new ResponseError(ErrorCodes.InvalidInput, l10n.t("{0} looks like a binary file; Gemma reviews text only.", doc.uri));
     }
     if (!range) return {start: 0, end: doc.lineCount};
     const start = range.start?.line, end = range.end?.line;
     if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || start >= doc.lineCount) {
-        throw new ResponseError(ErrorCodes.InvalidInput, `Range ${JSON.stringify(range)} is outside ${doc.uri} (${doc.lineCount} lines).`);
+        throw new ResponseError(ErrorCodes.InvalidInput, l10n.t("Range {0} is outside {1} ({2} lines).", JSON.stringify(range), doc.uri, doc.lineCount));
     }
     // A selection ending at column 0 of a line does not include that line.
     const endExclusive = range.end.character === 0 && end > start ? end : end + 1;
@@ -44,6 +45,7 @@ export function reviewSpan(doc: TextDocument, range: Range | undefined): LineSpa
 /** The document to review: the open one, or the same document with `text` (another version of it) when given. */
 export function reviewedVersion(doc: TextDocument, text: unknown): TextDocument {
     if (text === undefined || text === null) return doc;
+    // l10n-ignore: a protocol error of a client, for its developer
     if (typeof text !== "string") throw new ResponseError(ErrorCodes.InvalidInput, `${ReviewRequest.method}: \`text\` must be a string.`);
     return TextDocument.create(doc.uri, doc.languageId, doc.version, text);
 }
@@ -89,11 +91,11 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
     let note: string | undefined;
     // Long files: review the first maxLines and say so, rather than keep the GPU busy for minutes unasked.
     if (span.end - span.start > maxLines) {
-        note = `Reviewed lines ${span.start + 1}–${span.start + maxLines} of ${doc.lineCount}; select a range to review the rest.`;
+        note = l10n.t("Reviewed lines {0}–{1} of {2}; select a range to review the rest.", span.start + 1, span.start + maxLines, doc.lineCount);
         span.end = span.start + maxLines;
     }
     if (lines.slice(span.start, span.end).every((l) => l.trim() === "")) {
-        return {comments: [], reviewedLines: span, chunks: 0, dropped: 0, note: note ?? "Nothing to review: the file is empty."};
+        return {comments: [], reviewedLines: span, chunks: 0, dropped: 0, note: note ?? l10n.t("Nothing to review: the file is empty.")};
     }
     const count = (s: string) => session.countTokens(s);
     const chunks = chunkLines(lines, span, CHUNK_TOKENS, count);
@@ -123,8 +125,13 @@ export async function runReview(session: ModelSession, doc: TextDocument, range:
     }
     if (dropped) {
         log.info(`review: dropped ${dropped} comment(s) with invalid or out-of-range line references`);
-        note = [note, `${dropped} comment${dropped === 1 ? "" : "s"} from Gemma named lines outside the reviewed code and `
-            + `${dropped === 1 ? "was" : "were"} left out${comments.length ? "" : "; try again, or select less code"}.`].filter(Boolean).join(" ");
+        const left = comments.length
+            ? dropped === 1 ? l10n.t("{0} comment from Gemma named lines outside the reviewed code and was left out.", dropped)
+                : l10n.t("{0} comments from Gemma named lines outside the reviewed code and were left out.", dropped)
+            : dropped === 1 ? l10n.t("{0} comment from Gemma named lines outside the reviewed code and was left out; try again, or select less code.", dropped)
+                : l10n.t("{0} comments from Gemma named lines outside the reviewed code and were left out; try again, or select less code.", dropped);
+        // Sentences joined by a space: each is a message of its own (l10n.ts translates them one by one).
+        note = [note, left].filter(Boolean).join(" ");
     }
     return {comments, reviewedLines: span, chunks: done, dropped, note};
 }
@@ -172,6 +179,7 @@ export const REVIEW_EXAMPLES = {
         "  const ratio = whole / part;",
         "  return Math.round(ratio * 100);",
         "}"], comment: {line: 3, severity: "error",
+        // l10n-ignore: a worked example for the model, in its prompt
         message: "Divides whole by part: the share of part in whole is part / whole.", suggestion: "  const ratio = part / whole;"}},
     countEven: {languageId: "python", lines: [
         "def count_even(numbers):",
@@ -181,6 +189,7 @@ export const REVIEW_EXAMPLES = {
         "        if n % 2 == 1:",
         "            count += 1",
         "    return count"], comment: {line: 5, severity: "error",
+        // l10n-ignore: a worked example for the model, in its prompt
         message: "n % 2 == 1 holds for odd numbers, so this counts the odd ones; an even n has n % 2 == 0.", suggestion: "        if n % 2 == 0:"}},
     greet: {languageId: "python", lines: [
         "def greet(name):",

@@ -27,6 +27,7 @@ export function buildChatPrompt(params: ChatParams, count: (text: string) => num
     const messages = (params.messages ?? []).filter((m) => m && typeof m.content === "string" && (m.role === "user" || m.role === "assistant"));
     const last = messages.at(-1);
     if (!last || last.role !== "user") {
+        // l10n-ignore: a protocol error of a client, for its developer
         throw new ResponseError(ErrorCodes.InvalidInput, `${ChatRequest.method} needs messages ending with a user message.`);
     }
     // Answered in the language the question is written in (when its script says which), else the setting's.

@@ -4,6 +4,7 @@
 // running to its end first.
 import {CancellationToken, ResponseError} from "vscode-languageserver";
 import {ErrorCodes} from "../../protocol/lsp";
+import * as l10n from "../l10n";
 
 export class TaskQueue {
     private tail: Promise<unknown> = Promise.resolve();
@@ -22,9 +23,9 @@ export class TaskQueue {
         const epoch = this.epoch;
         const result = this.tail.then(async () => {
             this.pending--;
-            if (token.isCancellationRequested) throw new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled");
+            if (token.isCancellationRequested) throw new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Request cancelled"));
             if (epoch !== this.epoch) {
-                throw new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled: the server is shutting down or the model was changed.");
+                throw new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Request cancelled: the server is shutting down or the model was changed."));
             }
             const controller = new AbortController();
             this.running = controller;

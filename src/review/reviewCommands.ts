@@ -50,7 +50,7 @@ export function reviewCommands(): Record<string, CommandFactory> {
             try {
                 changes = await gitChanges(folder.uri.fsPath, staged);
             } catch (error) {
-                return void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0}", error instanceof Error ? error.message : String(error)));
+                return void vscode.window.showErrorMessage(l10n.t("Gemma Code: {0}", error instanceof Error ? l10n.fromShared(error.message) : String(error)));
             }
             if (changes.files.length === 0) return void vscode.window.showInformationMessage(staged ? l10n.t("No staged changes to review.") : l10n.t("No unstaged changes to review."));
             const targets: ReviewTarget[] = [];

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {parseArgs} from "../../language-server/cli/main";
+import {t} from "../../language-server/l10n";
 import {LlamaServer} from "../support/llamaServer";
 import {repoRoot, tinyModelPath} from "../support/paths";
 
@@ -90,6 +91,26 @@ describe("gemma-code review (CLI)", function () {
         const badModel = runCli(["review", "divide.js", "--model", "fake.gguf"], dir);
         assert.equal(badModel.code, 2);
         assert.match(badModel.stderr, /not a GGUF model file/);
+    });
+
+    it("--language (or $GEMMA_CODE_LANGUAGE) is also the language of the server's messages and the CLI's own", () => {
+        const fake = path.join(dir, "fake.gguf");
+        fs.writeFileSync(fake, "not a model at all ".repeat(100));
+        const key = "{0} is not a GGUF model file (it does not start with \"GGUF\"): pick a .gguf file, e.g. gemma-2-9b-it-Q4_K_M.gguf.";
+        const bundle = (locale: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, "l10n/server", `bundle.l10n.${locale}.json`), "utf8"));
+        const bengali = runCli(["review", "divide.js", "--model", "fake.gguf", "--language", "bn"], dir);
+        assert.equal(bengali.code, 2);
+        assert.equal(bengali.stderr, `gemma-code: ${t(bundle("bn")[key], fake)}`);
+        const spanish = runCli(["review", "divide.js", "--model", "fake.gguf"], dir, {GEMMA_CODE_LANGUAGE: "es"});
+        assert.equal(spanish.stderr, `gemma-code: ${t(bundle("es")[key], fake)}`);
+        assert.equal(runCli(["review", "divide.js", "--model", "fake.gguf"], dir, {GEMMA_CODE_LANGUAGE: ""}).stderr, `gemma-code: ${t(key, fake)}`);
+        // The CLI's own messages too.
+        const missing = runCli(["review", "nope.js", "--model", "fake.gguf", "--language", "hi"], dir);
+        assert.equal(missing.stderr, t(bundle("hi")["gemma-code: {0}: no such file"], "nope.js"));
+        const noModel = runCli(["edit", "divide.js", "--lines", "1-2", "--instruction", "x"], dir, {GEMMA_CODE_MODEL: "", GEMMA_CODE_LANGUAGE: "ur"});
+        assert.equal(noModel.code, 2);
+        assert.match(noModel.stderr, /\p{Script=Arabic}/u);
+        assert.ok(noModel.stderr.includes("--model FILE") && noModel.stderr.includes("GEMMA_CODE_ENDPOINT"), noModel.stderr);
     });
 
     it("--staged reviews only the staged changes of the repository", () => {

@@ -12,6 +12,7 @@ import {HostClient, hostPidFromLock, keyOf, processGone} from "../support/hostCl
 import {endOf} from "../support/lspClient";
 import {median} from "../../bench/cliArgs";
 import {repoRoot, tinyModelPath} from "../support/paths";
+import {t} from "../../language-server/l10n";
 import {generateUntilStopped, isolatedWhile, SAMPLE, typeUntilStopped} from "../support/typingBurst";
 
 
@@ -56,6 +57,27 @@ describe("shared host: one model for all windows", function () {
         }
         pids.clear();
         fs.rmSync(dir, {recursive: true, force: true});
+    });
+
+    it("each window gets the host's messages in its own language (its initialize locale)", async () => {
+        const missing = path.join(dir, "missing.gguf");
+        const key = "The model file {0} does not exist: check {1} or pick another file.";
+        const bundle = (locale: string) => JSON.parse(fs.readFileSync(path.join(repoRoot, "l10n/server", `bundle.l10n.${locale}.json`), "utf8"));
+        const windows = [];
+        for (const locale of ["hi", "es", undefined]) {
+            const client = await HostClient.connect({dir, settings: {...settings, modelPath: missing}, idleMs: 60_000, locale});
+            clients.push(client);
+            const state = await client.waitForState((s) => s.status === "error");
+            pids.add(state.pid!);
+            windows.push({client, state, expected: t(locale ? bundle(locale)[key] : key, missing, "gemmaCode.modelPath")});
+        }
+        assert.equal(new Set(windows.map((w) => w.state.pid)).size, 1, "one host serves the three windows");
+        for (const {client, state, expected} of windows) {
+            assert.equal(state.message, expected);
+            await client.connection.sendNotification("textDocument/didOpen", {textDocument: {uri: "file:///w/a.ts", languageId: "typescript", version: 1, text: "x\n"}});
+            await assert.rejects(client.connection.sendRequest("gemma/review", {textDocument: {uri: "file:///w/a.ts"}}),
+                (e: {message: string}) => e.message === expected);
+        }
     });
 
     it("two windows load the model once: the second window costs a context, not a model", async function () {

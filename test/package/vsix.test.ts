@@ -22,6 +22,8 @@ const ALLOWED: RegExp[] = [
     /^(package\.json|README\.md|readme\.md|LICENSE|LICENSE\.txt)$/,
     /^package\.nls(\.[a-z]{2}(-[a-z]{2})?)?\.json$/,
     /^l10n\/bundle\.l10n(\.[a-z]{2}(-[a-z]{2})?)?\.json$/,
+    // The language server's own messages (language-server/l10n.ts reads them next to dist/).
+    /^l10n\/server\/bundle\.l10n(\.[a-z]{2}(-[a-z]{2})?)?\.json$/,
     /^dist\/(extension|server|cli|webview)\.js$/,
     /^dist\/backendHooks\.mjs$/,
     /^media\/(chat\.css|gemma\.svg)$/,
@@ -76,7 +78,9 @@ describe(`the ${TARGET} .vsix`, function () {
         const entries = vsixEntries().filter((e) => e.startsWith("extension/")).map((e) => e.slice("extension/".length));
         assert.deepEqual(outsideAllowList(entries), []);
         for (const needed of ["dist/extension.js", "dist/server.js", "dist/backendHooks.mjs",
-            "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/llama-addon.node", "node_modules/node-llama-cpp/dist/index.js"]) {
+            "node_modules/@node-llama-cpp/linux-x64/bins/linux-x64/llama-addon.node", "node_modules/node-llama-cpp/dist/index.js",
+            // Every bundle of the server's messages, English and each translation (l10n/server/).
+            ...fs.readdirSync(path.join(repoRoot, "l10n/server")).map((f) => `l10n/server/${f}`)]) {
             assert.ok(entries.includes(needed), `${needed} is missing`);
         }
     });

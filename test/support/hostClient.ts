@@ -17,6 +17,8 @@ export interface HostClientOptions {
     idleMs?: number;
     maxSequences?: number;
     turns?: TurnPolicy;
+    /** InitializeParams.locale: the language of this window's messages. */
+    locale?: string;
 }
 
 export class HostClient {
@@ -40,7 +42,7 @@ export class HostClient {
             key: keyOf(options.settings), idleMs: options.idleMs, maxSequences: options.maxSequences, turns: options.turns});
         const client = new HostClient(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), socket, started);
         await client.connection.sendRequest("initialize", {processId: process.pid, rootUri: null, capabilities: {},
-            clientInfo: {name: "gemma-code-host-test"}, initializationOptions: {settings: {...options.settings,
+            clientInfo: {name: "gemma-code-host-test"}, ...(options.locale ? {locale: options.locale} : {}), initializationOptions: {settings: {...options.settings,
                 completion: {debounceMs: 0, ...options.settings.completion}}}});
         await client.connection.sendNotification("initialized", {});
         return client;

@@ -163,3 +163,61 @@ function exempt(node: ts.Node): boolean {
 export function placeholders(message: string): string[] {
     return [...message.matchAll(/\{(\d+)\}/g)].map((m) => m[0]).sort();
 }
+
+/** Properties and variables whose value is a message for the user (the server's state, notes, code actions…). */
+const MESSAGE_NAMES = /^(message|title|note|label|failure|fellBack|missing|NO_ENDPOINT)$/;
+/** Calls whose arguments are messages: the server's failure helpers, progress, and lists of failures. */
+const MESSAGE_CALLS = new Set(["fail", "drop", "onProgress", "create"]);
+
+/**
+ * The language server's message sites (errors it throws or answers with, `new …Error(…)` arguments, `message`,
+ * `title`, `note`, `label` properties and variables, the failure helpers, `failures.push`): prose there that does
+ * not go through l10n.t is a message its client cannot translate. Prompts for the model are no message sites.
+ * `// l10n-ignore: why` on the site's line or the line above marks the exceptions (protocol errors for a client's
+ * developer, messages sent before any LSP connection).
+ */
+export function findUntranslatedMessages(files: string[], root: string): Finding[] {
+    const findings = new Map<string, Finding>();
+    for (const file of files) {
+        const sf = parse(file);
+        const rel = path.relative(root, file);
+        const lines = sf.text.split("\n");
+        const lineOf = (node: ts.Node) => sf.getLineAndCharacterOfPosition(node.getStart()).line + 1;
+        const ignoredAt = (line: number) => /l10n-ignore/.test(lines[line - 1] ?? "") || /l10n-ignore/.test(lines[line - 2] ?? "");
+        const prose = (site: ts.Node, expr: ts.Node) => {
+            if (ignoredAt(lineOf(site))) return;
+            const visit = (node: ts.Node) => {
+                if (l10nCall(node)) return;
+                let text: string | undefined;
+                if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) text = node.text;
+                else if (ts.isTemplateExpression(node)) text = [node.head.text, ...node.templateSpans.map((s) => s.literal.text)].join("${}");
+                if (text !== undefined && looksLikeProse(text) && !ignoredAt(lineOf(node)) && !exempt(node)) {
+                    const line = lineOf(node);
+                    findings.set(`${rel}:${line}:${node.getStart()}`, {file: rel, line, text: text.replace(/\s+/g, " ").slice(0, 100), why: "message outside l10n.t"});
+                }
+                ts.forEachChild(node, visit);
+            };
+            visit(expr);
+        };
+        const visit = (node: ts.Node) => {
+            if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) return;
+            if (ts.isNewExpression(node) && /Error$/.test(node.expression.getText())) for (const a of node.arguments ?? []) prose(node, a);
+            else if (ts.isThrowStatement(node)) prose(node, node.expression);
+            else if (ts.isPropertyAssignment(node) && MESSAGE_NAMES.test(node.name.getText())) prose(node, node.initializer);
+            else if (ts.isVariableDeclaration(node) && node.initializer && MESSAGE_NAMES.test(node.name.getText())) prose(node, node.initializer);
+            else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && MESSAGE_NAMES.test(node.left.getText())) {
+                prose(node, node.right);
+            } else if (ts.isCallExpression(node)) {
+                const callee = node.expression;
+                const name = ts.isPropertyAccessExpression(callee) ? callee.name.text : ts.isIdentifier(callee) ? callee.text : "";
+                const on = ts.isPropertyAccessExpression(callee) ? callee.expression.getText() : "";
+                if ((MESSAGE_CALLS.has(name) && (name !== "create" || on === "Command")) || (name === "push" && /failures$/.test(on))) {
+                    for (const a of node.arguments) prose(node, a);
+                }
+            }
+            ts.forEachChild(node, visit);
+        };
+        visit(sf);
+    }
+    return [...findings.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
+}

@@ -19,6 +19,8 @@ export interface StartOptions {
     /** Client capabilities for `initialize`, and answers to the server's requests (see ServerProcessOptions). */
     capabilities?: object;
     handlers?: Record<string, (params: unknown) => unknown>;
+    /** InitializeParams.locale (the server's messages are in this language). */
+    locale?: string;
 }
 
 export class TestLspClient {
@@ -54,7 +56,7 @@ export class TestLspClient {
     static async start(options: StartOptions = {}): Promise<{client: TestLspClient; init: InitializeResult}> {
         const {server, init} = await ServerProcess.start({
             serverPath: options.serverPath ?? path.join(repoRoot, "dist/server.js"), cwd: repoRoot, env: options.env, clientName: "gemma-code-test-client",
-            capabilities: options.capabilities, handlers: options.handlers,
+            capabilities: options.capabilities, handlers: options.handlers, locale: options.locale,
             // No debounce unless a test asks for it (test/lsp/debounce.test.ts): the tests time the pipeline itself.
             initializationOptions: options.initializationOptions ?? {settings: {modelPath: tinyModelPath, ...options.settings,
                 completion: {debounceMs: 0, ...options.settings?.completion}}}

@@ -13,7 +13,7 @@ import path from "node:path";
 const FEATURES = ["completion", "review", "tasks", "context", "edit", "commitMessage"];
 const COMPOSITION_ROOTS = ["server.ts", "entry.ts", "host/"];
 /** What engine/ may import from the language server outside engine/. */
-const ENGINE_MAY_IMPORT = ["log.ts"];
+const ENGINE_MAY_IMPORT = ["log.ts", "l10n.ts"];
 
 interface Import {
     /** The importing file, relative to language-server/. */

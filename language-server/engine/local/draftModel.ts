@@ -2,6 +2,7 @@
 // the main model checks in one batch (drafter.ts drafts, generator.ts checks).
 // The draft can only make completions faster, never different, so anything wrong with it is logged and reported in
 // the server state, and completions go on without it.
+import * as l10n from "../../l10n";
 import path from "node:path";
 import type {Llama, LlamaContext, LlamaModel} from "node-llama-cpp";
 import type {DraftState, ServerSettings} from "../../../protocol/lsp";
@@ -78,7 +79,7 @@ export async function loadDraftModel(llama: Llama, main: LlamaModel, mainContext
                                      completion: ServerSettings["completion"], hooks: DraftLoadHooks): Promise<{draft?: DraftModel; state: DraftState}> {
     const modelPath = completion.draftModelPath;
     const fail = (reason: string, detail = "") => {
-        const message = `Draft model not used, completions run without speculative decoding: ${reason}`;
+        const message = l10n.t("Draft model not used, completions run without speculative decoding: {0}", reason);
         hooks.log.warn(`${message}${detail ? `\n${detail}` : ""}`);
         return {state: {status: "error" as const, modelPath, message}};
     };
@@ -98,11 +99,11 @@ export async function loadDraftModel(llama: Llama, main: LlamaModel, mainContext
         return fail(reason, detail);
     };
     const mismatch = vocabularyMismatch(vocabularyOf(main), vocabularyOf(model));
-    if (mismatch) return drop(`${path.basename(modelPath)} does not share the main model's vocabulary (${mismatch}).`);
+    if (mismatch) return drop(l10n.t("{0} does not share the main model's vocabulary ({1}).", path.basename(modelPath), mismatch));
     const layers = model.fileInsights.totalLayers;
     // A draft that runs partly on the CPU is slower than a main model that runs wholly on the GPU.
     if (llama.gpu && model.gpuLayers < layers && main.gpuLayers >= main.fileInsights.totalLayers) {
-        return drop(`only ${model.gpuLayers} of its ${layers} layers fit on the GPU next to the main model.`);
+        return drop(l10n.t("only {0} of its {1} layers fit on the GPU next to the main model.", model.gpuLayers, layers));
     }
     let context: LlamaContext;
     try {
@@ -120,7 +121,7 @@ export async function loadDraftModel(llama: Llama, main: LlamaModel, mainContext
     const modelName = model.fileInfo.metadata?.general?.name ?? path.basename(modelPath, ".gguf");
     const state: DraftState = {
         status: "ready", modelPath, modelName, gpuLayers: model.gpuLayers, contextSize: context.contextSize,
-        message: `Speculative decoding with ${modelName} (${model.gpuLayers} of ${layers} layers on the GPU).`
+        message: l10n.t("Speculative decoding with {0} ({1} of {2} layers on the GPU).", modelName, model.gpuLayers, layers)
     };
     hooks.log.info(`Draft model ready: ${modelName}, ${model.gpuLayers}/${layers} GPU layers, context ${context.contextSize}, `
         + `drafts of up to ${completion.draftMaxTokens} tokens, min confidence ${completion.draftMinConfidence}`);

@@ -4,6 +4,7 @@
 // with the file itself (corrupt, unknown architecture) fails at once, since no other step can fix it. What was
 // chosen, and why, is returned for the log and the status message.
 import type {GpuSetting} from "../../../protocol/lsp";
+import * as l10n from "../../l10n";
 
 /** node-llama-cpp's context size option: a number, or a range it fits to the free memory. */
 export type ContextSizeOption = number | {min: number; max: number};
@@ -28,13 +29,13 @@ export const AUTO_CONTEXT: ContextSizeOption = {min: SMALL_CONTEXT, max: 8192};
 export function fallbackPlan(gpu: GpuSetting, contextSize: number): Attempt[] {
     const wanted: ContextSizeOption = contextSize > 0 ? contextSize : AUTO_CONTEXT;
     const canShrink = contextSize === 0 || contextSize > SMALL_CONTEXT;
-    const cpu: Attempt[] = [{gpu: "cpu", gpuLayers: 0, contextSize: wanted, label: "the CPU"}];
-    if (canShrink) cpu.push({gpu: "cpu", gpuLayers: 0, contextSize: SMALL_CONTEXT, label: `the CPU with a smaller context (${SMALL_CONTEXT} tokens)`});
+    const cpu: Attempt[] = [{gpu: "cpu", gpuLayers: 0, contextSize: wanted, label: l10n.t("the CPU")}];
+    if (canShrink) cpu.push({gpu: "cpu", gpuLayers: 0, contextSize: SMALL_CONTEXT, label: l10n.t("the CPU with a smaller context ({0} tokens)", SMALL_CONTEXT)});
     if (gpu === "cpu") return cpu;
-    const onGpu: Attempt[] = [{gpu, gpuLayers: "auto", contextSize: wanted, label: "the GPU"}];
-    if (canShrink) onGpu.push({gpu, gpuLayers: "auto", contextSize: SMALL_CONTEXT, label: `the GPU with a smaller context (${SMALL_CONTEXT} tokens)`});
+    const onGpu: Attempt[] = [{gpu, gpuLayers: "auto", contextSize: wanted, label: l10n.t("the GPU")}];
+    if (canShrink) onGpu.push({gpu, gpuLayers: "auto", contextSize: SMALL_CONTEXT, label: l10n.t("the GPU with a smaller context ({0} tokens)", SMALL_CONTEXT)});
     onGpu.push({gpu, gpuLayers: {max: FEWER_GPU_LAYERS}, contextSize: SMALL_CONTEXT,
-        label: `at most ${FEWER_GPU_LAYERS} layers on the GPU, the rest on the CPU, with a smaller context`});
+        label: l10n.t("at most {0} layers on the GPU, the rest on the CPU, with a smaller context", FEWER_GPU_LAYERS)});
     return [...onGpu, ...cpu];
 }
 
@@ -75,14 +76,14 @@ export async function loadWithFallback<B, M, C>(plan: Attempt[], ops: FallbackOp
     const triedOnCpu = new Set<string>();
     let last: FallbackError | undefined;
     for (const [i, attempt] of plan.entries()) {
-        if (ops.signal?.aborted) throw new FallbackError(new Error("The load was cancelled."), failures, "model");
+        if (ops.signal?.aborted) throw new FallbackError(new Error(l10n.t("The load was cancelled.")), failures, "model");
         if (brokenBackends.has(attempt.gpu)) continue;
         let backend: B;
         try {
             backend = await ops.backend(attempt.gpu);
         } catch (error) {
             brokenBackends.add(attempt.gpu);
-            failures.push(`${attempt.label}: the "${attempt.gpu}" backend did not start (${firstLine(error)})`);
+            failures.push(l10n.t("{0}: the \"{1}\" backend did not start ({2})", attempt.label, attempt.gpu, firstLine(error)));
             last = new FallbackError(error, failures, "backend");
             continue;
         }
@@ -97,7 +98,7 @@ export async function loadWithFallback<B, M, C>(plan: Attempt[], ops: FallbackOp
         } catch (error) {
             last = new FallbackError(error, [...failures], "model");
             if (ops.isFileProblem(error) || i === plan.length - 1) throw last;
-            failures.push(`${attempt.label}: the model did not load (${firstLine(error)})`);
+            failures.push(l10n.t("{0}: the model did not load ({1})", attempt.label, firstLine(error)));
             continue;
         }
         try {
@@ -107,10 +108,10 @@ export async function loadWithFallback<B, M, C>(plan: Attempt[], ops: FallbackOp
             await ops.disposeModel(model).catch(() => undefined);
             last = new FallbackError(error, [...failures], "context");
             if (ops.isFileProblem(error) || i === plan.length - 1) throw last;
-            failures.push(`${attempt.label}: its context did not fit (${firstLine(error)})`);
+            failures.push(l10n.t("{0}: its context did not fit ({1})", attempt.label, firstLine(error)));
         }
     }
-    throw last ?? new FallbackError(new Error("No way to load the model was left to try."), failures, "model");
+    throw last ?? new FallbackError(new Error(l10n.t("No way to load the model was left to try.")), failures, "model");
 }
 
 function firstLine(error: unknown) {

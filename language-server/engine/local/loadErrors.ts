@@ -2,6 +2,7 @@
 // "Failed to load model" for most broken files; the real reason only reaches the logger passed to getLlama,
 // so the caller hands us the llama.cpp log lines captured during the load.
 import fs from "node:fs";
+import * as l10n from "../../l10n";
 
 const GGUF_MAGIC = Buffer.from("GGUF", "ascii");
 
@@ -18,18 +19,18 @@ export interface LoadFailure {
  */
 export function precheckModelFile(modelPath: string, setting = "gemmaCode.modelPath"): LoadFailure | undefined {
     if (!modelPath) {
-        return {message: "No model is configured: set gemmaCode.modelPath to a GGUF file, or run \"Gemma Code: Select Model File\".", detail: ""};
+        return {message: l10n.t("No model is configured: set gemmaCode.modelPath to a GGUF file, or run \"Gemma Code: Select Model File\"."), detail: ""};
     }
     let stat: fs.Stats;
     try {
         stat = fs.statSync(modelPath);
     } catch (error) {
         return {
-            message: `The model file ${modelPath} does not exist: check ${setting} or pick another file.`,
+            message: l10n.t("The model file {0} does not exist: check {1} or pick another file.", modelPath, setting),
             detail: String(error)
         };
     }
-    if (!stat.isFile()) return {message: `${modelPath} is not a file: ${setting} must name a .gguf file.`, detail: ""};
+    if (!stat.isFile()) return {message: l10n.t("{0} is not a file: {1} must name a .gguf file.", modelPath, setting), detail: ""};
     const header = Buffer.alloc(HEADER_BYTES);
     const fd = fs.openSync(modelPath, "r");
     try {
@@ -40,12 +41,12 @@ export function precheckModelFile(modelPath: string, setting = "gemmaCode.modelP
     const head = header.subarray(0, 4);
     if (!head.equals(GGUF_MAGIC)) {
         return {
-            message: `${modelPath} is not a GGUF model file (it does not start with "GGUF"): pick a .gguf file, e.g. gemma-2-9b-it-Q4_K_M.gguf.`,
+            message: l10n.t("{0} is not a GGUF model file (it does not start with \"GGUF\"): pick a .gguf file, e.g. gemma-2-9b-it-Q4_K_M.gguf.", modelPath),
             detail: `first bytes: ${head.toString("hex")}`
         };
     }
     if (stat.size < 1024) {
-        return {message: `${modelPath} is only ${stat.size} bytes, too small to be a model: download it again.`, detail: ""};
+        return {message: l10n.t("{0} is only {1} bytes, too small to be a model: download it again.", modelPath, stat.size), detail: ""};
     }
     return checkHeaderCounts(modelPath, header, stat.size);
 }
@@ -69,8 +70,8 @@ function checkHeaderCounts(modelPath: string, header: Buffer, size: number): Loa
     const room = BigInt(size - HEADER_BYTES);
     if (tensors * BigInt(MIN_TENSOR_INFO_BYTES) + kvs * BigInt(MIN_KV_BYTES) > room) {
         return {
-            message: `The model file ${modelPath} is corrupted: its header claims ${tensors} tensors and ${kvs} metadata entries, `
-                + `more than its ${size} bytes can hold. Download it again.`,
+            message: l10n.t("The model file {0} is corrupted: its header claims {1} tensors and {2} metadata entries, more than its {3} bytes can hold. Download it again.",
+                modelPath, String(tensors), String(kvs), size),
             detail: `GGUF v${version}, ${tensors} tensors, ${kvs} metadata entries, ${size} bytes`
         };
     }
@@ -90,31 +91,33 @@ export function explainLoadError(modelPath: string, error: unknown, logLines: re
     const has = (re: RegExp) => re.test(text) || re.test(log);
 
     if (has(/not within the file bounds|corrupted or incomplete|unexpectedly reached end of file|failed to read/i)) {
-        return {message: `The model file ${modelPath} is truncated or corrupted (an incomplete download?): download it again.`, detail};
+        return {message: l10n.t("The model file {0} is truncated or corrupted (an incomplete download?): download it again.", modelPath), detail};
     }
     if (has(/unknown model architecture|unsupported model architecture/i)) {
         const arch = /(?:unknown|unsupported) model architecture:? '?([\w.-]+)'?/i.exec(`${text}\n${log}`)?.[1];
         return {
-            message: `The model in ${modelPath} uses an architecture${arch ? ` ("${arch}")` : ""} this version of llama.cpp does not support: use a Gemma 2 or Gemma 3 GGUF.`,
+            message: arch
+                ? l10n.t("The model in {0} uses an architecture (\"{1}\") this version of llama.cpp does not support: use a Gemma 2 or Gemma 3 GGUF.", modelPath, arch)
+                : l10n.t("The model in {0} uses an architecture this version of llama.cpp does not support: use a Gemma 2 or Gemma 3 GGUF.", modelPath),
             detail
         };
     }
     if (has(/InvalidGgufMagic|not a valid gguf|invalid magic/i)) {
-        return {message: `${modelPath} is not a GGUF model file: pick a .gguf file.`, detail};
+        return {message: l10n.t("{0} is not a GGUF model file: pick a .gguf file.", modelPath), detail};
     }
     if (has(/key not found|missing tensor|wrong number of tensors|tensor '.*' not found|check_tensor_dims/i)) {
-        return {message: `The model file ${modelPath} is incomplete or was made by an incompatible converter: download it again.`, detail};
+        return {message: l10n.t("The model file {0} is incomplete or was made by an incompatible converter: download it again.", modelPath), detail};
     }
     if (has(/out of memory|failed to allocate|cudaMalloc|ErrorOutOfDeviceMemory|InsufficientMemory|not enough memory|too large/i)) {
         return {
-            message: `Not enough memory to load ${modelPath}: close other GPU programs, lower gemmaCode.contextSize, or use a smaller model (e.g. Gemma 2 2B).`,
+            message: l10n.t("Not enough memory to load {0}: close other GPU programs, lower gemmaCode.contextSize, or use a smaller model (e.g. Gemma 2 2B).", modelPath),
             detail
         };
     }
     if (has(/ENOENT/)) {
-        return {message: `The model file ${modelPath} does not exist: check gemmaCode.modelPath or pick another file.`, detail};
+        return {message: l10n.t("The model file {0} does not exist: check {1} or pick another file.", modelPath, "gemmaCode.modelPath"), detail};
     }
-    return {message: `The model ${modelPath} failed to load (${firstLine(text)}): see "Gemma Code: Show Log" for details.`, detail};
+    return {message: l10n.t("The model {0} failed to load ({1}): see \"Gemma Code: Show Log\" for details.", modelPath, firstLine(text)), detail};
 }
 
 function firstLine(s: string) {

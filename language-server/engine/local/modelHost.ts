@@ -5,6 +5,7 @@ import path from "node:path";
 import type {Llama, LlamaContext, LlamaContextSequence, LlamaModel} from "node-llama-cpp";
 import {CancellationToken, ResponseError} from "vscode-languageserver";
 import {Backend, ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../../../protocol/lsp";
+import * as l10n from "../../l10n";
 import {Logger} from "../../log";
 import {disposeDraftModel, DraftModel, loadDraftModel} from "./draftModel";
 import {ContextSizeOption, FallbackError, FallbackOutcome, fallbackPlan, loadWithFallback} from "./gpuFallback";
@@ -48,7 +49,7 @@ const STUCK_LOAD_MS = 5000;
 export class ModelHost {
     private llamas = new Map<string, Promise<Llama>>();
     private load: Load | undefined;
-    private state: ServerState = {status: "noModel", message: "No model is configured.", pid: process.pid};
+    private state: ServerState = {status: "noModel", message: l10n.t("No model is configured."), pid: process.pid};
     private readonly recentLog: string[] = [];
     private readonly beforeUnload: BeforeUnload[] = [];
     private settings: ServerSettings | undefined;
@@ -86,7 +87,7 @@ export class ModelHost {
         this.load = load;
         // Say "loading" now, not after the previous model is released: a client asking right away must not see
         // a stale "noModel" or "ready".
-        this.setState({status: "loading", message: `Loading ${path.basename(settings.modelPath)}…`, modelPath: settings.modelPath});
+        this.setState({status: "loading", message: l10n.t("Loading {0}…", path.basename(settings.modelPath)), modelPath: settings.modelPath});
         load.promise = this.release(previous).then(() => this.loadModel(settings, load));
         // Failures are reported through state and whenReady; keep them from becoming unhandled rejections.
         load.promise.catch(() => undefined);
@@ -104,8 +105,8 @@ export class ModelHost {
         let cancelListener: {dispose(): void} | undefined;
         const giveUp = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new ResponseError(ErrorCodes.ModelNotReady,
-                `The model is still loading after ${Math.round(timeoutMs / 1000)} s; try again when the status bar says ready.`)), timeoutMs);
-            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled")));
+                l10n.t("The model is still loading after {0} s; try again when the status bar says ready.", Math.round(timeoutMs / 1000)))), timeoutMs);
+            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Request cancelled"))));
         });
         try {
             return await Promise.race([load.promise, giveUp]);
@@ -158,7 +159,7 @@ export class ModelHost {
         await this.release(load);
         unregister();
         this.log.info(`Model unloaded after ${minutes} idle minute(s); it loads again on the next request.`);
-        this.setState({status: "unloaded", message: `Model unloaded after ${minutes} idle minute(s) to free memory; it reloads on the next request.`,
+        this.setState({status: "unloaded", message: l10n.t("Model unloaded after {0} idle minute(s) to free memory; it reloads on the next request.", minutes),
             modelPath: this.settings?.modelPath});
     }
 
@@ -249,7 +250,7 @@ export class ModelHost {
 
         const precheck = precheckModelFile(modelPath);
         if (precheck) return fail(precheck.message, precheck.detail);
-        this.setState({status: "loading", message: `Loading ${path.basename(modelPath)}…`, modelPath});
+        this.setState({status: "loading", message: l10n.t("Loading {0}…", path.basename(modelPath)), modelPath});
         this.recentLog.length = 0;
 
         let outcome: FallbackOutcome<Llama, LlamaModel, LlamaContext>;
@@ -279,11 +280,11 @@ export class ModelHost {
                 signal: load.abort.signal
             });
         } catch (error) {
-            if (load.abort.signal.aborted) throw new ResponseError(ErrorCodes.ModelNotReady, "The model was replaced while loading.");
+            if (load.abort.signal.aborted) throw new ResponseError(ErrorCodes.ModelNotReady, l10n.t("The model was replaced while loading."));
             const cause = error instanceof FallbackError ? error.cause : error;
             if (error instanceof FallbackError && error.stage === "backend") {
-                return fail(`The inference backend "${settings.gpu}" could not start (${cause instanceof Error ? cause.message : cause}): `
-                    + "set gemmaCode.gpu to \"auto\" or \"cpu\".", String(cause));
+                return fail(l10n.t("The inference backend \"{0}\" could not start ({1}): set gemmaCode.gpu to \"auto\" or \"cpu\".", settings.gpu,
+                    cause instanceof Error ? cause.message : String(cause)), String(cause));
             }
             await this.logsDelivered();
             const explained = explainLoadError(modelPath, cause, this.recentLog);
@@ -291,7 +292,7 @@ export class ModelHost {
             return fail(explained.message, explained.detail + tried);
         }
         const {backend: llama, model, context} = outcome;
-        const fellBack = outcome.failures.length ? `Running on ${outcome.attempt.label}, because ${outcome.failures.join("; ")}.` : "";
+        const fellBack = outcome.failures.length ? l10n.t("Running on {0}, because {1}.", outcome.attempt.label, outcome.failures.join("; ")) : "";
         if (fellBack) this.log.warn(fellBack);
         // After the main context, so that the main model has the GPU memory first.
         const {draft, state: draftState} = settings.completion.draftModelPath
@@ -309,7 +310,7 @@ export class ModelHost {
         if (!this.isCurrent(load)) {
             // Settings changed while loading: this model is already stale.
             await this.disposeLoaded(loaded);
-            throw new ResponseError(ErrorCodes.ModelNotReady, "The model was replaced while loading.");
+            throw new ResponseError(ErrorCodes.ModelNotReady, l10n.t("The model was replaced while loading."));
         }
         const vram = llama.gpu ? await llama.getVramState().catch(() => undefined) : undefined;
         const backend: Backend = llama.gpu === false ? "cpu" : llama.gpu;
@@ -321,10 +322,12 @@ export class ModelHost {
         }
         this.setState({
             status: "ready",
-            message: `${loaded.modelName} ready on ${backend.toUpperCase()}${model.gpuLayers ? ` (${model.gpuLayers} layers on GPU)` : ""}.`
-                + (peers.length ? ` ${peers.length} other window(s) also hold this model in memory.` : "")
-                + (draftState?.status === "ready" ? ` ${draftState.message}` : draftState ? " The draft model is not used (see the log)." : "")
-                + (fellBack ? ` ${fellBack}` : ""),
+            // Sentences joined by a space: each is a message of its own (l10n.ts translates them one by one).
+            message: [model.gpuLayers ? l10n.t("{0} ready on {1} ({2} layers on GPU).", loaded.modelName, backend.toUpperCase(), model.gpuLayers)
+                : l10n.t("{0} ready on {1}.", loaded.modelName, backend.toUpperCase()),
+            peers.length ? l10n.t("{0} other window(s) also hold this model in memory.", peers.length) : "",
+            draftState?.status === "ready" ? draftState.message : draftState ? l10n.t("The draft model is not used (see the log).") : "",
+            fellBack].filter(Boolean).join(" "),
             modelPath, modelName: loaded.modelName, backend, devices,
             gpuLayers: model.gpuLayers, contextSize: context.contextSize,
             vramBytes: vram?.used, ramBytes: process.memoryUsage().rss, loadMs, draft: draftState

@@ -10,6 +10,7 @@ import http from "node:http";
 import https from "node:https";
 import {ResponseError} from "vscode-languageserver";
 import {ErrorCodes} from "../../../protocol/lsp";
+import * as l10n from "../../l10n";
 
 export type RemoteErrorKind =
     | "refused" | "dns" | "tls" | "timeout" | "stalled" | "reset" | "status" | "auth" | "protocol" | "aborted" | "other";
@@ -68,10 +69,10 @@ export function normalizeEndpoint(endpoint: string): string {
     try {
         url = new URL(text);
     } catch {
-        throw new RemoteError("other", `gemmaCode.remote.endpoint is not a URL: "${endpoint.slice(0, 100)}".`);
+        throw new RemoteError("other", l10n.t("gemmaCode.remote.endpoint is not a URL: \"{0}\".", endpoint.slice(0, 100)));
     }
     if (url.protocol !== "http:" && url.protocol !== "https:") {
-        throw new RemoteError("other", `gemmaCode.remote.endpoint must be an http:// or https:// URL, not ${url.protocol}//.`);
+        throw new RemoteError("other", l10n.t("gemmaCode.remote.endpoint must be an http:// or https:// URL, not {0}//.", url.protocol));
     }
     const path = url.pathname.replace(/\/+$/, "").replace(/\/v1$/, "");
     return `${url.protocol}//${url.host}${path}`;
@@ -133,7 +134,7 @@ function openOnce(target: HttpTarget, method: string, path: string, body: unknow
 
     return new Promise<OpenResponse>((resolve, reject) => {
         const signal = options.signal;
-        if (signal?.aborted) return reject(new RemoteError("aborted", "Request cancelled"));
+        if (signal?.aborted) return reject(new RemoteError("aborted", l10n.t("Request cancelled")));
         const mod = isHttps ? https : http;
         const req = mod.request(url, {
             method, headers, agent: agentFor(target, isHttps),
@@ -152,8 +153,8 @@ function openOnce(target: HttpTarget, method: string, path: string, body: unknow
         };
         // Until the headers: connect + the server's time to first byte (a generation's prompt evaluation).
         const firstByte = setTimeout(() => fail(new RemoteError("timeout",
-            `The inference server at ${origin} did not answer within ${seconds(timeoutMs)}: it may be overloaded or hung.`)), timeoutMs);
-        const onAbort = () => fail(new RemoteError("aborted", "Request cancelled"));
+            l10n.t("The inference server at {0} did not answer within {1}: it may be overloaded or hung.", origin, seconds(timeoutMs)))), timeoutMs);
+        const onAbort = () => fail(new RemoteError("aborted", l10n.t("Request cancelled")));
         signal?.addEventListener("abort", onAbort, {once: true});
         const cleanup = () => clearTimeout(firstByte);
 
@@ -190,13 +191,13 @@ async function* readChunks(res: http.IncomingMessage, req: http.ClientRequest, i
         clearTimeout(idle);
         idle = setTimeout(() => {
             const e = setFailure(new RemoteError("stalled",
-                `The inference server at ${origin} stopped sending in the middle of its answer (nothing for ${seconds(idleMs)}).`));
+                l10n.t("The inference server at {0} stopped sending in the middle of its answer (nothing for {1}).", origin, seconds(idleMs))));
             req.destroy(e);
             res.destroy(e);
         }, idleMs);
     };
     const onAbort = () => {
-        const e = setFailure(new RemoteError("aborted", "Request cancelled"));
+        const e = setFailure(new RemoteError("aborted", l10n.t("Request cancelled")));
         req.destroy(e);
         res.destroy(e);
     };
@@ -222,36 +223,34 @@ async function* readChunks(res: http.IncomingMessage, req: http.ClientRequest, i
 }
 
 function midStreamReset(origin: string) {
-    return new RemoteError("reset", `The connection to the inference server at ${origin} closed in the middle of an answer: `
-        + "the server may have crashed or restarted.");
+    return new RemoteError("reset", l10n.t("The connection to the inference server at {0} closed in the middle of an answer: the server may have crashed or restarted.",
+        origin));
 }
 
 function mapSocketError(error: NodeJS.ErrnoException, origin: string, midStream: boolean): RemoteError {
     if (error instanceof RemoteError) return error;
     const code = error.code ?? "";
     if (code === "ECONNREFUSED") {
-        return new RemoteError("refused", `Cannot reach the inference server at ${origin}: connection refused. `
-            + "Is it running? (gemmaCode.remote.endpoint)");
+        return new RemoteError("refused", l10n.t("Cannot reach the inference server at {0}: connection refused. Is it running? (gemmaCode.remote.endpoint)", origin));
     }
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
-        return new RemoteError("dns", `Cannot reach the inference server: the host of ${origin} was not found (gemmaCode.remote.endpoint).`);
+        return new RemoteError("dns", l10n.t("Cannot reach the inference server: the host of {0} was not found (gemmaCode.remote.endpoint).", origin));
     }
     if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-        return new RemoteError("refused", `Cannot reach the inference server at ${origin} (${code}): check the network and gemmaCode.remote.endpoint.`);
+        return new RemoteError("refused", l10n.t("Cannot reach the inference server at {0} ({1}): check the network and gemmaCode.remote.endpoint.", origin, code));
     }
     if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|SSL/.test(code) || /certificate/i.test(error.message ?? "")) {
-        return new RemoteError("tls", `The TLS certificate of ${origin} is not trusted (${code || error.message}). Fix the certificate, `
-            + "or set gemmaCode.remote.tlsVerify to false for a server you trust.");
+        return new RemoteError("tls", l10n.t("The TLS certificate of {0} is not trusted ({1}). Fix the certificate, or set gemmaCode.remote.tlsVerify to false for a server you trust.",
+            origin, code || error.message));
     }
     if (code === "EPROTO" || /wrong version number|packet length too long/i.test(error.message ?? "")) {
-        return new RemoteError("tls", `TLS failed with ${origin} (${code}): does the endpoint use http:// or https:// as the server expects?`);
+        return new RemoteError("tls", l10n.t("TLS failed with {0} ({1}): does the endpoint use http:// or https:// as the server expects?", origin, code));
     }
     if (code === "ECONNRESET" || code === "EPIPE" || code === "ECONNABORTED" || /socket hang up|aborted/i.test(error.message ?? "")) {
         if (midStream) return midStreamReset(origin);
-        return new RemoteError("reset", `The inference server at ${origin} closed the connection without answering: `
-            + "the server may have crashed or restarted.");
+        return new RemoteError("reset", l10n.t("The inference server at {0} closed the connection without answering: the server may have crashed or restarted.", origin));
     }
-    return new RemoteError("other", `Request to the inference server at ${origin} failed: ${error.message ?? code}.`);
+    return new RemoteError("other", l10n.t("Request to the inference server at {0} failed: {1}.", origin, error.message ?? code));
 }
 
 /** The message of an OpenAI-style or llama-server error body, else its first 200 characters. */
@@ -272,11 +271,13 @@ export function serverErrorMessage(text: string): string {
 export function statusError(origin: string, status: number, bodyText: string, what: string): RemoteError {
     const detail = serverErrorMessage(bodyText);
     if (status === 401 || status === 403) {
-        return new RemoteError("auth", `The inference server at ${origin} rejected the API key (HTTP ${status}${detail ? `: ${detail}` : ""}). `
-            + "Set it with the command \"Gemma Code: Set Remote API Key\".", status, detail);
-    }
-    return new RemoteError("status", `The inference server at ${origin} returned HTTP ${status} for ${what}${detail ? `: ${detail}` : ""}.`,
+        return new RemoteError("auth", detail
+            ? l10n.t("The inference server at {0} rejected the API key (HTTP {1}: {2}). Set it with the command \"Gemma Code: Set Remote API Key\".", origin, status, detail)
+            : l10n.t("The inference server at {0} rejected the API key (HTTP {1}). Set it with the command \"Gemma Code: Set Remote API Key\".", origin, status),
         status, detail);
+    }
+    return new RemoteError("status", detail ? l10n.t("The inference server at {0} returned HTTP {1} for {2}: {3}.", origin, status, what, detail)
+        : l10n.t("The inference server at {0} returned HTTP {1} for {2}.", origin, status, what), status, detail);
 }
 
 /** Reads a whole (small) response body, at most 1 MiB. */

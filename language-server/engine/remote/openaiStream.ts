@@ -2,6 +2,7 @@
 // server that ignored `stream: true`) read into a GenerationResult, with every wait bounded by http.ts, multi-byte
 // characters decoded across events (utf8Events.ts), and the stream closed when the answer stops early.
 import type {Logger} from "../../log";
+import * as l10n from "../../l10n";
 import {emptyResult, GenerationOptions, GenerationResult} from "../engine";
 import {decodeEventData, textOfBytes, Utf8Deltas} from "./utf8Events";
 import {displayOrigin, HttpTarget, openRequest, readAll, RemoteError, statusError} from "./http";
@@ -100,7 +101,7 @@ export async function streamAnswer(server: StreamServer, path: string, body: obj
                 complete = true;
                 return;
             }
-            throw new RemoteError("status", `The inference server at ${origin} reported an error in the middle of its answer: ${message}`,
+            throw new RemoteError("status", l10n.t("The inference server at {0} reported an error in the middle of its answer: {1}", origin, message),
                 undefined, message);
         }
         if (json.usage) usage = json.usage;
@@ -135,7 +136,7 @@ export async function streamAnswer(server: StreamServer, path: string, body: obj
         try {
             json = JSON.parse(data.text) as ChunkJson;
         } catch {
-            throw malformed(origin, "an event whose data is not JSON", textOfBytes(event.data));
+            throw malformed(origin, l10n.t("an event whose data is not JSON"), textOfBytes(event.data));
         }
         if (event.event === "error") json = {error: (json as {message?: string}).message ? json : (json.error ?? json)} as ChunkJson;
         handle(json, data.raw);
@@ -161,7 +162,7 @@ export async function streamAnswer(server: StreamServer, path: string, body: obj
             try {
                 json = JSON.parse(text) as ChunkJson;
             } catch {
-                throw malformed(origin, `a ${type || "response"} that is neither an event stream nor JSON`, text);
+                throw malformed(origin, l10n.t("a {0} that is neither an event stream nor JSON", type || "response"), text);
             }
             handle(normalizeWhole(json));
             complete = true;
@@ -187,8 +188,8 @@ export async function streamAnswer(server: StreamServer, path: string, body: obj
             }
         }
         if (!complete && !stoppedEarly) {
-            throw new RemoteError("protocol", `The inference server at ${origin} ended its answer without finishing it `
-                + "(no finish_reason and no [DONE]): the stream was cut or is not OpenAI-compatible.");
+            throw new RemoteError("protocol", l10n.t("The inference server at {0} ended its answer without finishing it (no finish_reason and no [DONE]): the stream was cut or is not OpenAI-compatible.",
+                origin));
         }
         return finish();
     } catch (error) {
@@ -231,6 +232,8 @@ function normalizeWhole(json: ChunkJson): ChunkJson {
 
 function malformed(origin: string, what: string, sample: string) {
     const shown = sample.replace(/\s+/g, " ").trim().slice(0, 80);
-    return new RemoteError("protocol", `The inference server at ${origin} sent a malformed stream (${what}${shown ? `: "${shown}"` : ""}); `
-        + "expected server-sent events with `data: {json}` lines.");
+    // The stream's own text (shown) is quoted as it came.
+    return new RemoteError("protocol", shown
+        ? l10n.t("The inference server at {0} sent a malformed stream ({1}: \"{2}\"); expected server-sent events with `data: {json}` lines.", origin, what, shown)
+        : l10n.t("The inference server at {0} sent a malformed stream ({1}); expected server-sent events with `data: {json}` lines.", origin, what));
 }

@@ -2,6 +2,7 @@
 // kind of server it is, which model it serves, how big its context is and how many characters a token holds.
 import {architectureFromName, type ModelIdentity} from "../modelFamily";
 import type {Logger} from "../../log";
+import * as l10n from "../../l10n";
 import {displayOrigin, HttpTarget, RemoteError, requestJson, sleep, statusError} from "./http";
 
 export type ServerKind = "llama-server" | "openai-compatible";
@@ -94,17 +95,18 @@ export async function probeServer(target: HttpTarget, configuredModel: string, s
     for (let wait = 1000; ; wait = Math.min(wait * 2, 5000)) {
         const health = await requestJson<{status?: string}>(target, "GET", "/health", undefined, options);
         if (health.status !== 503) break;
-        onProgress(`The inference server at ${origin} is loading its model…`);
+        onProgress(l10n.t("The inference server at {0} is loading its model…", origin));
         await sleep(wait, signal);
-        if (signal.aborted) throw new RemoteError("aborted", "Replaced by new settings");
+        if (signal.aborted) throw new RemoteError("aborted", l10n.t("Replaced by new settings"));
     }
 
     // 2. /v1/models: the OpenAI API's model list (and the API key check: llama-server leaves /health open).
     const models = await requestJson<ModelsBody>(target, "GET", "/v1/models", undefined, options);
     if (models.status === 401 || models.status === 403) throw statusError(origin, models.status, models.text, "GET /v1/models");
     if (models.status !== 200 || !Array.isArray(models.body?.data)) {
-        throw new RemoteError("protocol", `${origin} does not look like an OpenAI-compatible inference server: GET /v1/models answered `
-            + `HTTP ${models.status}${models.status === 200 ? " without a model list" : ""}. Set gemmaCode.remote.endpoint to the server's base URL.`,
+        throw new RemoteError("protocol", models.status === 200
+            ? l10n.t("{0} does not look like an OpenAI-compatible inference server: GET /v1/models answered HTTP {1} without a model list. Set gemmaCode.remote.endpoint to the server's base URL.", origin, models.status)
+            : l10n.t("{0} does not look like an OpenAI-compatible inference server: GET /v1/models answered HTTP {1}. Set gemmaCode.remote.endpoint to the server's base URL.", origin, models.status),
         models.status);
     }
     const ids = models.body!.data!.map((m) => m.id).filter((id): id is string => typeof id === "string");

@@ -21,13 +21,13 @@ import type {CancellationToken} from "vscode-languageserver";
 import {ResponseError} from "vscode-languageserver";
 import {ErrorCodes, ServerSettings, ServerState, SystemInfo} from "../../../protocol/lsp";
 import type {Logger} from "../../log";
+import * as l10n from "../../l10n";
 import type {BeforeUnload, Engine, ModelSession} from "../engine";
 import {displayOrigin, HttpTarget, normalizeEndpoint, RemoteError} from "./http";
 import {probeServer} from "./probe";
 import {RemoteSession} from "./session";
 
-const NO_ENDPOINT = "No inference server is configured: set gemmaCode.remote.endpoint to its URL (e.g. http://gpu-box:8080), "
-    + "or set gemmaCode.engine to \"local\".";
+const NO_ENDPOINT = l10n.t("No inference server is configured: set gemmaCode.remote.endpoint to its URL (e.g. http://gpu-box:8080), or set gemmaCode.engine to \"local\".");
 
 interface Connection {
     key: string;
@@ -86,7 +86,7 @@ export class RemoteEngine implements Engine {
             target: {base, apiKey: r.apiKey, tlsVerify: r.tlsVerify, timeoutMs: r.timeoutMs}
         };
         this.conn = conn;
-        this.setState({status: "loading", message: `Connecting to the inference server at ${origin}…`, endpoint: origin});
+        this.setState({status: "loading", message: l10n.t("Connecting to the inference server at {0}…", origin), endpoint: origin});
         void this.probe(conn).catch(() => undefined);
     }
 
@@ -101,8 +101,8 @@ export class RemoteEngine implements Engine {
         let cancelListener: {dispose(): void} | undefined;
         const giveUp = new Promise<never>((_, reject) => {
             timer = setTimeout(() => reject(new ResponseError(ErrorCodes.ModelNotReady,
-                `The inference server at ${conn.origin} is not ready after ${Math.round(timeoutMs / 1000)} s: ${this.state.message}`)), timeoutMs);
-            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(ErrorCodes.RequestCancelled, "Request cancelled")));
+                l10n.t("The inference server at {0} is not ready after {1} s: {2}", conn.origin, Math.round(timeoutMs / 1000), this.state.message))), timeoutMs);
+            cancelListener = token?.onCancellationRequested(() => reject(new ResponseError(ErrorCodes.RequestCancelled, l10n.t("Request cancelled"))));
         });
         try {
             return await Promise.race([conn.probing!, giveUp]);
@@ -120,7 +120,7 @@ export class RemoteEngine implements Engine {
     }
 
     systemInfo(): Promise<SystemInfo> {
-        throw new ResponseError(ErrorCodes.InvalidInput, "The remote engine has no local system information.");
+        throw new ResponseError(ErrorCodes.InvalidInput, l10n.t("The remote engine has no local system information."));
     }
 
     async dispose() {
@@ -163,15 +163,15 @@ export class RemoteEngine implements Engine {
             conn.retryDelayMs = 1000;
             if (this.isCurrent(conn)) {
                 const missing = this.settings?.remote.model && info.models.length && !info.models.includes(this.settings.remote.model)
-                    ? ` Note: the server lists ${info.models.slice(0, 5).join(", ")}, not "${this.settings.remote.model}".` : "";
+                    ? l10n.t("Note: the server lists {0}, not \"{1}\".", info.models.slice(0, 5).join(", "), this.settings.remote.model) : "";
                 this.setState({
                     status: "ready",
-                    message: `${info.displayName} ready on ${info.kind} at ${conn.origin}.${missing}`,
+                    message: [l10n.t("{0} ready on {1} at {2}.", info.displayName, info.kind, conn.origin), missing].filter(Boolean).join(" "),
                     modelName: info.displayName, contextSize: info.contextSize, endpoint: conn.origin, serverKind: info.kind,
                     loadMs: Math.round(performance.now() - conn.startedAt)
                 });
                 this.log.info(`Remote engine ready: ${info.kind} at ${conn.origin}, model "${info.requestModel}", context ${info.contextSize}, `
-                    + `~${info.charsPerToken.toFixed(2)} characters per token${missing}`);
+                    + `~${info.charsPerToken.toFixed(2)} characters per token${missing ? ` ${missing}` : ""}`);
             }
             return session;
         }, (error: unknown) => {

@@ -1,6 +1,7 @@
 // A parser for server-sent events (the WHATWG "text/event-stream" format) as inference servers send them:
 // `data: {json}` lines, events separated by a blank line, `data: [DONE]` at the end of OpenAI-style streams.
 // Fed with decoded text chunks as they arrive; a line or an event may be split anywhere between chunks.
+import * as l10n from "../../l10n";
 
 export interface SseEvent {
     /** The `event:` field; "message" when absent. */
@@ -45,7 +46,7 @@ export class SseParser {
             start = i + 1;
         }
         this.buffer = this.buffer.slice(start);
-        if (this.buffer.length > MAX_LINE) throw new SseFormatError(`a line of more than ${MAX_LINE} characters`);
+        if (this.buffer.length > MAX_LINE) throw new SseFormatError(l10n.t("a line of more than {0} characters", MAX_LINE));
         return events;
     }
 
@@ -83,7 +84,7 @@ export class SseParser {
 
     private push(value: string) {
         this.dataLength += value.length + 1;
-        if (this.dataLength > MAX_EVENT) throw new SseFormatError(`an event of more than ${MAX_EVENT} characters`);
+        if (this.dataLength > MAX_EVENT) throw new SseFormatError(l10n.t("an event of more than {0} characters", MAX_EVENT));
         this.data.push(value);
     }
 }
