@@ -70,7 +70,8 @@ export class StatusBar implements vscode.Disposable {
         if (shared && s.status === "ready") this.item.text += ` · ${shared}`;
         this.item.backgroundColor = s.status === "error" ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
         const tip = new vscode.MarkdownString(undefined, true);
-        // The headline in the display language; the server's own sentence (English, with names and paths) follows.
+        // The headline in the display language; the server's own sentence follows (with names and paths, translated by
+        // the server for the locale the client sent in `initialize`).
         const headline = stateHeadline(s.status);
         if (headline !== s.message) tip.appendText(`${headline}\n\n`);
         tip.appendText(s.message);

@@ -23,6 +23,7 @@ for (const locale of ["hi", "ar"] as const) {
         this.timeout(300_000);
         const bundle = json(`l10n/bundle.l10n.${locale}.json`);
         const nls = json(`package.nls.${locale}.json`);
+        const serverBundle = json(`l10n/server/bundle.l10n.${locale}.json`);
         const rtl = locale === "ar";
         let server: CodeServer | undefined;
         let wb: Workbench | undefined;
@@ -85,6 +86,14 @@ for (const locale of ["hi", "ar"] as const) {
             await item.waitFor({timeout: 120_000});
             await wb!.page.waitForFunction((ready) => [...document.querySelectorAll(".statusbar-item")]
                 .some((e) => (e.getAttribute("aria-label") ?? "").includes(ready)), bundle["Gemma is ready."], {timeout: 120_000});
+            // The server's own sentence after it ("<model> ready on CPU."), translated by the language server for the
+            // locale vscode-languageclient sent in `initialize` (l10n/server), the model's name and the backend kept.
+            const said = serverBundle["{0} ready on {1}."];
+            const escaped = said.replace(/[.*+?^$()|[\]\\]/g, "\\$&");
+            const pattern = new RegExp(escaped.replace("{0}", ".+").replace("{1}", "CPU"));
+            const label = await wb!.page.evaluate((ready) => [...document.querySelectorAll(".statusbar-item")]
+                .map((e) => e.getAttribute("aria-label") ?? "").find((l) => l.includes(ready)) ?? "", bundle["Gemma is ready."]);
+            assert.match(label, pattern, `the server's ready message in ${locale} ("${said}")`);
         });
 
         it("a notification is translated: turning completions off for the file's language says so in a toast", async function () {
