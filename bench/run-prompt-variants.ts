@@ -13,7 +13,7 @@
 // --sources-only, --kinds block,next-line (only these case kinds; recent edits still replay the fixed order), --rescore
 // FILE.json (generate nothing: this build's postprocessing applied to the raw texts FILE saved, rows tagged --tag, for
 // comparing postprocessing changes on the same generations; --merge with FILE prints both), and with --merge,
-// --kinds scores only those kinds.
+// --kinds scores only those kinds and --base ID picks the row the ratios are against (default: the baseline).
 // Prints a table with paired-bootstrap 95 % intervals of each variant's ratio to the baseline, and writes JSON.
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
@@ -124,7 +124,7 @@ function merge(files: string[], kinds?: string[]) {
         n = keep.filter(Boolean).length;
         console.log(`kinds ${kinds.join(", ")}: ${n} cases`);
     }
-    printTable(rows, results, n, results.baseline ? "baseline" : "cont/raw", parts.flatMap((p) => p.load), texts);
+    printTable(rows, results, n, arg("--base") ?? (results.baseline ? "baseline" : "cont/raw"), parts.flatMap((p) => p.load), texts);
     const sources: Record<string, Record<SnippetSource, number>> = {};
     for (const p of parts) {
         for (const [id, c] of Object.entries(p.contextSources ?? {})) {
