@@ -10,7 +10,10 @@
 // --threads N (default 1), --shard K/N (every Nth case from the Kth: shards run as parallel processes, each
 // interleaving all variants), --merge a.json,b.json (prints the table of shards' JSON files together), --resume (a
 // piece continues its --out file), --no-baseline, --tag T (ids of a later pass over the same cases), --suffix-stop,
-// --sources-only.
+// --sources-only, --kinds block,next-line (only these case kinds; recent edits still replay the fixed order), --rescore
+// FILE.json (generate nothing: this build's postprocessing applied to the raw texts FILE saved, rows tagged --tag, for
+// comparing postprocessing changes on the same generations; --merge with FILE prints both), and with --merge,
+// --kinds scores only those kinds and --base ID picks the row the ratios are against (default: the baseline).
 // Prints a table with paired-bootstrap 95 % intervals of each variant's ratio to the baseline, and writes JSON.
 import {execFileSync} from "node:child_process";
 import fs from "node:fs";
@@ -96,7 +99,7 @@ function shuffled<T>(items: T[]): T[] {
 }
 
 /** Prints the table of several shards' JSON files (cases concatenated, per row). */
-function merge(files: string[]) {
+function merge(files: string[], kinds?: string[]) {
     const parts = files.map((f) => JSON.parse(fs.readFileSync(f, "utf8")) as {results: Record<string, CaseResult[]>;
         variants: {id: string; label: string}[]; load: number[]; cases: number; texts?: Record<string, {texts: string[]}>; contextSources?: Record<string, Record<SnippetSource, number>>});
     const results: Record<string, CaseResult[]> = {};
@@ -107,9 +110,21 @@ function merge(files: string[]) {
     }
     const texts: Record<string, string[]> = {};
     for (const p of parts) for (const [id, r] of Object.entries(p.texts ?? {})) (texts[id] ??= []).push(...r.texts.slice(0, p.results[id]?.length ?? 0));
-    const n = Math.min(...Object.values(results).map((r) => r.length));
+    let n = Math.min(...Object.values(results).map((r) => r.length));
     for (const id of Object.keys(results)) results[id] = results[id].slice(0, n);
-    printTable(rows, results, n, results.baseline ? "baseline" : "cont/raw", parts.flatMap((p) => p.load), texts);
+    // Rows are paired case by case: every file must list the same cases in the same order.
+    const first = Object.values(results)[0];
+    for (const [id, r] of Object.entries(results)) {
+        if (r.some((x, i) => x.id !== first[i].id)) throw new Error(`row ${id} is not over the same cases in the same order`);
+    }
+    if (kinds) {
+        const keep = first.map((x) => kinds.includes(x.kind));
+        for (const id of Object.keys(results)) results[id] = results[id].filter((_, i) => keep[i]);
+        for (const id of Object.keys(texts)) texts[id] = texts[id].filter((_, i) => keep[i]);
+        n = keep.filter(Boolean).length;
+        console.log(`kinds ${kinds.join(", ")}: ${n} cases`);
+    }
+    printTable(rows, results, n, arg("--base") ?? (results.baseline ? "baseline" : "cont/raw"), parts.flatMap((p) => p.load), texts);
     const sources: Record<string, Record<SnippetSource, number>> = {};
     for (const p of parts) {
         for (const [id, c] of Object.entries(p.contextSources ?? {})) {
@@ -129,13 +144,17 @@ function printSources(sources: Record<string, Record<SnippetSource, number>>, n:
 
 async function main() {
     const toMerge = arg("--merge");
-    if (toMerge) return merge(toMerge.split(","));
+    const kinds = arg("--kinds")?.split(",");
+    if (toMerge) return merge(toMerge.split(","), kinds);
+    const toRescore = arg("--rescore");
+    if (toRescore) return rescore(toRescore);
     const model = arg("--model") ?? fetchRealModel();
     const sources = loadSources(repoRoot);
     const shard = arg("--shard")?.split("/").map(Number);
     // A fixed shuffle: a run stopped early has still scored cases from every file and kind.
     const all = shuffled(buildCases(sources, intArg("--per-file", 6, 1)));
-    const picked = all.map((c, g) => ({c, g})).filter(({g}) => !shard || g % shard[1] === shard[0]);
+    const picked = all.map((c, g) => ({c, g})).filter(({c}) => !kinds || kinds.includes(c.kind))
+        .filter(({g}) => !shard || g % shard[1] === shard[0]);
     const cases = picked.map(({c}) => c);
     const historyOf = (i: number) => all.slice(Math.max(0, picked[i].g - RECENT_EDITS), picked[i].g);
     const only = arg("--only")?.split(",");
@@ -271,6 +290,46 @@ async function main() {
     console.log(`\nJSON: ${outFile}`);
     await context.dispose();
     await m.dispose();
+}
+
+/**
+ * --rescore FILE.json: this build's postprocessing applied to the raw texts (rows `<id>/raw`) of an earlier run, as
+ * rows `<id>@<tag>`, written to --out. Generation is greedy and the postprocessing runs after it (completionService.ts
+ * does the same), so a row here is what this build would have shown for the same generations: a postprocessing
+ * change compared on identical model output, paired case by case (times are the generation's).
+ */
+function rescore(file: string) {
+    const before = JSON.parse(fs.readFileSync(file, "utf8")) as {texts: Record<string, {label: string; texts: string[]; ms: number[]}>;
+        results: Record<string, CaseResult[]>; load: number[]; cases: number; model: string; promptTokens: number; threads: number; cpus: number};
+    const tag = arg("--tag") ?? "rescored";
+    const only = arg("--only")?.split(",");
+    const byId = new Map(buildCases(loadSources(repoRoot), intArg("--per-file", 6, 1)).map((c) => [c.id, c]));
+    const results: Record<string, CaseResult[]> = {};
+    const texts: Record<string, {label: string; texts: string[]; ms: number[]}> = {};
+    const variantsOut: {id: string; label: string; score: ReturnType<typeof summarize>}[] = [];
+    for (const [rawId, r] of Object.entries(before.texts)) {
+        if (!rawId.endsWith("/raw") || (only && !only.includes(rawId.slice(0, -4)))) continue;
+        const id = `${rawId.slice(0, -4)}@${tag}`;
+        const label = `${r.label.replace(/, postprocessing off$/, "")} (${tag})`;
+        const cases = before.results[rawId].map((x) => {
+            const c = byId.get(x.id);
+            if (!c) throw new Error(`case ${x.id} of ${file} is not in this case set (--per-file?)`);
+            return c;
+        });
+        const shown = cases.map((c, i) => {
+            const ctx = {prefix: c.prefix, suffix: c.suffix, languageId: c.languageId};
+            return withoutControlCharacters(postprocessCompletion(r.texts[i], ctx, {multiline: decideMultiline(ctx)}) ?? "");
+        });
+        texts[id] = {label, texts: shown, ms: r.ms};
+        results[id] = cases.map((c, i) => scoreCase(c, shown[i], r.ms[i]));
+        variantsOut.push({id, label, score: summarize(results[id])});
+        const old = before.texts[rawId.slice(0, -4)]?.texts;
+        if (old) console.log(`${id}: ${shown.filter((t, i) => t !== old[i]).length} of ${shown.length} suggestions differ from ${rawId.slice(0, -4)}`);
+    }
+    const outFile = arg("--out") ?? file.replace(/\.json$/, `-${tag}.json`);
+    fs.writeFileSync(outFile, JSON.stringify({...before, date: new Date().toISOString(), rescoredFrom: file, variants: variantsOut,
+        contextSources: {}, texts, results}, null, 2));
+    console.log(`JSON: ${outFile}`);
 }
 
 /**

@@ -88,15 +88,15 @@ export interface SuffixLine {
     indent: number;
 }
 
-/** The first non-blank line after the cursor line, or undefined. */
-export function nextCodeLine(suffix: string): SuffixLine | undefined {
+/** The first non-blank line after the cursor line (with `skip`, the one `skip` non-blank lines later), or undefined. */
+export function nextCodeLine(suffix: string, skip = 0): SuffixLine | undefined {
     let start = suffix.indexOf("\n") + 1;
     if (start === 0) return undefined;   // the cursor is on the last line
     for (let n = 0; n < MAX_CONTEXT_LINES && start < MAX_CONTEXT_CHARS; n++) {
         let end = suffix.indexOf("\n", start);
         const last = end === -1;
         if (last) end = suffix.length;
-        if (!isBlankRange(suffix, start, end)) {
+        if (!isBlankRange(suffix, start, end) && skip-- === 0) {
             const text = suffix.slice(start, Math.min(end, start + MAX_LINE_CHARS)).trim();
             return {text, indent: indentWidth(suffix, start, end)};
         }

@@ -47,13 +47,17 @@ export {truncateAtStopSignals} from "./specialTokens";
  *      its lines indented deeper than the cursor line, continuations such as `} else {` / `elif x:`, and its
  *      closing line (`}`, `end`), which is left out when the suffix already closes the block there.
  *    - On a blank cursor line, the completion's first line sets the block's indentation; lines indented less
- *      end the completion, except the enclosing block's closing line when the suffix does not have it. When
- *      the first line opens a block itself (`for ... {`, `def f():`), the completion ends with that block.
+ *      end the completion, except the enclosing block's closing line when the suffix does not have it (and
+ *      after it the closing lines of the blocks around it that the suffix leaves open too), or the enclosing
+ *      block's continuation (`else:`, `} else {`) when the suffix neither closes nor continues that block: then
+ *      that part's body follows and the completion ends with it. When the first line opens a block itself
+ *      (`for ... {`, `def f():`), the completion ends with that block.
  *    - When the cursor line opened a block that the first line fills and closes (`=> x * 2;`): only deeper
  *      lines (continuations of that line) follow.
  *    - At the end of any other line: the lines indented at least as much as the cursor line.
  *    Both: the completion also ends before a line that repeats the suffix's next non-blank line (the model
- *    re-typing code below the cursor), and before a run of 3 identical lines or a line that repeats a short
+ *    re-typing code below the cursor; a line of punctuation only, such as `"""`, only when the completion's next
+ *    line is the suffix's next one too), and before a run of 3 identical lines or a line that repeats a short
  *    token sequence ("returnreturnreturn", "(((((").
  * 3. Duplicates of the suffix: when the completion's end equals the beginning of the rest of the cursor line
  *    (an auto-closed `)` or `"`, a `;` already there) it is cut, provided that does not unbalance the brackets
