@@ -38,14 +38,26 @@ export class HostClient {
     }
 
     static async connect(options: HostClientOptions): Promise<HostClient> {
-        const {socket, started} = await connectToHost({serverPath: path.join(repoRoot, "dist/server.js"), dir: options.dir,
-            key: keyOf(options.settings), idleMs: options.idleMs, maxSequences: options.maxSequences, turns: options.turns});
-        const client = new HostClient(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), socket, started);
-        await client.connection.sendRequest("initialize", {processId: process.pid, rootUri: null, capabilities: {},
-            clientInfo: {name: "gemma-code-host-test"}, ...(options.locale ? {locale: options.locale} : {}), initializationOptions: {settings: {...options.settings,
-                completion: {debounceMs: 0, ...options.settings.completion}}}});
-        await client.connection.sendNotification("initialized", {});
-        return client;
+        // A host killed a moment ago may still hold its listening socket while the kernel tears it down: the connect
+        // succeeds, nothing answers, and the connection is reset when the socket goes. vscode-languageclient restarts
+        // on that close (its error handler), so this client connects again too, as many times as the extension would.
+        let startedAny = false;
+        for (let attempt = 1; ; attempt++) {
+            const {socket, started} = await connectToHost({serverPath: path.join(repoRoot, "dist/server.js"), dir: options.dir,
+                key: keyOf(options.settings), idleMs: options.idleMs, maxSequences: options.maxSequences, turns: options.turns});
+            startedAny ||= started;
+            const client = new HostClient(createMessageConnection(new SocketMessageReader(socket), new SocketMessageWriter(socket)), socket, startedAny);
+            const initialized = client.connection.sendRequest("initialize", {processId: process.pid, rootUri: null, capabilities: {},
+                clientInfo: {name: "gemma-code-host-test"}, ...(options.locale ? {locale: options.locale} : {}), initializationOptions: {settings: {...options.settings,
+                    completion: {debounceMs: 0, ...options.settings.completion}}}}).then(() => true, () => false);
+            if (!await Promise.race([initialized, client.closed.then(() => false)])) {
+                client.drop();
+                if (attempt < 4) continue;
+                throw new Error(`the host closed the connection before answering initialize, ${attempt} times`);
+            }
+            await client.connection.sendNotification("initialized", {});
+            return client;
+        }
     }
 
     /** Resolves when a state (already seen or future) matches. */
