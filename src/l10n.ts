@@ -4,7 +4,7 @@
 // is in every bundle with the same placeholders, and that no prose in src/ or media/ bypasses this module.
 // Modules without a vscode import (the chat controller, the review summary) use it too: outside the extension
 // host (unit tests) it formats the English message.
-import {translatorFor} from "../language-server/l10n";
+import {t as english, translatorFor} from "../language-server/l10n";
 
 type Arg = string | number | boolean;
 
@@ -21,9 +21,12 @@ try {
     host = undefined;
 }
 
-/** English `message` with {0}, {1}… replaced; what vscode.l10n.t does when no bundle has the message. */
+/**
+ * English `message` with {0}, {1}… replaced; what vscode.l10n.t does when no bundle has the message. The server's
+ * formatter (language-server/l10n.ts), so both sides fill placeholders by one rule.
+ */
 export function format(message: string, args: readonly Arg[]): string {
-    return message.replace(/\{(\d+)\}/g, (m, i: string) => (Number(i) < args.length ? String(args[Number(i)]) : m));
+    return english(message, ...args);
 }
 
 /** The translation of `message` (its own English text as the key) in the display language, placeholders filled. */
