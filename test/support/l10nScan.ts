@@ -221,3 +221,19 @@ export function findUntranslatedMessages(files: string[], root: string): Finding
     }
     return [...findings.values()].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
 }
+
+/**
+ * GEMMA_CODE_L10N_WRITE=1: writes the English bundle of `dir` (every key its own translation) and lists, per
+ * locale, the keys its bundle lacks, for the translator to add.
+ */
+export function writeEnglishBundle(dir: string, keys: string[], locales: readonly string[]) {
+    const readJson = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+    fs.mkdirSync(dir, {recursive: true});
+    fs.writeFileSync(path.join(dir, "bundle.l10n.json"), `${JSON.stringify(Object.fromEntries(keys.map((k) => [k, k])), null, 2)}\n`);
+    for (const locale of locales) {
+        const file = path.join(dir, `bundle.l10n.${locale}.json`);
+        const have = fs.existsSync(file) ? readJson(file) : {};
+        const missing = keys.filter((k) => !(k in have));
+        if (missing.length) console.log(`${locale}: ${missing.length} missing\n${JSON.stringify(missing, null, 1)}`);
+    }
+}

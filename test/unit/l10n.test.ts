@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {format, formatNumber, isRightToLeft, plural} from "../../src/l10n";
-import {extractKeys, findUntranslated, looksLikeProse, placeholders, sourceFiles} from "../support/l10nScan";
+import {extractKeys, findUntranslated, looksLikeProse, placeholders, sourceFiles, writeEnglishBundle} from "../support/l10nScan";
 import {repoRoot} from "../support/paths";
 
 /** The languages we ship, as VS Code names them (vscode.env.language). */
@@ -21,15 +21,7 @@ describe("localization", function () {
     // Parsing every source file takes a second or two on a loaded machine.
     this.timeout(60_000);
     before(() => {
-        if (process.env.GEMMA_CODE_L10N_WRITE !== "1") return;
-        fs.mkdirSync(l10nDir, {recursive: true});
-        fs.writeFileSync(path.join(l10nDir, "bundle.l10n.json"), `${JSON.stringify(Object.fromEntries(unique.map((k) => [k, k])), null, 2)}\n`);
-        for (const locale of LOCALES) {
-            const file = path.join(l10nDir, `bundle.l10n.${locale}.json`);
-            const have = fs.existsSync(file) ? readJson(file) : {};
-            const missing = unique.filter((k) => !(k in have));
-            if (missing.length) console.log(`${locale}: ${missing.length} missing\n${JSON.stringify(missing, null, 1)}`);
-        }
+        if (process.env.GEMMA_CODE_L10N_WRITE === "1") writeEnglishBundle(l10nDir, unique, LOCALES);
     });
 
     it("every l10n call has a literal message (a key a bundle can hold)", () => {

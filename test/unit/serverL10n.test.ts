@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {t, Translator, translatorFor} from "../../language-server/l10n";
-import {extractKeys, findUntranslatedMessages, looksLikeProse, placeholders, sourceFiles} from "../support/l10nScan";
+import {extractKeys, findUntranslatedMessages, looksLikeProse, placeholders, sourceFiles, writeEnglishBundle} from "../support/l10nScan";
 import {repoRoot} from "../support/paths";
 
 const dir = path.join(repoRoot, "l10n", "server");
@@ -25,15 +25,7 @@ const kept = (s: string) => [...s.matchAll(KEPT)].map((m) => m[0]).sort();
 describe("the language server's messages in the client's language", function () {
     this.timeout(60_000);
     before(() => {
-        if (process.env.GEMMA_CODE_L10N_WRITE !== "1") return;
-        fs.mkdirSync(dir, {recursive: true});
-        fs.writeFileSync(path.join(dir, "bundle.l10n.json"), `${JSON.stringify(Object.fromEntries(unique.map((k) => [k, k])), null, 2)}\n`);
-        for (const locale of LOCALES) {
-            const file = path.join(dir, `bundle.l10n.${locale}.json`);
-            const have = fs.existsSync(file) ? readJson(file) : {};
-            const missing = unique.filter((k) => !(k in have));
-            if (missing.length) console.log(`${locale}: ${missing.length} missing\n${JSON.stringify(missing, null, 1)}`);
-        }
+        if (process.env.GEMMA_CODE_L10N_WRITE === "1") writeEnglishBundle(dir, unique, LOCALES);
     });
 
     it("every l10n.t call of the server has a literal message", () => {
