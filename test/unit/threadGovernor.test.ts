@@ -1,7 +1,9 @@
 // The load-aware thread count reaches llama.cpp, following a real busy process: a LocalSession over the real tiny
 // model, its context made as the model host makes it (threads {ideal: 2, min: 1}), and a ThreadGovernor whose CPU
-// samples count this process and one other: a spinner child process, the CPU time it ran or waited for, from /proc
-// (Linux: one core's worth of demand, however busy the machine is). The rest
+// samples count this process and one other: a spinner child process, whose demand is one core's worth for as long as
+// it spins, by construction, so it is counted as the wall-clock time since it said it spins (the CPU time it ran or
+// waited for, from /proc/PID/schedstat, moves only at scheduler ticks: an interval of a few ms of our compute could
+// see none of it, and the governor then saw a free core while it spun — a request at two threads, CI 2026-12-02). The rest
 // of the machine is left out of the samples, so what other jobs on a shared machine do cannot change the outcome; the
 // server itself counts every process (threadPolicy.ts, readCpuSample). node-llama-cpp asks its thread splitter
 // before every decode batch, so the threads of the last batch (context.currentThreads, what the completion trace
@@ -10,7 +12,6 @@
 import assert from "node:assert/strict";
 import {ChildProcess, spawn} from "node:child_process";
 import {once} from "node:events";
-import fs from "node:fs";
 import type {Llama, LlamaContext, LlamaModel} from "node-llama-cpp";
 import type {CompletionRequest} from "../../language-server/engine/engine";
 import {LocalSession} from "../../language-server/engine/local/localEngine";
@@ -19,19 +20,6 @@ import {loadNodeLlamaCpp} from "../../language-server/engine/local/nodeLlamaCpp"
 import {CpuSample, ThreadGovernor} from "../../language-server/engine/local/threadPolicy";
 import {tinyModelPath} from "../support/paths";
 
-/**
- * What a process asked of the CPUs, ms: the time it ran plus the time it waited to run (/proc/PID/schedstat, ns).
- * For a spinner that is one core's worth whatever else the machine runs; undefined once it is gone.
- */
-function demandMsOf(pid: number): number | undefined {
-    try {
-        const [run, wait] = fs.readFileSync(`/proc/${pid}/schedstat`, "utf8").trim().split(/\s+/).map(Number);
-        return (run + wait) / 1e6;
-    } catch {
-        return undefined;
-    }
-}
-
 describe("load-aware threads on the real tiny model, beside a real busy process", function () {
     this.timeout(180_000);
     let llama: Llama;
@@ -39,14 +27,17 @@ describe("load-aware threads on the real tiny model, beside a real busy process"
     let context: LlamaContext;
     let governor: ThreadGovernor;
     let spinner: ChildProcess | undefined;
-    /** The spinner's CPU demand so far, ms (what it had when it exited, after that). */
-    let spun = 0;
+    /** When the spinner said it spins, and when it exited (performance.now()). */
+    let spinningSince: number | undefined;
+    let spinnerExitedAt: number | undefined;
 
     function sample(): CpuSample {
         const u = process.cpuUsage();
         const ours = (u.user + u.system) / 1000;
-        if (spinner?.pid) spun = demandMsOf(spinner.pid) ?? spun;
-        return {at: performance.now(), ours, busy: ours + spun};
+        const at = performance.now();
+        // The spinner's demand so far, ms: one core for as long as it spun.
+        const spun = spinningSince === undefined ? 0 : (spinnerExitedAt ?? at) - spinningSince;
+        return {at, ours, busy: ours + spun};
     }
 
     before(async () => {
@@ -85,6 +76,7 @@ describe("load-aware threads on the real tiny model, beside a real busy process"
         const idle = await until(2);
         spinner = spawn(process.execPath, ["-e", "process.stdout.write('spinning\\n'); for (;;) {}"], {stdio: ["ignore", "pipe", "inherit"]});
         await once(spinner.stdout!, "data");
+        spinningSince = performance.now();
         const loadedSeen = await until(1);
         // More generations than the tuner's re-check period (8): with a core taken, two threads are not even tried.
         const stays: (number | undefined)[] = [];
@@ -92,6 +84,7 @@ describe("load-aware threads on the real tiny model, beside a real busy process"
         const exited = once(spinner, "exit");
         spinner.kill("SIGKILL");
         await exited;
+        spinnerExitedAt = performance.now();
         const after = await until(2);
         console.log(`      threads per request: idle ${idle.join(",")} | a busy core ${loadedSeen.join(",")} then ${stays.join(",")} | after ${after.join(",")}`);
         assert.deepEqual(idle, [2], "nothing else running: both cores from the first request");
