@@ -14,6 +14,7 @@ import {CancellationTokenSource} from "vscode-jsonrpc/node";
 import {ServerProcess} from "../common/serverProcess";
 import type {CompletionMetrics, CompletionTrace} from "../protocol/lsp";
 import {AdaptiveDebounce} from "../language-server/completion/debounce";
+import {flashAttentionFor} from "../language-server/engine/local/flashAttention";
 import {arg, hasFlag} from "./cliArgs";
 import {loadCorpus, pickLines, rng} from "./corpus";
 import {runQuality} from "./quality";
@@ -191,7 +192,7 @@ async function replayOnBareEngine(model: string, traces: CompletionTrace[]) {
     const {getLlama} = await import("node-llama-cpp");
     const llama = await getLlama({gpu: "auto", maxThreads: threads || os.availableParallelism(), build: "never", logLevel: "error" as never});
     const m = await llama.loadModel({modelPath: model, gpuLayers: "auto"});
-    const ctx = await m.createContext({contextSize: {min: 2048, max: 8192}, flashAttention: true, swaFullCache: true});
+    const ctx = await m.createContext({contextSize: {min: 2048, max: 8192}, flashAttention: flashAttentionFor(m), swaFullCache: true});
     const seq = ctx.getSequence();
     let bareMs = 0, serverMs = 0, engineMs = 0, tokensGenerated = 0, promptEvaluated = 0;
     for (const t of traces) {

@@ -27,6 +27,7 @@ import {prefixWindow, Snippet, textAtCursor} from "../language-server/completion
 import {withoutControlCharacters} from "../language-server/completion/controlChars";
 import {OpenEditorSnippets} from "../language-server/context/openEditors";
 import {RecentEdits} from "../language-server/context/recentEdits";
+import {flashAttentionFor} from "../language-server/engine/local/flashAttention";
 import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {LlamaServer} from "../test/support/llamaServer";
 import {repoRoot} from "../test/support/paths";
@@ -164,7 +165,7 @@ async function main() {
     const nlc = await loadNodeLlamaCpp();
     const llama = await nlc.getLlama({gpu: false, maxThreads: THREADS, build: "never", logLevel: "warn" as never});
     const m = await llama.loadModel({modelPath: model});
-    const context = await m.createContext({contextSize: 4096, sequences: 1, threads: THREADS, flashAttention: true, swaFullCache: true});
+    const context = await m.createContext({contextSize: 4096, sequences: 1, threads: THREADS, flashAttention: flashAttentionFor(m), swaFullCache: true});
     const sequence = context.getSequence();
     const count = (s: string) => m.tokenize(s, false).length;
     const tokensOf = (parts: {text: string; special: boolean}[]): Token[] =>

@@ -4,6 +4,7 @@
 import {execFileSync} from "node:child_process";
 import path from "node:path";
 import type {LoadedModel} from "../language-server/engine/local/modelHost";
+import {flashAttentionFor} from "../language-server/engine/local/flashAttention";
 import {loadNodeLlamaCpp} from "../language-server/engine/local/nodeLlamaCpp";
 import {repoRoot} from "../test/support/paths";
 import {arg} from "./cliArgs";
@@ -13,7 +14,7 @@ export async function loadTaskModel(threads: number) {
     const nlc = await loadNodeLlamaCpp();
     const llama = await nlc.getLlama({gpu: false, maxThreads: threads, build: "never", logLevel: "warn" as never});
     const model = await llama.loadModel({modelPath});
-    const context = await model.createContext({contextSize: 4096, sequences: 1, threads, flashAttention: true, swaFullCache: true});
+    const context = await model.createContext({contextSize: 4096, sequences: 1, threads, flashAttention: flashAttentionFor(model), swaFullCache: true});
     return {
         llama,
         model,

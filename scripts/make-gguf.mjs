@@ -205,9 +205,9 @@ function fillTensor(buf, tensor, rng) {
     for (let off = 0; off < buf.length; off += 18) buf.writeUInt16LE(0x1920, off);
 }
 
-export function writeGguf(outPath, presetName = "tiny", seed = 8) {
-    const p = PRESETS[presetName];
-    if (!p) throw new Error(`unknown preset "${presetName}"; known: ${Object.keys(PRESETS).join(", ")}`);
+export function writeGguf(outPath, presetName = "tiny", seed = 8, overrides = {}) {
+    if (!PRESETS[presetName]) throw new Error(`unknown preset "${presetName}"; known: ${Object.keys(PRESETS).join(", ")}`);
+    const p = {...PRESETS[presetName], ...overrides};
     const vocab = buildVocab(p.vocab);
     const tensors = tensorList(p);
 
@@ -274,11 +274,14 @@ if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith
     };
     const out = get("--out");
     if (!out) {
-        console.error(`usage: make-gguf.mjs --out FILE [--preset ${Object.keys(PRESETS).join("|")}] [--seed N] [--if-missing]`);
+        console.error(`usage: make-gguf.mjs --out FILE [--preset ${Object.keys(PRESETS).join("|")}] [--seed N] [--head-dim N] [--if-missing]`);
         process.exit(2);
     }
     if (args.includes("--if-missing") && fs.existsSync(out)) process.exit(0);
     const started = Date.now();
-    const r = writeGguf(out, get("--preset", "tiny"), Number(get("--seed", "8")));
+    // --head-dim N: another attention head size with the preset's other shapes (bench/run-flash-attention.ts measures
+    // where flash attention starts to pay on the CPU).
+    const overrides = get("--head-dim") ? {headDim: Number(get("--head-dim"))} : {};
+    const r = writeGguf(out, get("--preset", "tiny"), Number(get("--seed", "8")), overrides);
     console.log(`wrote ${r.path}: ${(r.bytes / 1048576).toFixed(1)} MiB, ${r.tensors} tensors, vocab ${r.vocab}, ${Date.now() - started} ms`);
 }

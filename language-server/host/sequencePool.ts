@@ -7,6 +7,7 @@ import os from "node:os";
 import type {LlamaContext, LlamaContextSequence} from "node-llama-cpp";
 import type {Logger} from "../log";
 import type {LoadedModel} from "../engine/local/modelHost";
+import {flashAttentionFor} from "../engine/local/flashAttention";
 
 interface Slot {
     sequence: LlamaContextSequence;
@@ -65,7 +66,7 @@ export class SequencePool {
             this.slots.unshift(slot);
         } else if (this.slots.length < this.limit && await this.nextFits()) {
             const context = await this.loaded.model.createContext({contextSize: this.loaded.context.contextSize, sequences: 1,
-                threads: {ideal: this.loaded.context.idealThreads, min: 1}, flashAttention: true, swaFullCache: true}).catch((error) => {
+                threads: {ideal: this.loaded.context.idealThreads, min: 1}, flashAttention: flashAttentionFor(this.loaded.model), swaFullCache: true}).catch((error) => {
                 this.log.warn(`A completion sequence for another window could not be created (${error}); windows share one.`);
                 return undefined;
             });
@@ -85,7 +86,7 @@ export class SequencePool {
     private async nextFits(): Promise<boolean> {
         const {model, context, llama} = this.loaded;
         const need = model.fileInsights.estimateContextResourceRequirements({contextSize: context.contextSize, sequences: 1,
-            modelGpuLayers: model.gpuLayers, flashAttention: true, swaFullCache: true});
+            modelGpuLayers: model.gpuLayers, flashAttention: flashAttentionFor(model), swaFullCache: true});
         const freeVram = llama.gpu ? (await llama.getVramState().catch(() => ({free: 0}))).free : Infinity;
         const fits = need.cpuRam <= os.freemem() / 2 && need.gpuVram <= freeVram * 0.8;
         if (!fits) {

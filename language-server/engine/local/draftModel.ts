@@ -8,6 +8,7 @@ import type {Llama, LlamaContext, LlamaModel} from "node-llama-cpp";
 import type {DraftState, ServerSettings} from "../../../protocol/lsp";
 import type {Logger} from "../../log";
 import {Drafter} from "./drafter";
+import {flashAttentionFor} from "./flashAttention";
 import {explainLoadError, precheckModelFile} from "./loadErrors";
 
 export const DRAFT_SETTING = "gemmaCode.completion.draftModelPath";
@@ -110,7 +111,7 @@ export async function loadDraftModel(llama: Llama, main: LlamaModel, mainContext
         context = await model.createContext({
             contextSize: Math.min(mainContext.contextSize, MAX_DRAFT_CONTEXT),
             sequences: 1,
-            flashAttention: true,
+            flashAttention: flashAttentionFor(model),
             swaFullCache: true
         });
     } catch (error) {

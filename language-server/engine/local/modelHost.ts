@@ -13,6 +13,7 @@ import {explainLoadError, isFileProblem, precheckModelFile} from "./loadErrors";
 import {loadNodeLlamaCpp} from "./nodeLlamaCpp";
 import {registerModel, unregister} from "./peers";
 import {loadAware, physicalCores, ThreadGovernor, threadsFor} from "./threadPolicy";
+import {flashAttentionFor} from "./flashAttention";
 
 /** A loaded model with one context and a sequence per kind of work, so each keeps its own KV cache. */
 export interface LoadedModel {
@@ -267,9 +268,9 @@ export class ModelHost {
                     sequences: 2,
                     // At most this many; at least one when the load-aware policy lowers llama.maxThreads.
                     threads: {ideal: threadsFor(threadInput(settings, model)), min: 1},
-                    // node-llama-cpp's heuristic turns flash attention off for gemma2; llama.cpp supports it with
-                    // soft-capping, and it gave identical tokens 1.6-1.8x faster at prefill (notes).
-                    flashAttention: true,
+                    // From the model and where it runs (flashAttention.ts): node-llama-cpp's heuristic turns it off for
+                    // every gemma2, though it pays on a GPU and for wide heads; narrow heads decode faster without it.
+                    flashAttention: flashAttentionFor(model),
                     // Sliding-window layers (Gemma 2: 4096 tokens, Gemma 3: 512 or 1024, read by llama.cpp from the GGUF)
                     // would otherwise drop the cache that prefix reuse needs while typing; a model without SWA ignores it.
                     swaFullCache: true,
