@@ -106,8 +106,13 @@ const TICK_MS = 100;
 /** Intervals kept (a few LOOKBACK_MS). */
 const KEPT = 64;
 
-/** Generations measured at a thread count before it is compared. */
-const MIN_SAMPLES = 2;
+/**
+ * Generations measured at a thread count before it is compared: one each, every core first (llama.cpp's default and
+ * the policy's guess), so the warm-up costs one generation at the other count. With two each, a 4-request run of the
+ * Gemma 2 2B shape spent half its requests at the slower count (1.75x the best fixed count, README "Threads"); a wrong
+ * pick from one noisy sample corrects itself, since the count in use keeps being measured (and the other re-checked).
+ */
+const MIN_SAMPLES = 1;
 /** One generation in this many runs at the count that was slower, so that a change (of load, of prompt) is seen. */
 const RECHECK_EVERY = 8;
 /** Weight of the newest per-token time in the running mean. */
