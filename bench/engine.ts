@@ -6,7 +6,8 @@
 // llama-server gets the prompt our default server built (same tokens, from its trace) with as many tokens to generate
 // as it generated, KV cache reused the same way (cache_prompt). The order is rotated every keystroke, so every
 // engine sees the same machine load. Prints medians and ratios (ours ÷ llama-server) and writes JSON.
-// --load repeats the run (default, the thread curve, llama-server), each position typed with and without a process spinning on one core. --cpu-prof DIR profiles our servers.
+// --load repeats the run (default, the thread curve, llama-server), each position typed with and without a process spinning on one core
+// (--load-only: only that). --cpu-prof DIR profiles our servers.
 import {ChildProcess, spawn} from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
@@ -361,11 +362,13 @@ async function main() {
     const runs = [];
     for (const model of models) {
         if (!MODELS[model]) throw new Error(`unknown model "${model}"; known: ${Object.keys(MODELS).join(", ")}`);
+        // --load-only: the --load runs alone (each types every position idle too), to keep one run short.
+        if (hasFlag("--load-only")) continue;
         const run = await runModel(model, false);
         printTable(run);
         runs.push(run);
     }
-    if (hasFlag("--load")) {
+    if (hasFlag("--load") || hasFlag("--load-only")) {
         for (const model of models.filter((m) => m !== "2b")) {
             const run = await runModel(model, true);
             printTable(run);
