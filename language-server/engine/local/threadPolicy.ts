@@ -115,6 +115,13 @@ const KEPT = 64;
 const MIN_SAMPLES = 1;
 /** One generation in this many runs at the count that was slower, so that a change (of load, of prompt) is seen. */
 const RECHECK_EVERY = 8;
+/**
+ * A re-check at a count k× slower costs k−1 generations' time, so the period grows k-fold (up to this factor): the
+ * re-checks then cost at most ~1/8 of the time on average. Two threads decoded the tiny model 5-10× slower than one
+ * here (node-llama-cpp's prebuilt CPU backend starts a thread pool for every graph): re-checked one in 8, they made
+ * the default's mean time 1.6× the best fixed count's.
+ */
+const MAX_BACKOFF = 8;
 /** Weight of the newest per-token time in the running mean. */
 const EWMA = 0.3;
 
@@ -135,7 +142,9 @@ export class ThreadTuner {
         if (!a || a.n < MIN_SAMPLES) return all;
         if (!b || b.n < MIN_SAMPLES) return fewer;
         const [best, other] = b.mean < a.mean ? [fewer, all] : [all, fewer];
-        return ++this.generations % RECHECK_EVERY === 0 ? other : best;
+        const slower = Math.max(a.mean, b.mean) / Math.min(a.mean, b.mean);
+        const every = RECHECK_EVERY * Math.min(MAX_BACKOFF, Math.max(1, Math.round(slower)));
+        return ++this.generations % every === 0 ? other : best;
     }
 
     /** A generation's decode time per token after the first, all of it computed with `threads`. */
