@@ -313,7 +313,10 @@ function summarize(e: Engine, m: CompletionMetrics | undefined) {
     const pick = (f: (s: Sample) => number | undefined) => median(e.samples.map(f).filter((v): v is number => v != null && Number.isFinite(v)));
     return {
         name: e.name, threads: e.threads, requests: e.samples.length,
-        timeToSuggestionMs: pick((s) => s.ms), prefillTps: pick((s) => s.prefillTps), genTps: pick((s) => s.genTps),
+        timeToSuggestionMs: pick((s) => s.ms),
+        // The mean shows what the median hides: the occasional slow request (a tuner re-check at the slower count).
+        meanMs: e.samples.length ? e.samples.reduce((a, s) => a + s.ms, 0) / e.samples.length : NaN,
+        prefillTps: pick((s) => s.prefillTps), genTps: pick((s) => s.genTps),
         msPerToken: pick((s) => s.msPerToken), reusedTokens: pick((s) => s.reused),
         /** Our servers: the threads of each request's last decode batch, as the trace says (mean). */
         threadsUsed: e.samples.some((s) => s.threads) ? e.samples.reduce((a, s) => a + (s.threads ?? 0), 0) / e.samples.length : undefined,
@@ -334,12 +337,12 @@ function printTable(run: {model: string; load: boolean; engines: Summary[]; load
     console.log(`\n${run.model}${run.load ? ", one core kept busy by another process" : ""} (${run.engines[0]?.requests} requests each; `
         + `load average ${run.loadAverage.start.toFixed(1)} → ${run.loadAverage.end.toFixed(1)}`
         + `${run.mismatches.length ? `; ${run.mismatches.length} keystrokes left out: llama-server's prompt had another token count` : ""})`);
-    console.log("engine                    | time to suggestion | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | threads used | draft acceptance");
-    console.log("--------------------------|--------------------|----------------|-----------|---------------|-----------|----------------------------|----------|--------------|-----------------");
+    console.log("engine                    | time to suggestion |     mean | ÷ llama-server | ÷ same -t | prefill tok/s | gen tok/s | gen ÷ llama-server same -t | ms/token | threads used | draft acceptance");
+    console.log("--------------------------|--------------------|----------|----------------|-----------|---------------|-----------|----------------------------|----------|--------------|-----------------");
     for (const e of run.engines) {
         const same = peerAt(e.threads);
         const f = (v: number, d = 0) => Number.isFinite(v) ? v.toFixed(d) : "-";
-        console.log(`${e.name.padEnd(26)}| ${`${f(e.timeToSuggestionMs, 1)} ms`.padStart(18)} | ${f(e.timeToSuggestionMs / (peerDefault?.timeToSuggestionMs ?? NaN), 2).padStart(14)} | `
+        console.log(`${e.name.padEnd(26)}| ${`${f(e.timeToSuggestionMs, 1)} ms`.padStart(18)} | ${`${f(e.meanMs)} ms`.padStart(8)} | ${f(e.timeToSuggestionMs / (peerDefault?.timeToSuggestionMs ?? NaN), 2).padStart(14)} | `
             + `${f(e.timeToSuggestionMs / (same?.timeToSuggestionMs ?? NaN), 2).padStart(9)} | `
             + `${f(e.prefillTps).padStart(13)} | ${f(e.genTps).padStart(9)} | ${f(e.genTps / (same?.genTps ?? NaN), 2).padStart(26)} | `
             + `${f(e.msPerToken, 2).padStart(8)} | ${(e.threadsUsed !== undefined ? e.threadsUsed.toFixed(2) : String(e.threads)).padStart(12)} | ${e.draft ? `${(100 * e.draft.acceptance).toFixed(0)} % (${e.draft.used} used of ${e.draft.generated})` : "-"}`);
