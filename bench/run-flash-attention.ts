@@ -8,6 +8,7 @@
 // comes from, and the bare node-llama-cpp figure that the per-token overhead of our server is measured against.
 // `--loops bare,ours` also runs the product's generator (engine/local/generator.ts: detokenizing, stop scans, end
 // tokens) on the same contexts, so that the difference per token is ours alone.
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type {LlamaContext, Token} from "node-llama-cpp";
@@ -37,6 +38,11 @@ async function main() {
     const nlc = await loadNodeLlamaCpp();
     const llama = await nlc.getLlama({gpu: false, maxThreads: Math.max(...threadCounts), build: "never", logLevel: "warn" as never});
     const code = loadCorpus(repoRoot).map((f) => f.lines.join("\n")).join("\n");
+    // Which binary loaded: a local source build (node-llama-cpp picks it when its folder name, which includes the
+    // NODE_LLAMA_CPP_CMAKE_OPTION_* options, matches) or the prebuilt package; the comparison is meaningless otherwise.
+    const ggmlLibs = [...new Set(fs.readFileSync("/proc/self/maps", "utf8").split("\n")
+        .map((l) => l.split(/\s+/)[5] ?? "").filter((f) => /libggml|llama-addon|libgomp/.test(f)))];
+    console.log(`binary: ${llama.buildType}; cmake options ${JSON.stringify(llama.cmakeOptions)}\n  ${ggmlLibs.join("\n  ")}`);
     console.log(`load: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; ${rounds} rounds, ${promptTokens}-token prompt, ${genTokens} generated`);
     for (const file of models) {
         const model = await llama.loadModel({modelPath: file});
