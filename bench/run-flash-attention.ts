@@ -40,8 +40,9 @@ async function main() {
     const code = loadCorpus(repoRoot).map((f) => f.lines.join("\n")).join("\n");
     // Which binary loaded: a local source build (node-llama-cpp picks it when its folder name, which includes the
     // NODE_LLAMA_CPP_CMAKE_OPTION_* options, matches) or the prebuilt package; the comparison is meaningless otherwise.
-    const ggmlLibs = [...new Set(fs.readFileSync("/proc/self/maps", "utf8").split("\n")
-        .map((l) => l.split(/\s+/)[5] ?? "").filter((f) => /libggml|llama-addon|libgomp/.test(f)))];
+    let maps = "";
+    try { maps = fs.readFileSync("/proc/self/maps", "utf8"); } catch { /* not Linux: the libraries are not listed */ }
+    const ggmlLibs = [...new Set(maps.split("\n").map((l) => l.split(/\s+/)[5] ?? "").filter((f) => /libggml|llama-addon|libgomp/.test(f)))];
     console.log(`binary: ${llama.buildType}; cmake options ${JSON.stringify(llama.cmakeOptions)}\n  ${ggmlLibs.join("\n  ")}`);
     console.log(`load: ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}; ${rounds} rounds, ${promptTokens}-token prompt, ${genTokens} generated`);
     for (const file of models) {
