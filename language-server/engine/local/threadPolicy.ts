@@ -118,8 +118,8 @@ const RECHECK_EVERY = 8;
 /**
  * A re-check at a count k× slower costs k−1 generations' time, so the period grows k-fold (up to this factor): the
  * re-checks then cost at most ~1/8 of the time on average. Two threads decoded the tiny model 5-10× slower than one
- * here (node-llama-cpp's prebuilt CPU backend starts a thread pool for every graph): re-checked one in 8, they made
- * the default's mean time 1.6× the best fixed count's.
+ * here (node-llama-cpp's prebuilt CPU backend starts a thread pool for every graph): re-checked one in 8, they would make
+ * the default's mean time about 1.6× the best fixed count's (estimated from bench:engine medians: 77 vs 384 ms).
  */
 const MAX_BACKOFF = 8;
 /** Weight of the newest per-token time in the running mean. */
