@@ -182,8 +182,7 @@ describe("chat panel in the workbench", function () {
         assert.ok(await frame.evaluate(() => document.body.classList.contains("vscode-light")));
         await page.screenshot({path: path.join(ui.artifacts, "chat-light.png")});
         await runCommand(page, "Preferences: Color Theme");
-        await page.keyboard.type("Dark Modern");
-        await page.locator(".quick-input-widget .monaco-list-row", {hasText: "Dark Modern"}).first().click({timeout: 30_000});
+        await pickInQuickInput(page, "Dark Modern");
         await frame.waitForFunction((before) => getComputedStyle(document.body).backgroundColor !== before, light,
             {timeout: 30_000});
         assert.ok(await frame.evaluate(() => document.body.classList.contains("vscode-dark")));

@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import {type CodeServer, copyFixtureWorkspace, ensureTinyModel, repoRoot, stagedExtensionFolder, startCodeServer} from "../support/codeServer";
-import {chatFrame, keepFailureArtifacts, openWorkbench, quickOpen, type Workbench} from "../support/workbench";
+import {chatFrame, filterQuickInput, keepFailureArtifacts, openWorkbench, quickOpen, runCommand, type Workbench} from "../support/workbench";
 
 const root = repoRoot();
 const artifacts = path.join(root, "test/artifacts");
@@ -63,11 +63,7 @@ for (const locale of ["hi", "ar"] as const) {
         const run = async (titleKey: string) => {
             const page = wb!.page;
             const title = `${nls.category}: ${nls[titleKey]}`;
-            await page.keyboard.press("F1");
-            const quickInput = page.locator(".quick-input-widget");
-            await quickInput.waitFor({state: "visible", timeout: 30_000});
-            await page.keyboard.type(nls[titleKey]);
-            await quickInput.locator(".monaco-list-row", {hasText: title}).first().click({timeout: 30_000});
+            await runCommand(page, title);
         };
 
         it("the command palette lists our commands with their translated titles", async function () {
@@ -75,7 +71,7 @@ for (const locale of ["hi", "ar"] as const) {
             const rows = page.locator(".quick-input-widget .monaco-list-row");
             for (const key of ["command.showLog", "command.reviewFile", "command.focusChat"]) {
                 await page.keyboard.press("F1");
-                await page.keyboard.type(nls[key]);
+                await filterQuickInput(page, `>${nls[key]}`);
                 await rows.filter({hasText: `${nls.category}: ${nls[key]}`}).first().waitFor({timeout: 30_000});
                 await page.keyboard.press("Escape");
             }
