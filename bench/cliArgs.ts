@@ -1,5 +1,27 @@
 // Command-line options and statistics shared by the benchmarks (`--name value` pairs and `--flag`s).
+import fs from "node:fs";
+import path from "node:path";
+
 const argv = process.argv.slice(2);
+
+/** `--help`/`-h` on a benchmark prints its source's header comment (each one lists its options there) and exits,
+ *  instead of starting a run that can take an hour. Only for a benchmark run by name: tests import this module too. */
+function helpFromHeader(script: string) {
+    const source = path.resolve(__dirname, "../../bench", path.basename(script, ".js") + ".ts");
+    if (!fs.existsSync(source)) {
+        console.error(`no help: ${source} is not there`);
+        process.exit(2);
+    }
+    const header: string[] = [];
+    for (const line of fs.readFileSync(source, "utf8").split("\n")) {
+        if (!line.startsWith("//")) break;
+        header.push(line.replace(/^\/\/ ?/, ""));
+    }
+    console.log(header.join("\n"));
+    process.exit(0);
+}
+const script = process.argv[1] ?? "";
+if ((argv.includes("--help") || argv.includes("-h")) && path.basename(path.dirname(script)) === "bench") helpFromHeader(script);
 
 export const hasFlag = (name: string) => argv.includes(name);
 
